@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+/**
+ * `packetwalk`: one command, many subcommands. Each lives in `kernel/commands/` and follows the
+ * {@link Command} contract; this file only dispatches and wires SIGINT/SIGTERM to an AbortSignal.
+ */
+import kernelCommand from "./commands/kernel";
+import runCommand from "./commands/run";
+import type { Command, CommandIO } from "./commands/types";
+import walkCommand from "./commands/walk";
+import { packetwalkVersion } from "../lib/display/version";
+
+/** The subcommands. Command modules load their heavy dependencies lazily, inside `run`. */
+export const COMMANDS: Record<string, () => Command> = {
+  kernel: () => kernelCommand,
+  run: () => runCommand,
+  walk: () => walkCommand,
+};
+
+function help(): string {
+  return `packetwalk ${packetwalkVersion()} — walk a packet through a Tungsten Fabric / Contrail cluster
+
+usage: packetwalk COMMAND [ARGS]   (packetwalk COMMAND --help for details)
+
+commands: ${Object.keys(COMMANDS).join(", ")}
+`;
+}
+
+/**
+ * Runs the CLI in-process with the given argv (without `node` and the script) and IO; resolves to the
+ * exit code.
+ *
+ * @example
+ * const code = await main(["kernel", "list"], { ...defaultIO(), stdout: myStream });
+ */
+export async function main(argv: string[], io: CommandIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    io.stdout.write(help());
+    return name ? 0 : 2;
+  }
+  if (name === "--version" || name === "-V") {
+    io.stdout.write(`${packetwalkVersion()}\n`);
+    return 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    io.stderr.write(`packetwalk: unknown command ${JSON.stringify(name)}\n${help()}`);
+    return 2;
+  }
+  const cmd = load();
+  if (rest.includes("--help") && name !== "kernel") {
+    io.stdout.write(`${cmd.usage}\n`);
+    return 0;
+  }
+  return cmd.run(rest, io);
+}
+
+/**
+ * The IO of the real process, with SIGINT/SIGTERM aborting the signal (a second SIGINT exits).
+ *
+ * @example
+ * main(process.argv.slice(2), defaultIO()).then((code) => (process.exitCode = code));
+ */
+export function defaultIO(handleSignals = true): CommandIO {
+  const ac = new AbortController();
+  if (handleSignals) {
+    let count = 0;
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (++count > 1) process.exit(130);
+      ac.abort(new Error(`received ${sig}`));
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  }
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signal: ac.signal, env: process.env, cwd: process.cwd() };
+}
+
+if (require.main === module) {
+  // The kernel handles SIGINT itself (interrupts, not exit).
+  const isKernel = process.argv[2] === "kernel" && process.argv[3] === "start";
+  main(process.argv.slice(2), defaultIO(!isKernel)).then(
+    (code) => {
+      process.exitCode = code;
+      if (isKernel) process.exit(code);
+    },
+    (e: unknown) => {
+      process.stderr.write(`packetwalk: ${(e as Error).stack ?? e}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

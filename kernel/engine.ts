@@ -1,0 +1,239 @@
+/**
+ * The execution engine: tslab's converter (TypeScript 5.0 → CommonJS) and executor (vm in this
+ * context), wrapped so that packetwalk's kernel gets what tslab's own server does not give:
+ * structured errors, last-expression values as rich `execute_result`s, displays with several MIME
+ * types, waiting for asynchronous renders before a cell ends, and interrupts that abort helpers' I/O.
+ */
+import * as util from "node:util";
+import { interruptAll } from "../lib/cancel";
+import { DisplayBundle, normalizeBundle } from "../lib/display/bundle";
+import { installSink } from "../lib/display/sink";
+import { isDisplayHandle, toDisplayBundle } from "../lib/display/show";
+import { packageRoot } from "../lib/display/version";
+import { hookRuntimeResolution, hookTypeResolution } from "./resolve";
+
+/** A Jupyter `error` output's content. */
+export interface CellError {
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+/** What one execution produced besides streamed output. */
+export interface CellOutcome {
+  status: "ok" | "error";
+  /** The value of the cell's last expression, rendered (absent when none). */
+  result?: DisplayBundle;
+  error?: CellError;
+}
+
+/** Where the engine sends output while a cell (or its background work) runs. */
+export interface OutputTarget {
+  stream(name: "stdout" | "stderr", text: string): void;
+  display(bundle: DisplayBundle, opts: { displayId?: string; update?: boolean }): void;
+}
+
+interface TslabExecutor {
+  execute(src: string): Promise<boolean>;
+  inspect(src: string, position: number): unknown;
+  complete(src: string, position: number): { start: number; end: number; candidates: string[] };
+  interrupt(): void;
+  reset(): void;
+  close(): void;
+  locals: Record<string, unknown>;
+}
+
+const NO_VALUE = Symbol("no value");
+
+/** Tracks the stack frames that belong to the kernel, so tracebacks show only the user's code. */
+function cleanStack(stack: string | undefined): string[] {
+  if (!stack) return [];
+  return stack
+    .split("\n")
+    .filter((l) => !/^\s+at /.test(l) || !/node_modules[\\/]tslab|node:internal|node:vm|[\\/](dist[\\/])?kernel[\\/](engine|server|cli)\.|sigintHandlersWrap|runInThisContext/.test(l))
+    .map((l) => l.replace(/evalmachine\.<anonymous>/g, "cell"));
+}
+
+/** Turns a thrown value into an `error` output. */
+export function toCellError(e: unknown): CellError {
+  if (e instanceof Error) {
+    const interrupted = /Interrupted asynchronously|Script execution was interrupted/.test(e.message);
+    const ename = interrupted ? "Interrupted" : e.name || "Error";
+    const evalue = interrupted ? "the cell was interrupted; helpers' in-flight I/O was aborted, kernel state is kept" : e.message;
+    const lines = cleanStack(e.stack);
+    return { ename, evalue, traceback: lines.length ? lines : [`${ename}: ${evalue}`] };
+  }
+  const text = typeof e === "string" ? e : util.inspect(e);
+  return { ename: "Error", evalue: text, traceback: [`thrown: ${text}`] };
+}
+
+/**
+ * The engine. One per kernel process.
+ *
+ * @example
+ * const engine = new Engine({ cwd: process.cwd() });
+ * engine.target = { stream: (n, t) => process.stdout.write(t), display: (b) => console.log(b.data) };
+ * const outcome = await engine.execute("1 + 1");
+ * outcome.result?.data["text/plain"]; // "2"
+ */
+export class Engine {
+  /** The current output target; background output after a cell ends goes to the last one. */
+  target: OutputTarget;
+  private readonly executor: TslabExecutor;
+  private lastValue: unknown = NO_VALUE;
+  private errors: unknown[] = [];
+  private diagnostics: string[] = [];
+  private pending: Promise<unknown>[] = [];
+
+  constructor(opts: { cwd: string }) {
+    const root = packageRoot();
+    hookRuntimeResolution(root);
+    hookTypeResolution(opts.cwd, root);
+    this.target = { stream: () => {}, display: () => {} };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createConverter } = require("tslab/dist/converter") as { createConverter(o: object): { close(): void } };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createExecutor } = require("tslab/dist/executor") as {
+      createExecutor(root: string, convs: object, console: { log(...a: unknown[]): void; error(...a: unknown[]): void }): TslabExecutor;
+    };
+    let node: { close(): void } | undefined;
+    let browser: { close(): void } | undefined;
+    const convs = {
+      get node() {
+        return (node ??= createConverter({ isJS: false, isBrowser: false }));
+      },
+      get browser() {
+        return (browser ??= createConverter({ isJS: false, isBrowser: true }));
+      },
+      close() {
+        node?.close();
+        browser?.close();
+      },
+    };
+    void convs.node; // warm the converter: this is most of start-up
+    this.executor = createExecutor(opts.cwd, convs, {
+      log: (...args: unknown[]) => {
+        // tslab calls console.log(value) with the last expression's value and nothing else.
+        this.lastValue = args.length === 1 ? args[0] : args;
+      },
+      error: (...args: unknown[]) => {
+        if (typeof args[0] === "string" && args[0].startsWith("%s%d:%d - %s")) {
+          const [, file, line, col, text] = args as [string, string, number, number, string];
+          this.diagnostics.push(`${file}${line}:${col} - ${text}`);
+        } else {
+          this.errors.push(args.length === 1 ? args[0] : util.format(...args));
+        }
+      },
+    });
+    this.installSink();
+    this.installTslabDisplay();
+  }
+
+  private installSink(): void {
+    installSink({
+      send: (bundle, opts) => this.target.display(bundle, opts),
+      track: (work) => {
+        this.pending.push(work);
+      },
+    });
+  }
+
+  /** tslab's own `display.raw()` sends one MIME type as a string; route it through our bundles. */
+  private installTslabDisplay(): void {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData: unknown };
+      jupyter.lastWriteDisplayData = (data: { data: Record<string, unknown>; metadata?: Record<string, unknown>; transient?: { display_id?: string } }, update: boolean) => {
+        const b = normalizeBundle({ data: data.data, metadata: data.metadata ?? {} });
+        this.target.display(b, { displayId: data.transient?.display_id, update });
+      };
+    } catch {
+      // tslab's display API is optional.
+    }
+  }
+
+  /** Runs one cell. Never rejects. */
+  async execute(code: string): Promise<CellOutcome> {
+    this.lastValue = NO_VALUE;
+    this.errors = [];
+    this.diagnostics = [];
+    let ok = false;
+    try {
+      ok = await this.executor.execute(code);
+    } catch (e) {
+      this.errors.push(e);
+    }
+    await this.settlePending();
+    if (!ok || this.errors.length || this.diagnostics.length) {
+      if (this.diagnostics.length) {
+        return {
+          status: "error",
+          error: {
+            ename: "TypeScriptError",
+            evalue: this.diagnostics.join("; "),
+            traceback: this.diagnostics.map((d) => `TypeScript: ${d}`),
+          },
+        };
+      }
+      return { status: "error", error: toCellError(this.errors[0] ?? new Error("the cell failed")) };
+    }
+    if (this.lastValue === NO_VALUE || isDisplayHandle(this.lastValue)) return { status: "ok" };
+    try {
+      const value = this.lastValue;
+      this.lastValue = NO_VALUE;
+      return { status: "ok", result: await toDisplayBundle(value) };
+    } catch (e) {
+      return { status: "ok", result: { data: { "text/plain": `[display failed: ${(e as Error).message}]` }, metadata: {} } };
+    }
+  }
+
+  /** Waits for displays still rendering (charts), including ones started while waiting. */
+  private async settlePending(): Promise<void> {
+    while (this.pending.length) {
+      const batch = this.pending;
+      this.pending = [];
+      await Promise.allSettled(batch);
+    }
+  }
+
+  /** Interrupts: aborts helpers' I/O and the awaited promise of the running cell. */
+  interrupt(): void {
+    interruptAll();
+    this.executor.interrupt();
+  }
+
+  complete(code: string, pos: number): { start: number; end: number; candidates: string[] } {
+    try {
+      return this.executor.complete(code, pos);
+    } catch {
+      return { start: pos, end: pos, candidates: [] };
+    }
+  }
+
+  inspect(code: string, pos: number): string | null {
+    try {
+      const info = this.executor.inspect(code, pos);
+      if (!info) return null;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { printQuickInfo } = require("tslab/dist/inspect") as { printQuickInfo(i: unknown): string };
+      return printQuickInfo(info);
+    } catch {
+      return null;
+    }
+  }
+
+  isComplete(code: string): { status: "complete" | "incomplete"; indent?: string } {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { isCompleteCode } = require("tslab/dist/converter") as { isCompleteCode(c: string): { completed: boolean; indent?: string } };
+      const r = isCompleteCode(code);
+      return r.completed ? { status: "complete" } : { status: "incomplete", indent: r.indent ?? "" };
+    } catch {
+      return { status: "complete" };
+    }
+  }
+
+  close(): void {
+    this.executor.close();
+  }
+}

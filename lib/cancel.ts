@@ -1,0 +1,93 @@
+/**
+ * Cooperative cancellation for notebook work. A Jupyter interrupt (SIGINT or `interrupt_request`)
+ * calls {@link interruptAll}, which aborts the signal every helper is listening to — sockets close, SSH
+ * channels close, timers clear — and starts a fresh one, so the kernel keeps its state and the next
+ * cell runs normally. Helpers take an optional `signal` and combine it with {@link interruptSignal}
+ * through {@link withInterrupt}.
+ */
+
+const STATE = Symbol.for("packetwalk.cancel.state");
+
+interface CancelState {
+  controller: AbortController;
+  interrupts: number;
+}
+
+function state(): CancelState {
+  const g = globalThis as Record<symbol, unknown>;
+  let s = g[STATE] as CancelState | undefined;
+  if (!s) {
+    s = { controller: new AbortController(), interrupts: 0 };
+    g[STATE] = s;
+  }
+  return s;
+}
+
+/** The reason an interrupted helper sees (`signal.reason`). */
+export class InterruptedError extends Error {
+  constructor(message = "interrupted") {
+    super(message);
+    this.name = "InterruptedError";
+  }
+}
+
+/**
+ * The signal of the current interrupt generation: aborted by the next interrupt.
+ *
+ * @example
+ * socket.on("close", …);
+ * interruptSignal().addEventListener("abort", () => socket.destroy());
+ */
+export function interruptSignal(): AbortSignal {
+  return state().controller.signal;
+}
+
+/**
+ * Aborts all in-flight helper work and starts a new generation. Called by the kernel on interrupt.
+ *
+ * @example
+ * process.on("SIGINT", () => interruptAll());
+ */
+export function interruptAll(reason = "interrupted by the user"): number {
+  const s = state();
+  const old = s.controller;
+  s.controller = new AbortController();
+  s.interrupts++;
+  old.abort(new InterruptedError(reason));
+  return s.interrupts;
+}
+
+/**
+ * Combines a caller's signal (if any) with the interrupt signal: aborted when either aborts.
+ *
+ * @example
+ * async function probeX(opts: { signal?: AbortSignal } = {}) {
+ *   const signal = withInterrupt(opts.signal);
+ *   …
+ * }
+ */
+export function withInterrupt(signal?: AbortSignal): AbortSignal {
+  const i = interruptSignal();
+  return signal ? AbortSignal.any([signal, i]) : i;
+}
+
+/**
+ * Sleeps `ms` milliseconds, resolving early (with `false`) when `signal` aborts.
+ *
+ * @example
+ * if (!(await sleep(200, signal))) return collected; // aborted
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      resolve(false);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,8 @@
+/** Rich display: multi-MIME bundles, tables, charts, live outputs, provenance. */
+export * from "./bundle";
+export * from "./chart";
+export * from "./provenance";
+export * from "./show";
+export * from "./sink";
+export * from "./table";
+export { packetwalkVersion, packageRoot } from "./version";

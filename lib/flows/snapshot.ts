@@ -1,0 +1,38 @@
+/**
+ * The flow-snapshot contract between the poller (`lib/flows/`) and its consumers (the probe loop in
+ * `lib/probe/`, the walk). A source pushes one {@link FlowSnapshot} per poll per node until its signal
+ * aborts; consumers join snapshots to probes by 5-tuple.
+ */
+import type { FlowEntryCore } from "../vrouter/types";
+
+/** One poll of one node's flow table. */
+export interface FlowSnapshot {
+  /** The inventory name of the node (`cent222`). */
+  node: string;
+  /** When the node took it, epoch milliseconds (stamped on the node where possible). */
+  at: number;
+  /** Sequence number of this snapshot for this node, from 0. */
+  seq: number;
+  entries: FlowEntryCore[];
+}
+
+/** A gap in the snapshots of a node (connection dropped, poll failed), kept so a timeline can show it. */
+export interface SnapshotGap {
+  node: string;
+  from: number;
+  to: number;
+  reason: string;
+}
+
+/** Anything that produces flow snapshots: the SSH poller, or a test double. */
+export interface FlowSnapshotSource {
+  /**
+   * Streams snapshots to `onSnapshot` (and gaps to `onGap`) until `signal` aborts, then resolves.
+   * It never rejects for a node's failure: failures become gaps.
+   */
+  run(opts: {
+    signal: AbortSignal;
+    onSnapshot: (s: FlowSnapshot) => void;
+    onGap?: (g: SnapshotGap) => void;
+  }): Promise<void>;
+}

@@ -1,0 +1,63 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { main } from "../../kernel/cli";
+import { installKernelSpec, kernelSpec, listKernelSpecs, uninstallKernelSpec, userKernelsDir } from "../../kernel/kernelspec";
+
+function io(env: NodeJS.ProcessEnv = process.env) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (d) => (out += d));
+  stderr.on("data", (d) => (err += d));
+  return { io: { stdout, stderr, stdin: new PassThrough(), signal: new AbortController().signal, env, cwd: process.cwd() }, out: () => out, err: () => err };
+}
+
+describe("kernelspec", () => {
+  it("kernelSpec starts this install's cli with the current node, signal interrupts", () => {
+    const s = kernelSpec();
+    expect(s.argv[0]).toBe(process.execPath);
+    expect(s.argv[1]).toMatch(/dist[\\/]kernel[\\/]cli\.js$/);
+    expect(s.argv.slice(2)).toEqual(["kernel", "start", "{connection_file}"]);
+    expect(s).toMatchObject({ language: "typescript", interrupt_mode: "signal", display_name: "TypeScript (packetwalk)" });
+  });
+
+  it("install / list / uninstall into a prefix through the CLI", async () => {
+    const prefix = fs.mkdtempSync(path.join(os.tmpdir(), "pw-spec-"));
+    try {
+      const a = io();
+      expect(await main(["kernel", "install", "--prefix", prefix], a.io)).toBe(0);
+      const file = path.join(prefix, "share", "jupyter", "kernels", "packetwalk", "kernel.json");
+      expect(JSON.parse(fs.readFileSync(file, "utf8")).argv[2]).toBe("kernel");
+      const b = io();
+      expect(await main(["kernel", "list", "--prefix", prefix], b.io)).toBe(0);
+      expect(b.out()).toContain(path.dirname(file));
+      const c = io();
+      expect(await main(["kernel", "uninstall", "--prefix", prefix], c.io)).toBe(0);
+      expect(fs.existsSync(file)).toBe(false);
+      const d = io();
+      expect(await main(["kernel", "uninstall", "--prefix", prefix], d.io)).toBe(1);
+      expect(d.err()).toContain("no kernelspec packetwalk");
+    } finally {
+      fs.rmSync(prefix, { recursive: true, force: true });
+    }
+  });
+
+  it("--user honours JUPYTER_DATA_DIR and names are validated", () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "pw-data-"));
+    const env = { ...process.env, JUPYTER_DATA_DIR: dataDir };
+    try {
+      expect(userKernelsDir(env)).toBe(path.join(dataDir, "kernels"));
+      const dir = installKernelSpec({ name: "pw-test" }, env);
+      expect(dir).toBe(path.join(dataDir, "kernels", "pw-test"));
+      expect(listKernelSpecs([], env).some((s) => s.name === "pw-test" && s.current)).toBe(true);
+      expect(uninstallKernelSpec({ name: "pw-test" }, env)).toBe(dir);
+      expect(() => installKernelSpec({ name: "../evil" }, env)).toThrow(/invalid kernel name/);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
