@@ -1,20 +1,11 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { captureIO } from "../helpers/io";
 import { main } from "../../kernel/cli";
 import { installKernelSpec, kernelSpec, listKernelSpecs, uninstallKernelSpec, userKernelsDir } from "../../kernel/kernelspec";
 
-function io(env: NodeJS.ProcessEnv = process.env) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => (out += d));
-  stderr.on("data", (d) => (err += d));
-  return { io: { stdout, stderr, stdin: new PassThrough(), signal: new AbortController().signal, env, cwd: process.cwd() }, out: () => out, err: () => err };
-}
 
 describe("kernelspec", () => {
   it("kernelSpec starts this install's cli with the current node, signal interrupts", () => {
@@ -28,17 +19,17 @@ describe("kernelspec", () => {
   it("install / list / uninstall into a prefix through the CLI", async () => {
     const prefix = fs.mkdtempSync(path.join(os.tmpdir(), "pw-spec-"));
     try {
-      const a = io();
+      const a = captureIO();
       expect(await main(["kernel", "install", "--prefix", prefix], a.io)).toBe(0);
       const file = path.join(prefix, "share", "jupyter", "kernels", "packetwalk", "kernel.json");
       expect(JSON.parse(fs.readFileSync(file, "utf8")).argv[2]).toBe("kernel");
-      const b = io();
+      const b = captureIO();
       expect(await main(["kernel", "list", "--prefix", prefix], b.io)).toBe(0);
       expect(b.out()).toContain(path.dirname(file));
-      const c = io();
+      const c = captureIO();
       expect(await main(["kernel", "uninstall", "--prefix", prefix], c.io)).toBe(0);
       expect(fs.existsSync(file)).toBe(false);
-      const d = io();
+      const d = captureIO();
       expect(await main(["kernel", "uninstall", "--prefix", prefix], d.io)).toBe(1);
       expect(d.err()).toContain("no kernelspec packetwalk");
     } finally {

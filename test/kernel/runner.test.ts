@@ -3,8 +3,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { captureIO } from "../helpers/io";
 import { main } from "../../kernel/cli";
 import { normalizeNotebook, readNotebook } from "../../kernel/runner/notebook";
 import { runNotebook } from "../../kernel/runner/run";
@@ -28,15 +28,6 @@ function validateNbformat(file: string): string {
   return r.stdout.trim();
 }
 
-function io() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => (out += d));
-  stderr.on("data", (d) => (err += d));
-  return { io: { stdout, stderr, stdin: new PassThrough(), signal: new AbortController().signal, env: process.env, cwd: ROOT }, out: () => out, err: () => err };
-}
 
 describe("packetwalk run", () => {
   it("executes with injected parameters, records status and duration per cell, and keeps going with --allow-errors", async () => {
@@ -45,7 +36,7 @@ describe("packetwalk run", () => {
     try {
       const out = path.join(dir, "smoke.ipynb");
       const html = path.join(dir, "smoke.html");
-      const t = io();
+      const t = captureIO({ cwd: ROOT });
       const code = await main(["run", SMOKE, "--param", "rows=4", "-p", "fip=9.9.9.9", "--out", out, "--html", html, "--allow-errors"], t.io);
       expect(code).toBe(1); // one cell failed on purpose
       expect(t.err()).toMatch(/kernel-smoke\.ipynb \[6\/7\] ERROR/);
@@ -100,10 +91,10 @@ describe("packetwalk run", () => {
   });
 
   it("rejects a hostile parameter name and a missing notebook with exit 2 and a clear message", async () => {
-    const a = io();
+    const a = captureIO({ cwd: ROOT });
     expect(await main(["run", SMOKE, "-p", "x;process.exit(9)=1"], a.io)).toBe(2);
     expect(a.err()).toContain('parameter name "x;process.exit(9)" is not an identifier');
-    const b = io();
+    const b = captureIO({ cwd: ROOT });
     expect(await main(["run", "/nonexistent/n.ipynb"], b.io)).toBe(2);
     expect(b.err()).toContain("cannot read notebook /nonexistent/n.ipynb: ENOENT");
   });
