@@ -294,6 +294,18 @@ export class KernelClient {
     return { status, executionCount: rc?.execution_count ?? null, outputs: p.outputs, started, finished: Date.now() };
   }
 
+  /** Asks for completions at `cursorPos` (`complete_request`); resolves to the reply's content. */
+  async complete(code: string, cursorPos: number): Promise<{ matches: string[]; cursor_start: number; cursor_end: number; status: string }> {
+    const r = await this.request(this.shell, newMessage("complete_request", { code, cursor_pos: cursorPos }, undefined, { session: this.session }), 30_000);
+    return r.content as { matches: string[]; cursor_start: number; cursor_end: number; status: string };
+  }
+
+  /** Asks for the documentation at `cursorPos` (`inspect_request`); resolves to the reply's content. */
+  async inspect(code: string, cursorPos: number): Promise<{ found: boolean; data: Record<string, string>; status: string }> {
+    const r = await this.request(this.shell, newMessage("inspect_request", { code, cursor_pos: cursorPos, detail_level: 0 }, undefined, { session: this.session }), 30_000);
+    return r.content as { found: boolean; data: Record<string, string>; status: string };
+  }
+
   /** Sends SIGINT (the kernelspecs' interrupt_mode is "signal"). */
   interrupt(): void {
     if (!this.exited) this.process.kill("SIGINT");

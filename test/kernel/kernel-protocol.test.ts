@@ -157,6 +157,15 @@ describe("packetwalk kernel over ZeroMQ", () => {
         const bad = await k.execute(`import { textTable } from "packetwalk";\ntextTable(1, 2);`);
         expect(bad.status).toBe("error");
         expect(bad.outputs.find((o) => o.output_type === "error")).toMatchObject({ ename: "TypeScriptError" });
+        // Completion and hover documentation come from packetwalk's own declarations.
+        const code = `import * as pw from "packetwalk";\npw.te`;
+        const c = await k.complete(code, code.length);
+        expect(c.status).toBe("ok");
+        expect(c.matches).toContain("textTable");
+        const doc = `import { textTable } from "packetwalk";\ntextTable`;
+        const i = await k.inspect(doc, doc.length - 2);
+        expect(i.found).toBe(true);
+        expect(i.data["text/plain"]).toContain("function textTable(columns: string[]");
       });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
