@@ -1,0 +1,102 @@
+/**
+ * `packetwalk parse KIND [FILE|-] [--json] [--all]`
+ *
+ * Parses the output of a vRouter utility (or a Junos `show route … detail`) saved in FILE (or read from
+ * stdin) and prints the rows as an aligned text table, or `{kind, rows, warnings, errors}` as JSON.
+ */
+import { readFile } from "node:fs/promises";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import type { Command, CommandIO } from "./types";
+import { KINDS, detectKind, isKind, parseAny } from "../../lib/vrouter/detect";
+import { DISPLAY_COLUMNS, formatTable } from "../../lib/vrouter/table";
+import type { ParseError, ParseWarning } from "../../lib/vrouter/types";
+
+const usage = `usage: packetwalk parse KIND [FILE|-] [--json] [--all]
+  KIND is one of ${KINDS.join(", ")}, or auto (guess from the prompt line / headers).
+  Reads FILE (or stdin when FILE is - or absent): the pasted output of flow -l / flow --match /
+  flow --get, nh --get / --list, rt --dump / --get, mpls --dump / --get, vif --list / --get,
+  vxlan, dropstats, or Junos "show route table VRF.inet.0 PREFIX detail" (text or | display json).
+  Prompt lines are skipped, as is the output of other commands in the same transcript.
+  Prints an aligned table (the main columns; --all for every column), warnings and errors on stderr;
+  with --json prints {"kind", "rows", "warnings", "errors"} on stdout.
+  Exit status: 0 parsed without errors, 1 parse errors (what parsed is still printed), 2 usage or file error.`;
+
+async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stdin as AsyncIterable<Buffer | string>) chunks.push(typeof c === "string" ? Buffer.from(c) : c);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function problem(kind: "error" | "warning", file: string, p: ParseError | ParseWarning): string {
+  const text = p.text !== undefined && p.text !== "" ? `: ${p.text.length > 80 ? `${p.text.slice(0, 79)}…` : p.text}` : "";
+  return `${file}:${p.line}:${p.column}: ${kind}: ${p.message}${text}\n`;
+}
+
+const command: Command = {
+  name: "parse",
+  summary: "parse saved vRouter utility output (flow, nh, rt, mpls, vif, junos-route) into a table or JSON",
+  usage,
+  async run(argv: string[], io: CommandIO): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          json: { type: "boolean" },
+          all: { type: "boolean", short: "a" },
+          help: { type: "boolean", short: "h" },
+        },
+      });
+    } catch (e) {
+      io.stderr.write(`packetwalk parse: ${(e as Error).message}\n${usage}\n`);
+      return 2;
+    }
+    const { values: v, positionals } = parsed;
+    if (v.help) {
+      io.stdout.write(`${usage}\n`);
+      return 0;
+    }
+    if (positionals.length < 1 || positionals.length > 2) {
+      io.stderr.write(`packetwalk parse: expected KIND and at most one FILE\n${usage}\n`);
+      return 2;
+    }
+    const kindArg = positionals[0]!;
+    if (kindArg !== "auto" && !isKind(kindArg)) {
+      io.stderr.write(`packetwalk parse: unknown kind "${kindArg}" (expected ${KINDS.join(", ")} or auto)\n`);
+      return 2;
+    }
+    const fileArg = positionals[1] ?? "-";
+    const label = fileArg === "-" ? "<stdin>" : fileArg;
+    let text: string;
+    try {
+      text = fileArg === "-" ? await readStdin(io.stdin) : await readFile(path.resolve(io.cwd, fileArg), "utf8");
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      io.stderr.write(`packetwalk parse: cannot read ${label}: ${err.code ?? ""}${err.code ? " " : ""}${err.message}\n`);
+      return 2;
+    }
+    const kind = kindArg === "auto" ? detectKind(text) : kindArg;
+    if (kind === null) {
+      io.stderr.write(`packetwalk parse: cannot tell what ${label} holds; name the KIND (${KINDS.join(", ")})\n`);
+      return 2;
+    }
+    const result = parseAny(kind, text);
+    if (v.json) {
+      io.stdout.write(
+        `${JSON.stringify({ kind: result.kind, rows: result.rows, warnings: result.warnings, errors: result.errors }, null, 2)}\n`,
+      );
+    } else {
+      io.stdout.write(formatTable(result.rows, { columns: v.all ? undefined : DISPLAY_COLUMNS[kind] }));
+      for (const w of result.warnings) io.stderr.write(problem("warning", label, w));
+      for (const e of result.errors) io.stderr.write(problem("error", label, e));
+      io.stderr.write(
+        `${label}: ${kind}: ${result.rows.length} row(s), ${result.errors.length} error(s), ${result.warnings.length} warning(s)\n`,
+      );
+    }
+    return result.errors.length === 0 ? 0 : 1;
+  },
+};
+
+export default command;

@@ -1,0 +1,924 @@
+/**
+ * The `flow` scanner behind `parseFlow` / `parseFlowStream`: `flow -l`, `flow -l --match …` and
+ * `flow --get N` → {@link FlowEntry} rows.
+ *
+ * The `-l` path is a hand-written scanner over the whole text (indexOf per line, charCodeAt per field,
+ * no per-line regex, no split), because flow tables run to a million entries. `--get` blocks are small
+ * and parsed line by line in `flow-get.ts`.
+ */
+import type {
+  CommandRecord,
+  FlowEntry,
+  FlowParseResult,
+  FlowTableHeader,
+  ParseError,
+  ParseWarning,
+} from "./types";
+import { parsePromptLine } from "./text";
+import { FlowGetBuilder } from "./flow-get";
+import { type Attrs, type FlowKey, freshAttrs, makeFlowRow, numOrNull, resetAttrs } from "./flow-row";
+import { RangeInterner } from "./intern";
+import {
+  K_ACTION,
+  K_E,
+  K_FLAGS,
+  K_GEN,
+  K_HBSL,
+  K_HBSR,
+  K_KNH,
+  K_MIRROR,
+  K_MIRROR_WORD,
+  K_NONE,
+  K_QOS,
+  K_SINFO,
+  K_SNH,
+  K_SPORT,
+  K_STATS,
+  K_TCP,
+  K_TTL,
+  K_UNDERLAY,
+  keyId,
+} from "./flow-keys";
+
+
+/** Longest attribute block accepted (chars), so a missing `)` cannot swallow the rest of the input. */
+const MAX_BLOCK = 4096;
+
+// Scratch outputs of the small readers below (avoids allocating a tuple per call).
+let rEnd = 0;
+
+/** Reads an unsigned decimal at `i` (max 15 digits); NaN when none. Sets `rEnd`. */
+function readUint(t: string, i: number, end: number): number {
+  let v = 0;
+  const s = i;
+  while (i < end) {
+    const c = t.charCodeAt(i) - 48;
+    if (!(c >= 0 && c <= 9)) break;
+    v = v * 10 + c;
+    i++;
+  }
+  rEnd = i;
+  return i === s || i - s > 15 ? NaN : v;
+}
+
+/** Reads an optionally negative decimal at `i`; NaN when none. Sets `rEnd`. */
+function readInt(t: string, i: number, end: number): number {
+  if (i < end && t.charCodeAt(i) === 45) {
+    const v = readUint(t, i + 1, end);
+    return -v;
+  }
+  return readUint(t, i, end);
+}
+
+function skipSp(t: string, i: number, end: number): number {
+  // Runs of plain spaces first (the paddings of flow -l), then any tabs.
+  for (;;) {
+    while (i < end && t.charCodeAt(i) === 32) i++;
+    if (i < end && t.charCodeAt(i) === 9) i++;
+    else return i;
+  }
+}
+
+/** Index of the last `:` in t[s, e), or -1 (bounded: never searches outside the token). */
+function lastColon(t: string, s: number, e: number): number {
+  for (let i = e - 1; i >= s; i--) if (t.charCodeAt(i) === 58) return i;
+  return -1;
+}
+
+/** End of a whitespace-delimited token starting at `i`. */
+function tokenEnd(t: string, i: number, end: number): number {
+  while (i < end) {
+    const c = t.charCodeAt(i);
+    if (c === 32 || c === 9) break;
+    i++;
+  }
+  return i;
+}
+
+/** Options of {@link FlowScanner}. */
+export interface FlowScannerOptions {
+  /** Called for every entry; when given, rows are not kept in the result (streaming). */
+  onEntry?: (row: FlowEntry) => void;
+}
+
+/**
+ * The incremental `flow` parser behind {@link parseFlow} and {@link parseFlowStream}. Feed it normalised
+ * text cut at blank lines (a `flow -l` entry never contains one), then call `finish()`.
+ *
+ * @example
+ * const s = new FlowScanner();
+ * s.feed("   1<=>2   1.1.1.1:1   6 (0)\n   2.2.2.2:80\n(Action:F, Stats:1/60)\n");
+ * s.finish().rows[0].dstPort // => 80
+ */
+export class FlowScanner {
+  private readonly rows: FlowEntry[] = [];
+  private readonly warnings: ParseWarning[] = [];
+  private readonly errors: ParseError[] = [];
+  private readonly commands: CommandRecord[] = [];
+  private readonly headers: FlowTableHeader[] = [];
+  private readonly onEntry: ((row: FlowEntry) => void) | undefined;
+  /** Lines fed so far (the 0-based line index of the next line fed). */
+  private lineBase = 0;
+  private dump = 0;
+  private entriesSinceHeader = 0;
+  /** Inside the output of another tool's command: skip until the next command. */
+  private skipping: CommandRecord | null = null;
+  private skippedLines = 0;
+  private get: FlowGetBuilder | null = null;
+  /** A header whose `Entries:` line wrapped (`… Used Overflow` / `entries 0`). */
+  private pendingEntriesWrap: FlowTableHeader | null = null;
+  count = 0;
+
+  constructor(opts: FlowScannerOptions = {}) {
+    this.onEntry = opts.onEntry;
+  }
+
+  private emit(row: FlowEntry): void {
+    this.count++;
+    this.entriesSinceHeader++;
+    if (this.onEntry) this.onEntry(row);
+    else this.rows.push(row);
+  }
+
+  private err(lineIdx: number, col0: number, message: string, text: string): void {
+    if (this.errors.length < 1000) this.errors.push({ line: lineIdx + 1, column: col0 + 1, message, text: text.trim() });
+    else if (this.errors.length === 1000)
+      this.errors.push({ line: lineIdx + 1, column: 1, message: "too many errors; further errors not reported", text: "" });
+  }
+
+  private warn(lineIdx: number, col0: number, message: string, text: string): void {
+    if (this.warnings.length < 1000) this.warnings.push({ line: lineIdx + 1, column: col0 + 1, message, text: text.trim() });
+  }
+
+  private finishGet(): void {
+    if (this.get === null) return;
+    const r = this.get.build(this.dump, this.errors, this.warnings);
+    this.get = null;
+    if (r !== null) this.emit(r);
+  }
+
+  private endSkip(): void {
+    if (this.skipping !== null && this.skippedLines > 0) {
+      this.warn(
+        this.skipping.line,
+        0,
+        `skipped ${this.skippedLines} line(s) of \`${this.skipping.command}\` output: not flow`,
+        this.skipping.command,
+      );
+    }
+    this.skipping = null;
+    this.skippedLines = 0;
+  }
+
+  /**
+   * Parses `t` (normalised text, ideally ending at a line end). Lines are numbered continuing from the
+   * previous call.
+   */
+  feed(t: string): void {
+    const n = t.length;
+    let p = 0;
+    let li = this.lineBase;
+    while (p < n) {
+      let e = t.indexOf("\n", p);
+      if (e < 0) e = n;
+      const next = e + 1;
+      // First non-blank character.
+      const f = skipSp(t, p, e);
+      if (f === e) {
+        // blank line
+        if (this.skipping !== null) this.skippedLines++;
+        p = next;
+        li++;
+        continue;
+      }
+      const c = t.charCodeAt(f);
+      // Entry line 1 of flow -l: optional spaces then the index digits.
+      if (c >= 48 && c <= 57 && this.skipping === null) {
+        if (this.get !== null) {
+          // A --get block ends at a line that parses as a -l entry; otherwise the digits belong to it.
+          if (!this.looksLikeEntry(t, f, e)) {
+            this.get.feed(t.slice(p, e), li);
+            p = next;
+            li++;
+            continue;
+          }
+          this.finishGet();
+        }
+        this.parseEntry(t, p, e, li);
+        p = this.np;
+        li = this.nli;
+        continue;
+      }
+      const line = t.slice(p, e);
+      // Prompt / command lines (never indented).
+      if (f === p && c !== 40 /* ( */ || (c === 40 && f === p && line.indexOf(")") > 0 && line.indexOf("[") > 0)) {
+        const pr = parsePromptLine(line);
+        if (pr !== null) {
+          this.finishGet();
+          this.endSkip();
+          this.pendingEntriesWrap = null;
+          const cmd: CommandRecord = { line: li + 1, prompt: pr.prompt, command: pr.command, tool: pr.tool };
+          this.commands.push(cmd);
+          if (pr.command !== "" && pr.tool !== "flow") this.skipping = cmd;
+          p = next;
+          li++;
+          continue;
+        }
+      }
+      if (this.skipping !== null) {
+        this.skippedLines++;
+        p = next;
+        li++;
+        continue;
+      }
+      if (this.get !== null) {
+        if (this.get.feed(line, li)) {
+          p = next;
+          li++;
+          continue;
+        }
+        this.finishGet();
+      }
+      this.otherLine(line, f - p, li);
+      p = next;
+      li++;
+    }
+    this.lineBase = li;
+  }
+
+  /** Header, legend, `--get` start, or garbage. */
+  private otherLine(line: string, f: number, li: number): void {
+    const body = f === 0 ? line : line.slice(f);
+    if (this.pendingEntriesWrap !== null) {
+      const h = this.pendingEntriesWrap;
+      this.pendingEntriesWrap = null;
+      const m = /^entries\s+(\d+)\s*$/.exec(body);
+      if (m) {
+        h.overflowEntries = Number(m[1]);
+        return;
+      }
+    }
+    if (body.startsWith("Flow table(") || body.startsWith("Flow table (")) {
+      if (this.headers.length > 0 || this.entriesSinceHeader > 0) this.dump++;
+      this.entriesSinceHeader = 0;
+      const size = /size\s+(\d+)/.exec(body);
+      const ent = /entries\s+(\d+)/.exec(body);
+      this.headers.push({
+        line: li + 1,
+        sizeBytes: size ? Number(size[1]) : null,
+        slots: ent ? Number(ent[1]) : null,
+        created: null,
+        added: null,
+        deleted: null,
+        changed: null,
+        processed: null,
+        overflowEntries: null,
+        createdPerCpu: [],
+        holdOverflows: null,
+        match: null,
+      });
+      return;
+    }
+    const h = this.headers.length > 0 ? this.headers[this.headers.length - 1] : null;
+    if (body.startsWith("Entries:")) {
+      const hh = h ?? this.implicitHeader(li);
+      const num = (re: RegExp): number | null => {
+        const m = re.exec(body);
+        return m ? Number(m[1]) : null;
+      };
+      hh.created = num(/Created\s+(\d+)/);
+      hh.added = num(/Added\s+(\d+)/);
+      hh.deleted = num(/Deleted\s+(\d+)/);
+      hh.changed = num(/Changed\s+(\d+)/);
+      hh.processed = num(/Processed\s+(\d+)/);
+      hh.overflowEntries = num(/entries\s+(\d+)/);
+      if (hh.overflowEntries === null && /Overflow\s*$/.test(body)) this.pendingEntriesWrap = hh;
+      return;
+    }
+    if (body.startsWith("(Created Flows/CPU:")) {
+      const hh = h ?? this.implicitHeader(li);
+      const close = body.indexOf(")");
+      const inner = body.slice("(Created Flows/CPU:".length, close < 0 ? body.length : close).trim();
+      hh.createdPerCpu = inner === "" ? [] : inner.split(/\s+/).map(Number).filter((v) => v === v);
+      const m = /\(oflows\s+(\d+)\)/.exec(body);
+      hh.holdOverflows = m ? Number(m[1]) : null;
+      return;
+    }
+    if (body.startsWith("Listing flows matching")) {
+      const hh = h ?? this.implicitHeader(li);
+      const open = body.indexOf("(");
+      const close = body.lastIndexOf(")");
+      hh.match = open >= 0 && close > open ? body.slice(open + 1, close) : body.slice(22).trim();
+      return;
+    }
+    if (
+      body.startsWith("Action:F=") ||
+      body.startsWith("Other:K(nh)") ||
+      body.startsWith("Flags:E=") ||
+      body.startsWith("TCP(r=reverse)") ||
+      body.startsWith("L=Link Local") ||
+      body.startsWith("Index ") ||
+      body.startsWith("Index\t") ||
+      isDashes(body)
+    ) {
+      return;
+    }
+    if (body.startsWith("Flow Index:")) {
+      this.get = new FlowGetBuilder();
+      this.get.feed(line, li);
+      return;
+    }
+    if (body.startsWith("Oflow entries:")) {
+      this.err(li, f, "`Oflow entries:` without a flow entry before it", line);
+      return;
+    }
+    if (body.charCodeAt(0) === 40 /* ( */) {
+      this.err(li, f, "attribute block without a flow entry line before it", line);
+      return;
+    }
+    this.err(li, f, "unexpected line: expected a flow entry (`index<=>rindex  sip:sport  proto (vrf)`)", line);
+  }
+
+  private implicitHeader(li: number): FlowTableHeader {
+    const h: FlowTableHeader = {
+      line: li + 1,
+      sizeBytes: null,
+      slots: null,
+      created: null,
+      added: null,
+      deleted: null,
+      changed: null,
+      processed: null,
+      overflowEntries: null,
+      createdPerCpu: [],
+      holdOverflows: null,
+      match: null,
+    };
+    this.headers.push(h);
+    return h;
+  }
+
+  /** True when [f, e) parses as a `flow -l` entry first line (used to end a `--get` block). */
+  private looksLikeEntry(t: string, f: number, e: number): boolean {
+    const idx = readUint(t, f, e);
+    if (idx !== idx) return false;
+    let i = rEnd;
+    if (t.startsWith("<=>", i)) i += 3;
+    else if (t.charCodeAt(i) !== 32) return false;
+    let paren = false;
+    let colon = false;
+    for (; i < e; i++) {
+      const c = t.charCodeAt(i);
+      if (c === 40) paren = true;
+      else if (c === 58) colon = true;
+    }
+    return paren && colon;
+  }
+
+  /** Where {@link parseEntry} / {@link scanBlock} stopped: next position and line index. */
+  private np = 0;
+  private nli = 0;
+  private readonly a: Attrs = freshAttrs();
+  private readonly key: FlowKey = {
+    source: "list",
+    line: 0,
+    dump: 0,
+    index: 0,
+    rindex: null,
+    srcIp: "",
+    srcPort: 0,
+    dstIp: "",
+    dstPort: 0,
+    proto: 0,
+    vrf: 0,
+    dvrf: 0,
+    vrfTranslated: false,
+    family: "inet",
+  };
+  private readonly ips = new RangeInterner(12, 48);
+  private readonly words = new RangeInterner(10, 32);
+
+  private entryError(li: number, col0: number, message: string, t: string, ls: number, le: number, np: number, nli: number): void {
+    this.err(li, col0, message, t.slice(ls, le));
+    this.np = np;
+    this.nli = nli;
+  }
+
+  /**
+   * Parses one `flow -l` entry starting at line [p, e) (line index li). Sets `np`/`nli` to where scanning resumes.
+   */
+  private parseEntry(t: string, p: number, e: number, li: number): void {
+    const n = t.length;
+    const startLi = li;
+    const k = this.key;
+    let i = skipSp(t, p, e);
+    const index = readUint(t, i, e);
+    i = rEnd;
+    let rindex: number | null = null;
+    if (t.charCodeAt(i) === 60 && t.startsWith("<=>", i)) {
+      const rv = readInt(t, i + 3, e);
+      if (rv !== rv) return this.entryError(li, i + 3 - p, "expected the reverse flow index after `<=>`", t, p, e, e + 1, li + 1);
+      rindex = rv < 0 ? null : rv;
+      i = rEnd;
+    }
+    let j = skipSp(t, i, e);
+    if (j === i || j === e) return this.entryError(li, j - p, "expected `source:port` after the flow index", t, p, e, e + 1, li + 1);
+    // Source address:port (IPv6 is printed without brackets: split on the last colon).
+    const te = tokenEnd(t, j, e);
+    const colon = lastColon(t, j, te);
+    if (colon <= j) return this.entryError(li, j - p, "expected `address:port`", t, p, e, e + 1, li + 1);
+    const srcPort = readUint(t, colon + 1, te);
+    if (srcPort !== srcPort || rEnd !== te) return this.entryError(li, colon + 1 - p, "expected a port number after `:`", t, p, e, e + 1, li + 1);
+    const srcIp = t.slice(j, colon);
+    j = skipSp(t, te, e);
+    // Old single-line layout (R1.x/R2.x): the destination follows on the same line.
+    let dstIp: string | null = null;
+    let dstPort = 0;
+    {
+      const te2 = tokenEnd(t, j, e);
+      const c2 = lastColon(t, j, te2);
+      if (c2 > j) {
+        dstPort = readUint(t, c2 + 1, te2);
+        if (dstPort !== dstPort || rEnd !== te2) return this.entryError(li, c2 + 1 - p, "expected a port number after `:`", t, p, e, e + 1, li + 1);
+        dstIp = t.slice(j, c2);
+        j = skipSp(t, te2, e);
+      }
+    }
+    const proto = readUint(t, j, e);
+    if (proto !== proto) return this.entryError(li, j - p, "expected the protocol number", t, p, e, e + 1, li + 1);
+    j = skipSp(t, rEnd, e);
+    if (t.charCodeAt(j) !== 40 /* ( */) return this.entryError(li, j - p, "expected `(vrf)` after the protocol", t, p, e, e + 1, li + 1);
+    const vrf = readUint(t, j + 1, e);
+    if (vrf !== vrf) return this.entryError(li, j + 1 - p, "expected the VRF number", t, p, e, e + 1, li + 1);
+    j = rEnd;
+    let dvrf = vrf;
+    let vrfTranslated = false;
+    if (t.charCodeAt(j) === 45 && t.charCodeAt(j + 1) === 62 /* -> */) {
+      const dv = readUint(t, j + 2, e);
+      if (dv !== dv) return this.entryError(li, j + 2 - p, "expected the destination VRF after `->`", t, p, e, e + 1, li + 1);
+      dvrf = dv;
+      vrfTranslated = true;
+      j = rEnd;
+    }
+    if (t.charCodeAt(j) !== 41 /* ) */) return this.entryError(li, j - p, "expected `)` closing the VRF", t, p, e, e + 1, li + 1);
+    j = skipSp(t, j + 1, e);
+    let trailing: string | null = null;
+    if (j !== e) {
+      trailing = t.slice(j, e).trim();
+      this.warn(li, j - p, "unexpected text after the VRF kept in `extra`", trailing);
+    }
+    // Line 2: destination.
+    let q = e + 1;
+    li++;
+    if (dstIp === null) {
+      if (q >= n) return this.entryError(startLi, e - p, "flow entry ends before its destination line", t, p, e, q, li);
+      let e2 = t.indexOf("\n", q);
+      if (e2 < 0) e2 = n;
+      const d0 = skipSp(t, q, e2);
+      const de = tokenEnd(t, d0, e2);
+      const dc = lastColon(t, d0, de);
+      if (d0 === e2 || dc <= d0 || t.charCodeAt(d0) === 40) return this.entryError(li, d0 - q, "expected the destination `address:port` line", t, q, e2, q, li);
+      dstPort = readUint(t, dc + 1, de);
+      if (dstPort !== dstPort || rEnd !== de) return this.entryError(li, dc + 1 - q, "expected a port number after `:`", t, q, e2, e2 + 1, li + 1);
+      const after = skipSp(t, de, e2);
+      if (after !== e2) return this.entryError(li, after - q, "unexpected text after the destination", t, q, e2, e2 + 1, li + 1);
+      dstIp = t.slice(d0, dc);
+      q = e2 + 1;
+      li++;
+    }
+    k.line = startLi + 1;
+    k.dump = this.dump;
+    k.index = index;
+    k.rindex = rindex;
+    k.srcIp = srcIp;
+    k.srcPort = srcPort;
+    k.dstIp = dstIp;
+    k.dstPort = dstPort;
+    k.proto = proto;
+    k.vrf = vrf;
+    k.dvrf = dvrf;
+    k.vrfTranslated = vrfTranslated;
+    // IPv6 addresses are the only ones with a colon (the port colon was split off).
+    k.family = srcIp.indexOf(":") >= 0 || dstIp.indexOf(":") >= 0 ? "inet6" : "inet";
+    // Attribute block "(Gen: …)" possibly wrapped over several lines.
+    const a = this.a;
+    resetAttrs(a);
+    if (trailing !== null) a.extra = trailing;
+    let bs = q;
+    while (bs < n) {
+      const c = t.charCodeAt(bs);
+      if (c !== 32 && c !== 9) break;
+      bs++;
+    }
+    if (bs >= n || t.charCodeAt(bs) !== 40 /* ( */) {
+      this.err(startLi, 0, "flow entry without its `(Gen: …)` attribute block", t.slice(p, e));
+      this.emit(makeFlowRow(k, a, null));
+      this.np = q;
+      this.nli = li;
+      return;
+    }
+    if (!this.fastBlock(t, bs, li)) {
+      resetAttrs(a);
+      if (trailing !== null) a.extra = trailing;
+      this.scanBlock(t, bs, q, li, a);
+    }
+    q = this.np;
+    li = this.nli;
+    // Optional hash-overflow chain.
+    let oflow: string | null = null;
+    if (q < n) {
+      let e3 = t.indexOf("\n", q);
+      if (e3 < 0) e3 = n;
+      const o0 = skipSp(t, q, e3);
+      if (t.charCodeAt(o0) === 79 /* O */ && t.startsWith("Oflow entries:", o0)) {
+        let rest = t.slice(o0 + 14, e3).trim();
+        q = e3 + 1;
+        li++;
+        // The indexes follow on the next tab-indented line.
+        if (q < n) {
+          let e4 = t.indexOf("\n", q);
+          if (e4 < 0) e4 = n;
+          const s4 = skipSp(t, q, e4);
+          if (s4 < e4 && t.charCodeAt(s4) >= 48 && t.charCodeAt(s4) <= 57 && /^[\d\s]+$/.test(t.slice(s4, e4))) {
+            rest = (rest + " " + t.slice(s4, e4)).trim();
+            q = e4 + 1;
+            li++;
+          }
+        }
+        oflow = rest.replace(/\s+/g, " ");
+      }
+    }
+    this.emit(makeFlowRow(k, a, oflow));
+    this.np = q;
+    this.nli = li;
+  }
+
+  /**
+   * Fast path for the attribute block of R3.2 … TF master in its usual shape
+   * (`(Gen: n, K(nh):n, Action:x, Flags:x, [TCP:x, ][E:n, ]QOS:n, S(nh):n, Stats:a/b, SPort n, TTL n, Sinfo ip)`,
+   * wrapped anywhere). Returns false (having changed nothing the generic scanner relies on) on any deviation.
+   */
+  private fastBlock(t: string, bs: number, li: number): boolean {
+    const a = this.a;
+    let i = bs + 1;
+    if (!lit(t, i, "Gen: ")) return false;
+    a.gen = readUint(t, i + 5, i + 16);
+    if (a.gen !== a.gen) return false;
+    i = rEnd;
+    if (!lit(t, i, ", K(nh):")) return false;
+    a.keyNh = readUint(t, i + 8, i + 20);
+    if (a.keyNh !== a.keyNh) return false;
+    i = rEnd;
+    if (!lit(t, i, ", Action:")) return false;
+    i += 9;
+    let e = valueEnd(t, i, i + 64);
+    if (e === i || t.charCodeAt(e) !== 44) return false;
+    a.action = this.words.get(t, i, e);
+    if (!lit(t, e, ", Flags:")) return false;
+    i = e + 8;
+    e = valueEnd(t, i, i + 16);
+    if (t.charCodeAt(e) !== 44) return false;
+    a.flowFlags = e === i ? "" : this.words.get(t, i, e);
+    i = e + 2;
+    if (t.charCodeAt(e + 1) !== 32) return false;
+    if (lit(t, i, "TCP:")) {
+      i += 4;
+      e = valueEnd(t, i, i + 24);
+      if (t.charCodeAt(e) !== 44 || t.charCodeAt(e + 1) !== 32) return false;
+      a.tcpFlags = e === i ? "" : this.words.get(t, i, e);
+      i = e + 2;
+    }
+    if (lit(t, i, "E:")) {
+      a.ecmpIndex = readInt(t, i + 2, i + 14);
+      if (a.ecmpIndex !== a.ecmpIndex) return false;
+      i = rEnd;
+      if (t.charCodeAt(i) !== 44 || t.charCodeAt(i + 1) !== 32) return false;
+      i += 2;
+    }
+    if (!lit(t, i, "QOS:")) return false;
+    a.qos = readInt(t, i + 4, i + 16);
+    if (a.qos !== a.qos) return false;
+    i = rEnd;
+    if (!lit(t, i, ", S(nh):")) return false;
+    a.rpfNh = readUint(t, i + 8, i + 20);
+    if (a.rpfNh !== a.rpfNh) return false;
+    i = rEnd;
+    // From here on a line break may follow any comma.
+    i = this.fastSep(t, i, li);
+    if (i < 0) return false;
+    li = this.nli;
+    if (!lit(t, i, "Stats:")) return false;
+    const pk = readUint(t, i + 6, i + 24);
+    if (pk !== pk || t.charCodeAt(rEnd) !== 47) return false;
+    const by = readUint(t, rEnd + 1, rEnd + 24);
+    if (by !== by) return false;
+    a.packets = pk;
+    a.bytes = by;
+    i = this.fastSep(t, rEnd, li);
+    if (i < 0) return false;
+    li = this.nli;
+    if (!lit(t, i, "SPort ")) return false;
+    a.udpSrcPort = readInt(t, i + 6, i + 18);
+    if (a.udpSrcPort !== a.udpSrcPort) return false;
+    i = this.fastSep(t, rEnd, li);
+    if (i < 0) return false;
+    li = this.nli;
+    if (!lit(t, i, "TTL ")) return false;
+    a.ttl = readInt(t, i + 4, i + 16);
+    if (a.ttl !== a.ttl) return false;
+    i = this.fastSep(t, rEnd, li);
+    if (i < 0) return false;
+    li = this.nli;
+    if (!lit(t, i, "Sinfo ")) return false;
+    i += 6;
+    e = i;
+    for (;;) {
+      const c = t.charCodeAt(e);
+      if ((c >= 48 && c <= 57) || c === 46 || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) || c === 58) e++;
+      else break;
+    }
+    if (e === i || t.charCodeAt(e) !== 41 /* ) */) return false;
+    a.sinfo = this.ips.get(t, i, e);
+    // Rest of the line must be blank.
+    const n = t.length;
+    let k = e + 1;
+    for (; k < n; k++) {
+      const c = t.charCodeAt(k);
+      if (c === 10) break;
+      if (c !== 32 && c !== 9) return false;
+    }
+    this.np = k + 1;
+    this.nli = li + 1;
+    return true;
+  }
+
+  /** After a field: `,` then spaces, at most one line break, spaces. Returns the next field start or -1. */
+  private fastSep(t: string, i: number, li: number): number {
+    if (t.charCodeAt(i) !== 44) return -1;
+    i++;
+    let c = t.charCodeAt(i);
+    while (c === 32) c = t.charCodeAt(++i);
+    if (c === 10) {
+      li++;
+      c = t.charCodeAt(++i);
+      while (c === 32) c = t.charCodeAt(++i);
+    }
+    this.nli = li;
+    return i;
+  }
+
+  /**
+   * Scans the `( … )` attribute block starting at `bs` (the `(`), filling `a`. `ls` is the start of the line
+   * holding `bs`, `li` its index. Sets `np`/`nli` to the line after the one holding the closing `)`.
+   */
+  private scanBlock(t: string, bs: number, ls: number, li: number, a: Attrs): void {
+    const n = t.length;
+    const limit = Math.min(n, bs + MAX_BLOCK);
+    let i = bs + 1;
+    let lineStart = ls;
+    const startLi = li;
+    let lastKey = K_NONE;
+    for (;;) {
+      // Skip separators, counting lines; a blank line ends an unterminated block.
+      let nl = 0;
+      while (i < limit) {
+        const c = t.charCodeAt(i);
+        if (c === 10) {
+          nl++;
+          li++;
+          lineStart = i + 1;
+          if (nl >= 2) break;
+        } else if (c === 44 /* , */) {
+          nl = 0;
+        } else if (c !== 32 && c !== 9) break;
+        i++;
+      }
+      if (i >= limit || nl >= 2) {
+        let be = t.indexOf("\n", bs);
+        if (be < 0) be = n;
+        this.err(startLi, bs - ls, "attribute block not closed by `)`", t.slice(ls, be));
+        if (nl >= 2) {
+          this.np = lineStart;
+          this.nli = li;
+          return;
+        }
+        let e = t.indexOf("\n", Math.min(i, n));
+        if (e < 0) e = n;
+        this.np = e + 1;
+        this.nli = li + 1;
+        return;
+      }
+      const ks = i;
+      let c = t.charCodeAt(i);
+      if (c === 41 /* ) */) {
+        // End of block: the rest of the line must be blank.
+        let e = t.indexOf("\n", i);
+        if (e < 0) e = n;
+        const after = skipSp(t, i + 1, e);
+        if (after !== e) this.warn(li, after - lineStart, "text after the attribute block ignored", t.slice(after, e));
+        this.np = e + 1;
+        this.nli = li + 1;
+        return;
+      }
+      // Bare number: the secondary mirror index of `Mirror Index : a, b` / `M:a, b`.
+      if (c >= 48 && c <= 57) {
+        const v = readUint(t, i, limit);
+        i = rEnd;
+        if (lastKey === K_MIRROR) a.secondaryMirrorIndex = v;
+        else this.unknown(a, li, ks - lineStart, t.slice(ks, i));
+        continue;
+      }
+      // Key: letters/digits/underscore, with one short "(xx)" group allowed (K(nh), S(nh)).
+      while (i < limit) {
+        c = t.charCodeAt(i);
+        if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95) {
+          i++;
+        } else if (c === 40 /* ( */ && t.charCodeAt(i + 1) !== 41) {
+          let cl = i + 1;
+          while (cl < limit && cl - i <= 8 && t.charCodeAt(cl) !== 41) cl++;
+          if (cl >= limit || t.charCodeAt(cl) !== 41) break;
+          i = cl + 1;
+        } else break;
+      }
+      if (i === ks) {
+        // Unexpected character: keep it and move on (guarantees progress).
+        const e = nextSep(t, i + 1, limit);
+        this.unknown(a, li, ks - lineStart, t.slice(ks, e));
+        i = e;
+        continue;
+      }
+      let key = keyId(t, ks, i);
+      if (key === K_MIRROR_WORD) {
+        key = K_MIRROR;
+        i = skipSp(t, i + 6, limit);
+      }
+      lastKey = key;
+      // Value.
+      let vs = i;
+      let ve = i;
+      const sep = t.charCodeAt(i);
+      if (sep === 58 /* : */) {
+        i++;
+        const d0 = t.charCodeAt(i);
+        if (d0 === 32 || d0 === 9) {
+          const q = skipSp(t, i, limit);
+          const d = t.charCodeAt(q);
+          if ((d >= 48 && d <= 57) || (d === 45 && t.charCodeAt(q + 1) >= 48 && t.charCodeAt(q + 1) <= 57)) {
+            vs = q;
+            ve = valueEnd(t, q, limit);
+          } else {
+            vs = ve = i;
+          }
+        } else {
+          vs = i;
+          ve = valueEnd(t, i, limit);
+        }
+      } else if (sep === 32 || sep === 9) {
+        const q = skipSp(t, i, limit);
+        const d = t.charCodeAt(q);
+        if (d === 44 || d === 41 || d === 10) {
+          vs = ve = q;
+        } else {
+          vs = q;
+          ve = valueEnd(t, q, limit);
+        }
+      } else {
+        vs = ve = i; // flag-like key (HbsLeft)
+      }
+      i = ve;
+      this.setAttr(a, key, t, ks, vs, ve, li, ks - lineStart);
+    }
+  }
+
+  private unknown(a: Attrs, li: number, col0: number, text: string): void {
+    a.extra = a.extra === null ? text : `${a.extra}; ${text}`;
+    this.warn(li, col0, "unknown flow attribute kept in `extra`", text);
+  }
+
+  private setAttr(a: Attrs, key: number, t: string, ks: number, vs: number, ve: number, li: number, col0: number): void {
+    switch (key) {
+      case K_GEN:
+        a.gen = intRange(t, vs, ve);
+        return;
+      case K_KNH:
+        a.keyNh = intRange(t, vs, ve);
+        return;
+      case K_ACTION:
+        a.action = this.words.get(t, vs, ve);
+        return;
+      case K_FLAGS:
+        a.flowFlags = this.words.get(t, vs, ve);
+        return;
+      case K_TCP:
+        a.tcpFlags = this.words.get(t, vs, ve);
+        return;
+      case K_E:
+        a.ecmpIndex = intRange(t, vs, ve);
+        return;
+      case K_QOS:
+        a.qos = intRange(t, vs, ve);
+        return;
+      case K_SNH:
+        a.rpfNh = intRange(t, vs, ve);
+        return;
+      case K_STATS: {
+        const pk = readUint(t, vs, ve);
+        if (pk === pk && t.charCodeAt(rEnd) === 47 /* / */) {
+          const by = readUint(t, rEnd + 1, ve);
+          if (by === by && rEnd === ve) {
+            a.packets = pk;
+            a.bytes = by;
+            return;
+          }
+        }
+        this.unknown(a, li, col0, t.slice(ks, ve));
+        return;
+      }
+      case K_MIRROR:
+        a.mirrorIndex = intRange(t, vs, ve);
+        return;
+      case K_SPORT:
+        a.udpSrcPort = intRange(t, vs, ve);
+        return;
+      case K_TTL:
+        a.ttl = intRange(t, vs, ve);
+        return;
+      case K_UNDERLAY:
+        a.underlayEcmpIndex = intRange(t, vs, ve);
+        return;
+      case K_HBSL:
+        a.hbs = "left";
+        return;
+      case K_HBSR:
+        a.hbs = "right";
+        return;
+      case K_SINFO:
+        a.sinfo = this.ips.get(t, vs, ve);
+        return;
+      default:
+        this.unknown(a, li, col0, t.slice(ks, ve));
+    }
+  }
+
+  /** Ends parsing and returns everything collected. */
+  finish(): FlowParseResult {
+    this.finishGet();
+    this.endSkip();
+    return {
+      kind: "flow",
+      rows: this.rows,
+      warnings: this.warnings,
+      errors: this.errors,
+      commands: this.commands,
+      header: this.headers.length > 0 ? this.headers[0] : null,
+      headers: this.headers,
+    };
+  }
+}
+
+/** True when `lit` occurs in `t` at `i` (char by char; inlined by the JIT, no allocation). */
+function lit(t: string, i: number, lit: string): boolean {
+  return t.startsWith(lit, i);
+}
+
+function intRange(t: string, s: number, e: number): number | null {
+  if (s === e) return null;
+  const v = readInt(t, s, e);
+  return rEnd === e ? numOrNull(v) : null;
+}
+
+/** End of a value: stops at `,`, whitespace, or a `)` that is not closing a `(` opened inside the value. */
+function valueEnd(t: string, i: number, limit: number): number {
+  let depth = 0;
+  while (i < limit) {
+    const c = t.charCodeAt(i);
+    if (c === 40) depth++;
+    else if (c === 41) {
+      if (depth === 0) break;
+      depth--;
+      if (depth === 0) {
+        i++;
+        break;
+      }
+    } else if (depth === 0 && (c === 44 || c === 32 || c === 9 || c === 10)) break;
+    else if (c === 10) break;
+    i++;
+  }
+  return i;
+}
+
+function nextSep(t: string, i: number, limit: number): number {
+  while (i < limit) {
+    const c = t.charCodeAt(i);
+    if (c === 44 || c === 32 || c === 9 || c === 10 || c === 41) break;
+    i++;
+  }
+  return i;
+}
+
+function isDashes(s: string): boolean {
+  const t = s.trimEnd();
+  if (t.length < 3) return false;
+  for (let i = 0; i < t.length; i++) if (t.charCodeAt(i) !== 45) return false;
+  return true;
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { PassThrough } from "node:stream";
+import * as path from "node:path";
+import parse from "../../kernel/commands/parse";
+import { SHARED_FIXTURES, LOCAL_FIXTURES, fixture } from "./helpers";
+
+async function run(argv: string[], stdinText?: string): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (d: Buffer) => (out += d.toString()));
+  stderr.on("data", (d: Buffer) => (err += d.toString()));
+  if (stdinText !== undefined) stdin.end(stdinText);
+  else stdin.end();
+  const code = await parse.run(argv, { stdout, stderr, stdin, signal: new AbortController().signal, env: {}, cwd: SHARED_FIXTURES });
+  return { code, out, err };
+}
+
+describe("packetwalk parse", () => {
+  it("has the command contract", () => {
+    expect(parse.name).toBe("parse");
+    expect(parse.usage).toMatch(/^usage: packetwalk parse KIND \[FILE\|-\] \[--json\]/);
+  });
+
+  it("--json prints {kind, rows, warnings, errors} and exits 0", async () => {
+    const { code, out, err } = await run(["nh", "s3-4.txt", "--json"]);
+    expect(code).toBe(0);
+    expect(err).toBe("");
+    const j = JSON.parse(out) as { kind: string; rows: { id: number; encapDstMac: string }[]; warnings: unknown[]; errors: unknown[] };
+    expect(Object.keys(j)).toEqual(["kind", "rows", "warnings", "errors"]);
+    expect(j.kind).toBe("nh");
+    expect(j.rows.map((r) => [r.id, r.encapDstMac])).toEqual([[25, "52:54:00:f4:26:a1"]]);
+    expect(j.warnings).toHaveLength(1);
+    expect(j.errors).toEqual([]);
+  });
+
+  it("prints an aligned table by default, with the summary on stderr", async () => {
+    const { code, out, err } = await run(["mpls", "s10-4.txt"]);
+    expect(code).toBe(0);
+    expect(out).toBe("label  nh\n-----  --\n   16   9\n   17  11\n");
+    expect(err).toBe("s10-4.txt: mpls: 2 row(s), 0 error(s), 0 warning(s)\n");
+  });
+
+  it("reads stdin for `-` (and with no FILE), and guesses the kind with `auto`", async () => {
+    const a = await run(["flow", "-", "--json"], fixture("s3-2.txt"));
+    expect(a.code).toBe(0);
+    expect((JSON.parse(a.out) as { rows: unknown[] }).rows).toHaveLength(2);
+    const b = await run(["auto"], fixture("s3-1.txt"));
+    expect(b.code).toBe(0);
+    expect(b.out.split("\n")[0]).toBe("family  vrf  prefix            index  mac  ppl  flags  label   nh  stitchedMac");
+    expect(b.err).toBe("<stdin>: rt: 11 row(s), 0 error(s), 0 warning(s)\n");
+  });
+
+  it("exits 1 on parse errors, still printing what parsed, errors as FILE:LINE:COL", async () => {
+    const { code, out, err } = await run(["mpls", "-"], "MPLS Input Label Map\n\n   Label    NextHop\n-------------------\n      38        44\ngarbage\n");
+    expect(code).toBe(1);
+    expect(out).toBe("label  nh\n-----  --\n   38  44\n");
+    expect(err).toBe(
+      "<stdin>:6:1: error: unexpected line: expected a `Label  NextHop` row of two numbers: garbage\n" +
+      "<stdin>: mpls: 1 row(s), 1 error(s), 0 warning(s)\n",
+    );
+  });
+
+  it("exits 2 on usage and file errors, naming the file", async () => {
+    const missing = await run(["vif", "no-such-file.txt"]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/^packetwalk parse: cannot read no-such-file.txt: ENOENT/);
+    expect((await run([])).code).toBe(2);
+    expect((await run(["bogus", "x"])).err).toMatch(/unknown kind "bogus"/);
+    expect((await run(["nh", "a", "b"])).code).toBe(2);
+    expect((await run(["nh", "--frob"])).code).toBe(2);
+    expect((await run(["auto", "-"], "hello\n")).code).toBe(2);
+    const help = await run(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain("usage: packetwalk parse");
+  });
+
+  it("parses the self-authored Junos fixture by absolute path; --all shows every column", async () => {
+    const { code, out } = await run(["junos-route", path.join(LOCAL_FIXTURES, "junos-route-detail.txt"), "--all"]);
+    expect(code).toBe(0);
+    const header = out.split("\n")[0];
+    expect(header).toContain("protocolNextHop");
+    expect(header).toContain("routeDistinguisher");
+    expect(out).toContain("10.169.25.20");
+  });
+});
