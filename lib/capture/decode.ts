@@ -1,0 +1,322 @@
+/**
+ * The layer loop and the friendly per-frame API.
+ *
+ * `decodeInto` is the zero-allocation path (gopacket `DecodingLayerParser.DecodeLayers`): it walks
+ * decoders by layer id, each returning the next id from the registry tables, and leaves every result
+ * in a reusable {@link DecodeContext}. `decodeFrame` sits on top for small uses and returns a plain
+ * {@link DecodedFrame} object with strings and copied payload.
+ *
+ * @module
+ */
+import {
+  DecodeContext, FLAG_MALFORMED, FLAG_TRUNCATED, FLAG_UNSUPPORTED, HTTP_METHODS, LAYER_COUNT, LAYER_ETHERNET, LAYER_GRE,
+  LAYER_HTTP, LAYER_ICMP, LAYER_ICMPV6, LAYER_IPV4, LAYER_IPV6, LAYER_MPLS, LAYER_NAMES, LAYER_RAW_IP, LAYER_SLL, LAYER_SLL2,
+  LAYER_TCP, LAYER_UDP, LAYER_VLAN, LAYER_VXLAN,
+  LAYER_NONE, MAX_LAYERS, MPLS_KIND_ETHERNET, MPLS_KIND_IP, MPLS_KIND_IPV4, MPLS_KIND_IPV6, type MplsPayloadKind,
+  P_LINKTYPE, P_TOO_DEEP, PROBLEM_MESSAGES, TUNNEL_NAMES, TUNNEL_NONE,
+} from "./context";
+import { formatIpv4, formatIpv6, formatMac, tcpFlagNames } from "./format";
+import { decodeEthernet } from "./layers/ethernet";
+import { decodeGre } from "./layers/gre";
+import { decodeHttp } from "./layers/http";
+import { decodeIcmp, decodeIcmpv6 } from "./layers/icmp";
+import { decodeIpv4 } from "./layers/ipv4";
+import { decodeIpv6 } from "./layers/ipv6";
+import { decodeMpls } from "./layers/mpls";
+import { decodeRawIp } from "./layers/raw-ip";
+import { decodeSll } from "./layers/sll";
+import { decodeSll2 } from "./layers/sll2";
+import { decodeTcp } from "./layers/tcp";
+import { decodeUdp } from "./layers/udp";
+import { decodeVlan } from "./layers/vlan";
+import { decodeVxlan } from "./layers/vxlan";
+import { createRegistry, defaultRegistry, type Registry, type RegistryOptions } from "./registry";
+
+/** A layer decoder: reads `ctx.data[ctx.off..ctx.end)`, records fields, returns the next layer id. */
+export type LayerDecoder = (ctx: DecodeContext) => number;
+
+/** Decoders indexed by layer id (gopacket `layertypes.go`). */
+export const LAYER_DECODERS: readonly LayerDecoder[] = (() => {
+  const t: LayerDecoder[] = new Array(LAYER_COUNT).fill(() => LAYER_NONE);
+  t[1] = decodeEthernet; t[2] = decodeVlan; t[3] = decodeSll; t[4] = decodeSll2; t[5] = decodeRawIp;
+  t[6] = decodeIpv4; t[7] = decodeIpv6; t[8] = decodeGre; t[9] = decodeMpls; t[10] = decodeUdp;
+  t[11] = decodeVxlan; t[12] = decodeTcp; t[13] = decodeIcmp; t[14] = decodeIcmpv6; t[15] = decodeHttp;
+  return t;
+})();
+
+/**
+ * Which labels carry IP and which Ethernet: a map, a record or a function from label to kind
+ * (build it from `mpls --dump`: labels whose next hop is an L2/bridge NH carry Ethernet).
+ */
+export type MplsLabelMap =
+  | ReadonlyMap<number, MplsPayloadKind>
+  | Readonly<Record<number, MplsPayloadKind>>
+  | ((label: number) => MplsPayloadKind | undefined);
+
+/** Options shared by every decoding entry point. */
+export interface DecodeOptions extends RegistryOptions {
+  /** Registry to use; default built from the port options (or {@link defaultRegistry}). */
+  registry?: Registry;
+  /** MPLS payload per label; unlisted labels fall back to the plausibility check. */
+  mplsPayload?: MplsLabelMap;
+}
+
+const KIND_CODES: Record<MplsPayloadKind, number> = {
+  ip: MPLS_KIND_IP, ipv4: MPLS_KIND_IPV4, ipv6: MPLS_KIND_IPV6, ethernet: MPLS_KIND_ETHERNET,
+};
+
+/**
+ * Creates a decode context for the options (registry and label map resolved once).
+ * @example
+ * const ctx = createDecodeContext({ mplsPayload: new Map([[40, "ethernet"]]) });
+ */
+export function createDecodeContext(options: DecodeOptions = {}): DecodeContext {
+  const { mplsUdpPorts, vxlanPorts, httpPorts } = options;
+  const reg = options.registry ??
+    (mplsUdpPorts || vxlanPorts || httpPorts ? createRegistry({ mplsUdpPorts, vxlanPorts, httpPorts }) : defaultRegistry);
+  const ctx = new DecodeContext(reg);
+  const map = options.mplsPayload;
+  if (map !== undefined) {
+    const kinds = new Uint8Array(1 << 20);
+    if (typeof map === "function") {
+      // asked once per label value here, so the hot path is a table load
+      ctx.labelKinds = kinds;
+      for (let l = 0; l < 1 << 20; l++) {
+        const k = map(l);
+        if (k !== undefined) kinds[l] = KIND_CODES[k] ?? 0;
+      }
+    } else {
+      const entries: Iterable<[number | string, MplsPayloadKind]> =
+        map instanceof Map ? map.entries() : Object.entries(map as Record<number, MplsPayloadKind>);
+      for (const [label, kind] of entries) {
+        const l = Number(label);
+        if (Number.isInteger(l) && l >= 0 && l < 1 << 20) kinds[l] = KIND_CODES[kind] ?? 0;
+      }
+      ctx.labelKinds = kinds;
+    }
+  }
+  return ctx;
+}
+
+/**
+ * Decodes one frame into `ctx` (no allocation). Never throws; problems are in `ctx.flags`.
+ * @example
+ * const ctx = createDecodeContext();
+ * decodeInto(ctx, buf, 40, 40 + caplen, LINKTYPE_ETHERNET);
+ * if (ctx.flags & FLAG_TRUNCATED) console.log("cut short");
+ */
+export function decodeInto(ctx: DecodeContext, data: Uint8Array, off: number, end: number, linkType: number): void {
+  ctx.reset(data, off, end);
+  let layer = linkType >= 0 && linkType < ctx.reg.linkTypes.length ? ctx.reg.linkTypes[linkType]! : LAYER_NONE;
+  if (layer === LAYER_NONE) {
+    ctx.flags |= FLAG_UNSUPPORTED | FLAG_MALFORMED;
+    ctx.problem = P_LINKTYPE;
+    ctx.unsupportedValue = linkType;
+    return;
+  }
+  while (layer !== LAYER_NONE) {
+    if (ctx.layerCount >= MAX_LAYERS) { ctx.fail(P_TOO_DEEP); return; }
+    ctx.layers[ctx.layerCount++] = layer;
+    // a switch over the same table as LAYER_DECODERS: direct calls the JIT can inline
+    switch (layer) {
+      case LAYER_ETHERNET: layer = decodeEthernet(ctx); break;
+      case LAYER_VLAN: layer = decodeVlan(ctx); break;
+      case LAYER_SLL: layer = decodeSll(ctx); break;
+      case LAYER_SLL2: layer = decodeSll2(ctx); break;
+      case LAYER_RAW_IP: layer = decodeRawIp(ctx); break;
+      case LAYER_IPV4: layer = decodeIpv4(ctx); break;
+      case LAYER_IPV6: layer = decodeIpv6(ctx); break;
+      case LAYER_GRE: layer = decodeGre(ctx); break;
+      case LAYER_MPLS: layer = decodeMpls(ctx); break;
+      case LAYER_UDP: layer = decodeUdp(ctx); break;
+      case LAYER_VXLAN: layer = decodeVxlan(ctx); break;
+      case LAYER_TCP: layer = decodeTcp(ctx); break;
+      case LAYER_ICMP: layer = decodeIcmp(ctx); break;
+      case LAYER_ICMPV6: layer = decodeIcmpv6(ctx); break;
+      case LAYER_HTTP: layer = decodeHttp(ctx); break;
+      default: layer = LAYER_DECODERS[layer]?.(ctx) ?? LAYER_NONE;
+    }
+  }
+}
+
+/** One IP header of a decoded frame. */
+export interface DecodedIp {
+  version: 4 | 6;
+  src: string;
+  dst: string;
+  /** Protocol / upper-layer next header. */
+  proto: number;
+}
+
+/** A decoded frame as a plain object (strings and copies; safe to keep). */
+export interface DecodedFrame {
+  /** Layer names in order, e.g. `["eth","ip","gre","mpls","ip","tcp","http"]`. */
+  layers: string[];
+  /** The layers joined with `:`. */
+  protocols: string;
+  /** Captured bytes. */
+  caplen: number;
+  truncated: boolean;
+  malformed: boolean;
+  /** Decoding stopped at a protocol value no table knows (`unsupportedValue`). */
+  unsupported: boolean;
+  unsupportedValue?: number;
+  /** e.g. `"ip at offset 14: total length below header length"`. */
+  problem?: string;
+  /** Outermost Ethernet addresses. */
+  ethSrc?: string;
+  ethDst?: string;
+  /** First 802.1Q VLAN id. */
+  vlan?: number;
+  /** Tunnel type (`"mplsogre"`, `"mplsoudp"`, `"vxlan"`, `"gre"`, `"mpls"`, `"ipip"`) or `""`. */
+  tunnel: string;
+  /** Outer (underlay) addresses when tunnelled. */
+  outerSrc?: string;
+  outerDst?: string;
+  /** Innermost IP addresses (or inner MACs for an L2 payload without IP). */
+  src?: string;
+  dst?: string;
+  /** Every IP header, outermost first. */
+  ips: DecodedIp[];
+  /** MPLS labels, top of stack first. */
+  labels: number[];
+  vni?: number;
+  /** UDP ports of the tunnel (MPLSoUDP, VXLAN). */
+  tunnelSrcPort?: number;
+  tunnelDstPort?: number;
+  /** Innermost transport protocol number (6, 17, 1, 58). */
+  proto?: number;
+  srcPort?: number;
+  dstPort?: number;
+  tcpFlags?: number;
+  /** Flag names, Wireshark order: `["SYN","ACK"]`. */
+  tcpFlagNames?: string[];
+  seq?: number;
+  ack?: number;
+  window?: number;
+  icmpType?: number;
+  icmpCode?: number;
+  /** Transport payload length (-1 when no transport was decoded). */
+  payloadLength: number;
+  /** Copy of the transport payload. */
+  payload?: Uint8Array;
+  http?: { kind: "request" | "response"; method?: string; path?: string; host?: string; status?: number };
+}
+
+const latin1 = new TextDecoder("latin1");
+
+/**
+ * Decodes one frame into a plain object. Never throws.
+ * @example
+ * const f = decodeFrame(bytes, LINKTYPE_ETHERNET);
+ * f.tunnel;   // "mplsoudp"
+ * f.labels;   // [38]
+ * f.http?.path; // "/login"
+ */
+export function decodeFrame(bytes: Uint8Array, linkType: number, options: DecodeOptions | DecodeContext = {}): DecodedFrame {
+  const ctx = options instanceof DecodeContext ? options : createDecodeContext(options);
+  decodeInto(ctx, bytes, 0, bytes.length, linkType);
+  return frameFromContext(ctx);
+}
+
+/**
+ * Builds a {@link DecodedFrame} from a context just filled by {@link decodeInto}.
+ * @example
+ * decodeInto(ctx, buf, off, end, 1);
+ * const frame = frameFromContext(ctx);
+ */
+export function frameFromContext(ctx: DecodeContext): DecodedFrame {
+  const d = ctx.data;
+  const layers: string[] = [];
+  for (let i = 0; i < ctx.layerCount; i++) layers.push(LAYER_NAMES[ctx.layers[i]!]!);
+  const ips: DecodedIp[] = [];
+  for (let i = 0; i < ctx.ipCount; i++) {
+    const o = ctx.ipOff[i]!;
+    const v4 = ctx.ipVer[i] === 4;
+    ips.push({
+      version: v4 ? 4 : 6,
+      src: v4 ? formatIpv4(d, o + 12) : formatIpv6(d, o + 8),
+      dst: v4 ? formatIpv4(d, o + 16) : formatIpv6(d, o + 24),
+      proto: ctx.ipProto[i]!,
+    });
+  }
+  const f: DecodedFrame = {
+    layers,
+    protocols: layers.join(":"),
+    caplen: ctx.frameEnd - ctx.start,
+    truncated: (ctx.flags & FLAG_TRUNCATED) !== 0,
+    malformed: (ctx.flags & FLAG_MALFORMED) !== 0,
+    unsupported: (ctx.flags & FLAG_UNSUPPORTED) !== 0,
+    tunnel: TUNNEL_NAMES[ctx.tunnel]!,
+    ips,
+    labels: Array.from(ctx.labels.subarray(0, ctx.labelCount)),
+    payloadLength: ctx.payloadLen,
+  };
+  if (f.unsupported) f.unsupportedValue = ctx.unsupportedValue;
+  if (ctx.problem !== 0 || f.truncated) f.problem = problemText(ctx);
+  if (ctx.ethCount > 0) {
+    f.ethDst = formatMac(d, ctx.ethOff[0]!);
+    f.ethSrc = formatMac(d, ctx.ethOff[0]! + 6);
+  }
+  if (ctx.vlanId >= 0) f.vlan = ctx.vlanId;
+  if (ctx.tunnel !== TUNNEL_NONE && ips.length > 0) {
+    f.outerSrc = ips[0]!.src;
+    f.outerDst = ips[0]!.dst;
+  }
+  if (ctx.tunnel !== TUNNEL_NONE && ctx.ipCount <= ctx.tunnelIpCount) {
+    // tunnel without inner IP: show the inner MACs when there are any
+    if (ctx.ethCount > 1) {
+      const e = ctx.ethOff[Math.min(ctx.ethCount, 4) - 1]!;
+      f.dst = formatMac(d, e);
+      f.src = formatMac(d, e + 6);
+    }
+  } else if (ips.length > 0) {
+    f.src = ips[ips.length - 1]!.src;
+    f.dst = ips[ips.length - 1]!.dst;
+  } else if (ctx.ethCount > 0) {
+    f.src = f.ethSrc;
+    f.dst = f.ethDst;
+  }
+  if (ctx.vni >= 0) f.vni = ctx.vni;
+  if (ctx.tunnelDstPort >= 0) { f.tunnelSrcPort = ctx.tunnelSrcPort; f.tunnelDstPort = ctx.tunnelDstPort; }
+  if (ctx.transportProto !== 0 && ctx.transportIp === ctx.ipCount) {
+    f.proto = ctx.transportProto;
+    if (ctx.srcPort >= 0) { f.srcPort = ctx.srcPort; f.dstPort = ctx.dstPort; }
+    if (ctx.transportProto === 6) {
+      f.tcpFlags = ctx.tcpFlags;
+      f.tcpFlagNames = tcpFlagNames(ctx.tcpFlags);
+      f.seq = ctx.seq;
+      f.ack = ctx.ack;
+      f.window = ctx.window;
+    }
+    if (ctx.icmpType >= 0) { f.icmpType = ctx.icmpType; f.icmpCode = ctx.icmpCode; }
+    if (ctx.payloadLen >= 0) f.payload = Uint8Array.prototype.slice.call(d, ctx.payloadOff, ctx.payloadOff + ctx.payloadLen);
+  } else {
+    f.payloadLength = -1;
+  }
+  if (ctx.httpKind === 1) {
+    f.http = {
+      kind: "request",
+      method: HTTP_METHODS[ctx.httpMethod],
+      path: latin1.decode(d.subarray(ctx.httpPathOff, ctx.httpPathOff + ctx.httpPathLen)),
+    };
+  } else if (ctx.httpKind === 2) {
+    f.http = { kind: "response", status: ctx.httpStatus };
+  }
+  if (f.http && ctx.httpHostLen > 0) {
+    f.http.host = latin1.decode(d.subarray(ctx.httpHostOff, ctx.httpHostOff + ctx.httpHostLen));
+  }
+  return f;
+}
+
+/**
+ * Text of the context's problem: `"<layer> at offset N: <what>"`, or `""` when there is none.
+ * @example problemText(ctx) // "tcp at offset 54: truncated header"
+ */
+export function problemText(ctx: DecodeContext): string {
+  if (ctx.problem === 0 && (ctx.flags & FLAG_TRUNCATED) === 0) return "";
+  if (ctx.problem === P_LINKTYPE) return `unsupported link type ${ctx.unsupportedValue}`;
+  const layer = LAYER_NAMES[ctx.problemLayer] || "frame";
+  const what = ctx.problem !== 0 ? PROBLEM_MESSAGES[ctx.problem] : "truncated";
+  return `${layer} at offset ${ctx.problemOffset}: ${what}`;
+}

@@ -1,0 +1,224 @@
+/**
+ * Writing captures: classic pcap ({@link PcapWriter}, {@link writePcap}) so filtered frames and lab
+ * traffic open in Wireshark, and pcapng ({@link writePcapng}) for tests of the reader.
+ * @module
+ */
+import { PCAP_MAGIC_NS, PCAP_MAGIC_US } from "./pcap";
+
+/** A timestamp: epoch seconds as a float, or exact seconds + nanoseconds. */
+export type Timestamp = number | { sec: number; nsec: number };
+
+/** A frame to write. */
+export interface FrameToWrite {
+  data: Uint8Array;
+  time?: Timestamp;
+  /** Original length (defaults to the data length). */
+  origLen?: number;
+}
+
+/** Options for pcap output. */
+export interface PcapWriterOptions {
+  /** Link type (default 1, Ethernet). */
+  linkType?: number;
+  /** Snapshot length written in the header (default 262144). */
+  snaplen?: number;
+  /** Nanosecond timestamps (magic a1b23c4d). Default false (microseconds). */
+  nanosecond?: boolean;
+  /** Byte order (default little-endian, as tcpdump on x86). */
+  littleEndian?: boolean;
+  /** Buffer this many bytes before writing to the output (default 1 MiB). */
+  bufferSize?: number;
+}
+
+/** Where a writer's bytes go: a Node writable or a callback. */
+export type ByteSink = NodeJS.WritableStream | ((chunk: Uint8Array) => void);
+
+function splitTime(t: Timestamp | undefined): { sec: number; nsec: number } {
+  if (t === undefined) return { sec: 0, nsec: 0 };
+  if (typeof t === "number") {
+    const sec = Math.floor(t);
+    return { sec, nsec: Math.min(999_999_999, Math.round((t - sec) * 1e9)) };
+  }
+  return t;
+}
+
+/**
+ * Streams frames out as a pcap file.
+ * @example
+ * const w = new PcapWriter(fs.createWriteStream("/tmp/out.pcap"));
+ * w.write(frameBytes, { sec: 1732456800, nsec: 0 });
+ * await w.end();
+ */
+export class PcapWriter {
+  private readonly le: boolean;
+  private readonly ns: boolean;
+  private readonly bufferSize: number;
+  private buf: Buffer;
+  private pos = 0;
+  private readonly parts: Buffer[] = [];
+  private needDrain = false;
+  /** Frames written. */
+  count = 0;
+
+  constructor(private readonly out?: ByteSink, options: PcapWriterOptions = {}) {
+    this.le = options.littleEndian ?? true;
+    this.ns = options.nanosecond ?? false;
+    this.bufferSize = options.bufferSize ?? 1 << 20;
+    this.buf = Buffer.allocUnsafe(Math.max(this.bufferSize, 24));
+    const h = this.buf;
+    const w32 = (v: number, o: number) => (this.le ? h.writeUInt32LE(v >>> 0, o) : h.writeUInt32BE(v >>> 0, o));
+    const w16 = (v: number, o: number) => (this.le ? h.writeUInt16LE(v, o) : h.writeUInt16BE(v, o));
+    w32(this.ns ? PCAP_MAGIC_NS : PCAP_MAGIC_US, 0);
+    w16(2, 4);
+    w16(4, 6);
+    w32(0, 8);
+    w32(0, 12);
+    w32(options.snaplen ?? 262144, 16);
+    w32(options.linkType ?? 1, 20);
+    this.pos = 24;
+  }
+
+  /**
+   * Appends one frame. Returns false when the output stream asked to wait (await {@link drained}).
+   * @example if (!w.write(bytes, 1732456800.5)) await w.drained();
+   */
+  write(data: Uint8Array, time?: Timestamp, origLen?: number): boolean {
+    const need = 16 + data.length;
+    if (this.pos + need > this.buf.length) {
+      this.flush();
+      if (need > this.buf.length) this.buf = Buffer.allocUnsafe(need);
+    }
+    const { sec, nsec } = splitTime(time);
+    const b = this.buf;
+    const o = this.pos;
+    const frac = this.ns ? nsec : Math.floor(nsec / 1000);
+    if (this.le) {
+      b.writeUInt32LE(sec >>> 0, o); b.writeUInt32LE(frac >>> 0, o + 4);
+      b.writeUInt32LE(data.length, o + 8); b.writeUInt32LE(origLen ?? data.length, o + 12);
+    } else {
+      b.writeUInt32BE(sec >>> 0, o); b.writeUInt32BE(frac >>> 0, o + 4);
+      b.writeUInt32BE(data.length, o + 8); b.writeUInt32BE(origLen ?? data.length, o + 12);
+    }
+    b.set(data, o + 16);
+    this.pos += need;
+    this.count++;
+    return !this.needDrain;
+  }
+
+  private flush(): void {
+    if (this.pos === 0) return;
+    const chunk = Buffer.from(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+    const out = this.out;
+    if (out === undefined) this.parts.push(chunk);
+    else if (typeof out === "function") out(chunk);
+    else if (!out.write(chunk)) this.needDrain = true;
+  }
+
+  /**
+   * Resolves when the output stream can take more.
+   * @example await w.drained();
+   */
+  async drained(): Promise<void> {
+    const out = this.out;
+    if (!this.needDrain || out === undefined || typeof out === "function") return;
+    await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+    this.needDrain = false;
+  }
+
+  /**
+   * Flushes and, for a stream output, ends it and waits for it to finish.
+   * @example await w.end();
+   */
+  async end(): Promise<void> {
+    this.flush();
+    const out = this.out;
+    if (out !== undefined && typeof out !== "function") {
+      await new Promise<void>((resolve, reject) => {
+        out.once("error", reject);
+        out.end(() => resolve());
+      });
+    }
+  }
+
+  /**
+   * Everything written so far as one Buffer (writers without an output only).
+   * @example const bytes = new PcapWriter().toBuffer();
+   */
+  toBuffer(): Buffer {
+    this.flush();
+    return Buffer.concat(this.parts);
+  }
+}
+
+/**
+ * Writes frames into a pcap file image.
+ * @example fs.writeFileSync("/tmp/x.pcap", writePcap([{ data: frame, time: 1732456800 }]));
+ */
+export function writePcap(frames: Iterable<FrameToWrite>, options: PcapWriterOptions = {}): Buffer {
+  const w = new PcapWriter(undefined, options);
+  for (const f of frames) w.write(f.data, f.time, f.origLen);
+  return w.toBuffer();
+}
+
+/** Options for pcapng output. */
+export interface PcapngWriterOptions {
+  littleEndian?: boolean;
+  /** Link type of the interface (default 1). */
+  linkType?: number;
+  /** if_tsresol byte (default 6 = µs; 9 = ns; 0x80|n = 2^-n). */
+  tsresol?: number;
+  /** Use Simple Packet Blocks (no timestamps). */
+  simple?: boolean;
+}
+
+/**
+ * Writes one pcapng section (SHB, one IDB, then EPBs or SPBs). Concatenate images for several sections.
+ * @example writePcapng(frames, { littleEndian: false, tsresol: 9 })
+ */
+export function writePcapng(frames: Iterable<FrameToWrite>, options: PcapngWriterOptions = {}): Buffer {
+  const le = options.littleEndian ?? true;
+  const tsresol = options.tsresol ?? 6;
+  const blocks: Buffer[] = [];
+  const block = (type: number, body: Buffer) => {
+    const total = 12 + body.length;
+    const b = Buffer.alloc(total);
+    const w32 = (v: number, o: number) => (le ? b.writeUInt32LE(v >>> 0, o) : b.writeUInt32BE(v >>> 0, o));
+    w32(type, 0); w32(total, 4); body.copy(b, 8); w32(total, total - 4);
+    blocks.push(b);
+  };
+  const body = (n: number) => Buffer.alloc(n);
+  const w32 = (b: Buffer, v: number, o: number) => (le ? b.writeUInt32LE(v >>> 0, o) : b.writeUInt32BE(v >>> 0, o));
+  const w16 = (b: Buffer, v: number, o: number) => (le ? b.writeUInt16LE(v, o) : b.writeUInt16BE(v, o));
+  const shb = body(16);
+  w32(shb, 0x1a2b3c4d, 0); w16(shb, 1, 4); w16(shb, 0, 6);
+  shb.writeInt32LE(-1, 8); shb.writeInt32LE(-1, 12);
+  block(0x0a0d0d0a, shb);
+  const idb = body(8 + 8 + 4);
+  w16(idb, options.linkType ?? 1, 0); w32(idb, 0, 4);
+  w16(idb, 9, 8); w16(idb, 1, 10); idb[12] = tsresol;
+  w16(idb, 0, 16); w16(idb, 0, 18);
+  block(1, idb);
+  const units = (tsresol & 0x80) !== 0 ? 2n ** BigInt(tsresol & 0x7f) : 10n ** BigInt(tsresol);
+  for (const f of frames) {
+    const pad = (4 - (f.data.length % 4)) % 4;
+    if (options.simple) {
+      const b = body(4 + f.data.length + pad);
+      w32(b, f.origLen ?? f.data.length, 0);
+      b.set(f.data, 4);
+      block(3, b);
+      continue;
+    }
+    const { sec, nsec } = splitTime(f.time);
+    const ts = BigInt(sec) * units + (BigInt(nsec) * units) / 1_000_000_000n;
+    const b = body(20 + f.data.length + pad);
+    w32(b, 0, 0);
+    w32(b, Number(ts >> 32n), 4);
+    w32(b, Number(ts & 0xffffffffn), 8);
+    w32(b, f.data.length, 12);
+    w32(b, f.origLen ?? f.data.length, 16);
+    b.set(f.data, 20);
+    block(6, b);
+  }
+  return Buffer.concat(blocks);
+}
