@@ -1,0 +1,133 @@
+/**
+ * `packetwalk exec NODE [--inventory FILE] [--timeout S] [--concurrency N] [--vrouter] [--shell] [--json] -- COMMAND ...`
+ *
+ * Runs a command on one node, a comma list, `role:ROLE`, or `all` (fan-out, output prefixed per node).
+ */
+import { parseArgs } from "node:util";
+import type { Command, CommandIO } from "./types";
+
+const usage = `usage: packetwalk exec NODE [--inventory FILE] [--timeout SECONDS] [--concurrency N]
+                       [--vrouter] [--shell] [--json] -- COMMAND [ARG ...]
+  Runs COMMAND over SSH on NODE: an inventory node name, a comma list, role:compute, or all.
+  Each ARG reaches the remote command as one literal argument (quoted for the remote shell);
+  --shell sends the words joined by spaces as a shell script instead (pipes, redirections).
+  --vrouter wraps COMMAND for the node's vRouter access (direct, docker exec, contrail-tools).
+  With several nodes, output lines are prefixed "NODE | " and nodes run in parallel.
+  The inventory comes from --inventory or $PACKETWALK_INVENTORY.
+  Exit status: 0 every node ran COMMAND with exit 0, 1 otherwise, 2 usage or inventory error.`;
+
+const command: Command = {
+  name: "exec",
+  summary: "run a command on inventory nodes over SSH (fan-out with all or a comma list)",
+  usage,
+  async run(argv: string[], io: CommandIO): Promise<number> {
+    const dash = argv.indexOf("--");
+    const head = dash >= 0 ? argv.slice(0, dash) : argv;
+    const words = dash >= 0 ? argv.slice(dash + 1) : [];
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: head,
+        allowPositionals: true,
+        options: {
+          inventory: { type: "string", short: "i" },
+          timeout: { type: "string", short: "t" },
+          concurrency: { type: "string", short: "c" },
+          vrouter: { type: "boolean" },
+          shell: { type: "boolean" },
+          json: { type: "boolean" },
+          help: { type: "boolean", short: "h" },
+        },
+      });
+    } catch (e) {
+      io.stderr.write(`packetwalk exec: ${(e as Error).message}\n${usage}\n`);
+      return 2;
+    }
+    const { values: v, positionals } = parsed;
+    if (v.help) {
+      io.stdout.write(`${usage}\n`);
+      return 0;
+    }
+    if (positionals.length !== 1 || words.length === 0) {
+      io.stderr.write(`packetwalk exec: expected NODE -- COMMAND ...\n${usage}\n`);
+      return 2;
+    }
+    const timeoutS = v.timeout !== undefined ? Number(v.timeout) : 30;
+    const concurrency = v.concurrency !== undefined ? Number(v.concurrency) : 16;
+    if (!(timeoutS > 0) || !(Number.isInteger(concurrency) && concurrency > 0)) {
+      io.stderr.write(`packetwalk exec: --timeout must be a positive number of seconds and --concurrency a positive integer\n`);
+      return 2;
+    }
+
+    // Loaded here, not at the top: the CLI dispatcher imports every command module (ssh2 is not free to load).
+    const { loadInventoryFrom, selectNodes, getNode, vrouterArgv } = await import("../../lib/remote/inventory.js");
+    const { SshRunner } = await import("../../lib/remote/runner.js");
+    const { runOnNodes } = await import("../../lib/remote/fan-out.js");
+    const { shellCommand } = await import("../../lib/remote/quote.js");
+    let inv, nodes: string[];
+    try {
+      inv = loadInventoryFrom({ file: v.inventory, env: io.env, cwd: io.cwd });
+      nodes = selectNodes(inv, positionals[0]!);
+    } catch (e) {
+      io.stderr.write(`packetwalk exec: ${(e as Error).message}\n`);
+      return 2;
+    }
+    const inventory = inv;
+    let commandFor: (node: string) => { script: string };
+    try {
+      // Validate quoting once up front (a NUL in an argument is refused here, not per node).
+      if (!v.shell) shellCommand(words);
+      commandFor = (node) => {
+        if (v.shell) return { script: v.vrouter ? shellCommand(vrouterArgv(getNode(inventory, node), ["sh", "-c", words.join(" ")])) : words.join(" ") };
+        return { script: shellCommand(v.vrouter ? vrouterArgv(getNode(inventory, node), words) : words) };
+      };
+    } catch (e) {
+      io.stderr.write(`packetwalk exec: ${(e as Error).message}\n`);
+      return 2;
+    }
+
+    const runner = new SshRunner(inventory, { env: io.env });
+    const prefixed = nodes.length > 1;
+    const width = Math.max(...nodes.map((n) => n.length));
+    const carry = new Map<string, string>();
+    const emit = (node: string, stream: "stdout" | "stderr", chunk: Buffer | string, flush = false): void => {
+      const out = stream === "stdout" ? io.stdout : io.stderr;
+      if (!prefixed) {
+        out.write(chunk);
+        return;
+      }
+      const key = `${node}\0${stream}`;
+      const text = (carry.get(key) ?? "") + chunk.toString();
+      const lines = text.split("\n");
+      const rest = lines.pop()!;
+      carry.set(key, flush ? "" : rest);
+      if (flush && rest) lines.push(rest);
+      for (const line of lines) out.write(`${node.padEnd(width)} | ${line}\n`);
+    };
+    try {
+      const rows = await runOnNodes(runner, nodes, [], {
+        concurrency,
+        timeoutMs: timeoutS * 1000,
+        signal: io.signal,
+        // Ctrl-C and --timeout must stop the remote command even where sshd refuses signal requests.
+        killOnClose: true,
+        commandFor,
+        collect: Boolean(v.json),
+        ...(v.json ? {} : { onOutput: (node: string, stream: "stdout" | "stderr", d: Buffer) => emit(node, stream, d) }),
+        onResult: (row) => {
+          if (v.json) return;
+          emit(row.node, "stdout", "", true);
+          emit(row.node, "stderr", "", true);
+          if (row.error) io.stderr.write(`${prefixed ? `${row.node.padEnd(width)} | ` : ""}packetwalk exec: ${row.error}\n`);
+          else if (prefixed && row.exitCode !== 0) io.stderr.write(`${row.node.padEnd(width)} | exit ${row.exitCode ?? "by signal"}\n`);
+        },
+      });
+      if (v.json) io.stdout.write(`${JSON.stringify(rows, null, 1)}\n`);
+      return rows.every((r) => r.ok) ? 0 : 1;
+    } finally {
+      runner.close();
+    }
+  },
+};
+
+export default command;

@@ -1,0 +1,245 @@
+/**
+ * Keeps every flow snapshot and gap, and derives from them: the flow entries seen (first/last seen),
+ * a timeline of their TCP state and counters, and the flows that match a probe's 5-tuple.
+ *
+ * A flow is identified by node + VRF + protocol + source/destination address and port (the flow index
+ * can be reused by an unrelated flow after eviction, so it is recorded but is not the identity).
+ */
+import * as aq from "arquero";
+import type { FlowEntryCore } from "../vrouter/types";
+import type { FlowSnapshot, SnapshotGap } from "./snapshot";
+
+/** One flow as seen across snapshots. */
+export interface FlowSeenRow {
+  node: string;
+  /** `cent222 vrf5 6 15.15.15.2:51000>101.101.101.1:80` */
+  key: string;
+  index: number;
+  rindex: number | null;
+  srcIp: string;
+  srcPort: number;
+  dstIp: string;
+  dstPort: number;
+  proto: number;
+  vrf: number;
+  /** The action at the last sighting. */
+  action: string;
+  /** TCP flags at the first and last sighting. */
+  firstTcpFlags: string;
+  tcpFlags: string;
+  packets: number;
+  bytes: number;
+  /** Epoch ms of the first and last snapshot that held the flow. */
+  firstSeen: number;
+  lastSeen: number;
+  /** How many snapshots held it. */
+  sightings: number;
+  /** True when the node's latest snapshot no longer holds it. */
+  gone: boolean;
+}
+
+/** One point of a flow's timeline: when it appeared, and whenever its action, TCP flags or counters changed. */
+export interface FlowTimelineRow {
+  node: string;
+  key: string;
+  at: number;
+  seq: number;
+  index: number;
+  action: string;
+  tcpFlags: string;
+  packets: number;
+  bytes: number;
+  /** `appeared`, `changed`, or `gone` (first snapshot without it). */
+  event: "appeared" | "changed" | "gone";
+}
+
+/** A probe's 5-tuple; absent fields match anything. */
+export interface FlowTuple {
+  srcIp?: string;
+  srcPort?: number;
+  dstIp?: string;
+  dstPort?: number;
+  /** Protocol number (6 TCP, 17 UDP, 1 ICMP) or name (`tcp`, `udp`, `icmp`). */
+  proto?: number | string;
+  /** Only flows of this node. */
+  node?: string;
+}
+
+/** A flow matched by {@link FlowCollector.matchTuple}. */
+export interface FlowMatchRow extends FlowSeenRow {
+  /** `forward`: the tuple as given; `reverse`: its mirror; `partner`: the reverse-flow entry of a match (the NAT'd half). */
+  direction: "forward" | "reverse" | "partner";
+}
+
+/**
+ * The identity of a flow entry on a node.
+ *
+ * @example
+ * flowKey("cent222", entry) // "cent222 vrf5 6 15.15.15.2:51000>101.101.101.1:80"
+ */
+export function flowKey(node: string, e: FlowEntryCore): string {
+  return `${node} vrf${e.vrf} ${e.proto} ${hostPort(e.srcIp, e.srcPort)}>${hostPort(e.dstIp, e.dstPort)}`;
+}
+
+const PROTOS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17, icmp6: 58, sctp: 132 };
+
+/**
+ * Collects snapshots and gaps (feed it from a {@link FlowSnapshotSource}).
+ *
+ * @example
+ * const c = new FlowCollector();
+ * await poller.run({ signal, onSnapshot: (s) => c.add(s), onGap: (g) => c.addGap(g) });
+ * c.entriesTable().print();
+ * c.matchTuple({ srcIp: "15.15.15.2", srcPort: 51000, dstIp: "101.101.101.1", dstPort: 80, proto: "tcp" });
+ */
+export class FlowCollector {
+  /** Every snapshot, in arrival order. */
+  readonly snapshots: FlowSnapshot[] = [];
+  /** Every gap, in arrival order. */
+  readonly gaps: SnapshotGap[] = [];
+  private readonly seen = new Map<string, FlowSeenRow>();
+  private readonly events: FlowTimelineRow[] = [];
+  private readonly lastKeysByNode = new Map<string, Set<string>>();
+
+  /** Adds one snapshot. */
+  add(s: FlowSnapshot): void {
+    this.snapshots.push(s);
+    const present = new Set<string>();
+    for (const e of s.entries) {
+      const key = flowKey(s.node, e);
+      present.add(key);
+      const row = this.seen.get(key);
+      if (!row) {
+        const fresh: FlowSeenRow = {
+          node: s.node,
+          key,
+          index: e.index,
+          rindex: e.rindex,
+          srcIp: e.srcIp,
+          srcPort: e.srcPort,
+          dstIp: e.dstIp,
+          dstPort: e.dstPort,
+          proto: e.proto,
+          vrf: e.vrf,
+          action: e.action,
+          firstTcpFlags: e.tcpFlags,
+          tcpFlags: e.tcpFlags,
+          packets: e.packets,
+          bytes: e.bytes,
+          firstSeen: s.at,
+          lastSeen: s.at,
+          sightings: 1,
+          gone: false,
+        };
+        this.seen.set(key, fresh);
+        this.events.push(event(fresh, s, "appeared"));
+        continue;
+      }
+      const wasGone = row.gone;
+      const changed = wasGone || row.action !== e.action || row.tcpFlags !== e.tcpFlags || row.packets !== e.packets || row.bytes !== e.bytes || row.index !== e.index;
+      Object.assign(row, { index: e.index, rindex: e.rindex, action: e.action, tcpFlags: e.tcpFlags, packets: e.packets, bytes: e.bytes, lastSeen: s.at, gone: false });
+      row.sightings++;
+      if (changed) this.events.push(event(row, s, wasGone ? "appeared" : "changed"));
+    }
+    for (const key of this.lastKeysByNode.get(s.node) ?? []) {
+      if (present.has(key)) continue;
+      const row = this.seen.get(key)!;
+      row.gone = true;
+      this.events.push(event(row, s, "gone"));
+    }
+    this.lastKeysByNode.set(s.node, present);
+  }
+
+  /** Adds one gap. */
+  addGap(g: SnapshotGap): void {
+    this.gaps.push(g);
+  }
+
+  /**
+   * Every flow seen, ordered by first sighting.
+   *
+   * @example
+   * c.entriesSeen().filter((f) => f.tcpFlags.includes("E"))
+   */
+  entriesSeen(): FlowSeenRow[] {
+    return [...this.seen.values()].map((r) => ({ ...r })).sort((a, b) => a.firstSeen - b.firstSeen);
+  }
+
+  /**
+   * The timeline of TCP state and counters (optionally of the flows a filter keeps).
+   *
+   * @example
+   * c.timeline((f) => f.dstPort === 80)
+   */
+  timeline(filter?: (row: FlowSeenRow) => boolean): FlowTimelineRow[] {
+    if (!filter) return this.events.map((e) => ({ ...e }));
+    const keep = new Set([...this.seen.values()].filter(filter).map((r) => r.key));
+    return this.events.filter((e) => keep.has(e.key)).map((e) => ({ ...e }));
+  }
+
+  /**
+   * The flows that carried a probe: entries matching the 5-tuple as given (`forward`), mirrored
+   * (`reverse`), and the reverse-flow entries those name (`partner`: the NAT'd half of the pair).
+   *
+   * @example
+   * c.matchTuple({ srcIp: "15.15.15.2", srcPort: 51000, dstIp: "101.101.101.1", dstPort: 80, proto: 6 })
+   * // [{ direction: "forward", action: "N(D)", vrf: 5, … }, { direction: "partner", srcIp: "10.47.255.238", action: "N(S)", … }]
+   */
+  matchTuple(tuple: FlowTuple): FlowMatchRow[] {
+    const proto = typeof tuple.proto === "string" ? (PROTOS[tuple.proto.toLowerCase()] ?? Number(tuple.proto)) : tuple.proto;
+    const eq = <T>(want: T | undefined, got: T): boolean => want === undefined || want === got;
+    const rows = [...this.seen.values()].filter((r) => eq(tuple.node, r.node) && eq(proto, r.proto));
+    const out: FlowMatchRow[] = [];
+    const taken = new Set<string>();
+    for (const r of rows) {
+      const fwd = eq(tuple.srcIp, r.srcIp) && eq(tuple.srcPort, r.srcPort) && eq(tuple.dstIp, r.dstIp) && eq(tuple.dstPort, r.dstPort);
+      const rev = eq(tuple.srcIp, r.dstIp) && eq(tuple.srcPort, r.dstPort) && eq(tuple.dstIp, r.srcIp) && eq(tuple.dstPort, r.srcPort);
+      if (fwd || rev) {
+        out.push({ ...r, direction: fwd ? "forward" : "reverse" });
+        taken.add(r.key);
+      }
+    }
+    for (const m of [...out]) {
+      if (m.rindex === null) continue;
+      const partner = [...this.seen.values()].find((r) => r.node === m.node && r.index === m.rindex && r.rindex === m.index && !taken.has(r.key));
+      if (partner) {
+        out.push({ ...partner, direction: "partner" });
+        taken.add(partner.key);
+      }
+    }
+    return out.sort((a, b) => a.firstSeen - b.firstSeen);
+  }
+
+  /**
+   * {@link entriesSeen} as an arquero table.
+   *
+   * @example
+   * show(c.entriesTable().select("node", "srcIp", "srcPort", "dstIp", "dstPort", "action", "tcpFlags"))
+   */
+  entriesTable(): aq.ColumnTable {
+    return aq.from(this.entriesSeen());
+  }
+
+  /** {@link timeline} as an arquero table. */
+  timelineTable(filter?: (row: FlowSeenRow) => boolean): aq.ColumnTable {
+    return aq.from(this.timeline(filter));
+  }
+
+  /** The gaps as an arquero table (`node`, `from`, `to`, `reason`). */
+  gapsTable(): aq.ColumnTable {
+    return aq.from(this.gaps.map((g) => ({ ...g })));
+  }
+
+  /** Number of distinct flows seen. */
+  get flowCount(): number {
+    return this.seen.size;
+  }
+}
+
+function event(r: FlowSeenRow, s: FlowSnapshot, kind: FlowTimelineRow["event"]): FlowTimelineRow {
+  return { node: s.node, key: r.key, at: s.at, seq: s.seq, index: r.index, action: r.action, tcpFlags: r.tcpFlags, packets: r.packets, bytes: r.bytes, event: kind };
+}
+
+function hostPort(ip: string, port: number): string {
+  return ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`;
+}

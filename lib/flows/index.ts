@@ -1,0 +1,16 @@
+/**
+ * Flow snapshots: the 5 Hz poller (one remote shell loop per node), and the collector that turns
+ * snapshots into flows seen, a TCP-state timeline, and "which flows carried my probe".
+ *
+ * @example
+ * import { pollFlows } from "packetwalk/lib/flows";
+ * const flows = await pollFlows({ runner, nodes: ["cent222"], match: "15.15.15.2", durationMs: 10_000 });
+ * flows.matchTuple({ srcIp: "15.15.15.2", srcPort: 51000, dstIp: "101.101.101.1", dstPort: 80, proto: "tcp" });
+ */
+export type { FlowSnapshot, FlowSnapshotSource, SnapshotGap } from "./snapshot";
+export { FlowCollector, flowKey } from "./collector";
+export type { FlowMatchRow, FlowSeenRow, FlowTimelineRow, FlowTuple } from "./collector";
+export { FlowPoller, pollFlows } from "./poller";
+export type { FlowPollProgress, FlowPollerOptions, FlowPollRunner, PollFlowsOptions } from "./poller";
+export { END_MARK, SNAP_MARK, SnapshotFrameReader, flowLoopScript, loopShellCommand, newNonce, parseSnapshotFrames } from "./loop-script";
+export type { FlowLoopOptions, SnapshotFrame } from "./loop-script";

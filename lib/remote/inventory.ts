@@ -1,0 +1,373 @@
+/**
+ * The inventory: which nodes exist, how to reach them over SSH, and how to run the vRouter utilities
+ * there. Loaded from a JSON file or given as an object in a notebook, validated with errors that name
+ * the field path (`nodes[2].ssh.port: expected a number`).
+ *
+ * Files are JSON only (no YAML dependency); a `.yaml`/`.yml` path is refused with a message saying so.
+ * Passwords are never accepted: authenticate with ssh-agent or a key file (with an optional
+ * passphrase read from an environment variable named in `passphraseEnv`).
+ *
+ * @example
+ * const inv = loadInventory({
+ *   nodes: [{ name: "cent222", role: "compute",
+ *             ssh: { host: "127.0.0.1", port: 2222, user: "root", identityFile: "~/.ssh/id_ed25519" },
+ *             vrouter: { via: "docker", container: "vrouter_vrouter-agent_1" } }],
+ * });
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { RemoteError } from "./errors";
+import { shellCommand } from "./quote";
+
+/** Node roles of the packet walk. */
+export const NODE_ROLES = ["internet-host", "gateway", "compute"] as const;
+export type NodeRole = (typeof NODE_ROLES)[number];
+
+/** How the vRouter utilities are reached on a node (vrouter-formats.md §7). */
+export const VROUTER_VIAS = ["direct", "docker", "contrail-tools"] as const;
+export type VrouterVia = (typeof VROUTER_VIAS)[number];
+
+/**
+ * What to do with a host key that is not known:
+ * - `strict` (default): refuse unknown and changed keys;
+ * - `accept-new`: accept and record an unknown key (appended to the first known_hosts file), refuse a changed one;
+ * - `insecure-accept-any`: accept anything (a lab on loopback only).
+ */
+export const HOST_KEY_POLICIES = ["strict", "accept-new", "insecure-accept-any"] as const;
+export type HostKeyPolicy = (typeof HOST_KEY_POLICIES)[number];
+
+/** The docker-compose container name of the vRouter agent on R4.x–R19xx deployments. */
+export const DEFAULT_AGENT_CONTAINER = "vrouter_vrouter-agent_1";
+
+/** How to open SSH to a node (or to a jump host). */
+export interface SshTarget {
+  /** Host name, address, or an `~/.ssh/config` Host alias. */
+  host: string;
+  /** Default: the SSH config's `Port`, else 22. */
+  port?: number;
+  /** Default: the SSH config's `User`, else `$USER`. */
+  user?: string;
+  /** Private key file(s); `~` expands; relative to the inventory file. */
+  identityFile?: string | string[];
+  /** Pinned host key(s): `SHA256:…` fingerprints or public key lines (`ssh-ed25519 AAAA…`). */
+  hostKey?: string | string[];
+  /** Name of the environment variable holding the key's passphrase. */
+  passphraseEnv?: string;
+  /** `true`: use `$SSH_AUTH_SOCK`; a string: that agent socket; `false`: never. Default: `$SSH_AUTH_SOCK` when set. */
+  agent?: boolean | string;
+  /** Jump host: an inventory node name, `[user@]host[:port]` (or an SSH config alias), or an inline target. */
+  jump?: string | SshTarget;
+  /** Overrides the inventory's {@link Inventory.hostKeyPolicy} for this target. */
+  hostKeyPolicy?: HostKeyPolicy;
+}
+
+/** How to run the vRouter utilities on a node. */
+export interface VrouterAccess {
+  via: VrouterVia;
+  /** For `docker`: the agent container (default {@link DEFAULT_AGENT_CONTAINER}). */
+  container?: string;
+  /** Run through `sudo -n` (non-interactive; needs NOPASSWD). Default false. */
+  sudo?: boolean;
+  /** Extra argv put in front of everything (e.g. `["kubectl","exec","-n","tf","vrouter-x","-c","agent","--"]`). */
+  prefix?: string[];
+}
+
+/** One node of the inventory. */
+export interface InventoryNode {
+  name: string;
+  role: NodeRole;
+  /** The node's fabric interface (`eth0`), for captures. */
+  fabricInterface?: string;
+  ssh: SshTarget;
+  /** Default `{ via: "direct" }`. */
+  vrouter?: VrouterAccess;
+}
+
+/** A validated inventory. */
+export interface Inventory {
+  nodes: InventoryNode[];
+  /** Scenario address to the address actually contacted (`"101.101.101.1:80": "127.0.0.1:41234"`). Also applied to SSH targets. */
+  addressMap?: Record<string, string>;
+  /** Default `strict`. */
+  hostKeyPolicy?: HostKeyPolicy;
+  /** known_hosts file(s). Default: the SSH config's `UserKnownHostsFile`, else `~/.ssh/known_hosts`. */
+  knownHosts?: string | string[];
+  /** An ssh_config file, or `false` to ignore it. Default `~/.ssh/config` when it exists. */
+  sshConfig?: string | false;
+  /** TCP + SSH handshake budget per connection. Default 10000. */
+  connectTimeoutMs?: number;
+  /** Default per-command timeout. Default 30000. */
+  commandTimeoutMs?: number;
+  /** Directory relative paths resolve against (set by {@link loadInventory} to the file's directory). */
+  baseDir?: string;
+}
+
+/** One problem found in an inventory. */
+export interface InventoryIssue {
+  /** Field path, `nodes[2].ssh.port`. */
+  path: string;
+  message: string;
+}
+
+/**
+ * An invalid inventory, listing every issue found (stage `inventory`).
+ *
+ * @example
+ * try { loadInventory({ nodes: [] }); } catch (e) { if (e instanceof InventoryError) console.log(e.issues); }
+ */
+export class InventoryError extends RemoteError {
+  readonly issues: InventoryIssue[];
+  constructor(issues: InventoryIssue[], source?: string) {
+    super("inventory", `${source ? `${source}: ` : ""}${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+    this.name = "InventoryError";
+    this.issues = issues;
+  }
+}
+
+/**
+ * Loads and validates an inventory from a JSON file path or an object. Throws {@link InventoryError}
+ * naming every bad field.
+ *
+ * @example
+ * const inv = loadInventory("lab/inventory.json");
+ * const inv2 = loadInventory({ nodes: [...] , hostKeyPolicy: "accept-new" });
+ */
+export function loadInventory(source: string | object, opts: { cwd?: string } = {}): Inventory {
+  const cwd = opts.cwd ?? process.cwd();
+  if (typeof source === "string") {
+    const file = path.resolve(cwd, source);
+    if (/\.ya?ml$/i.test(file)) {
+      throw new InventoryError([{ path: "(file)", message: "YAML inventories are not supported; write JSON" }], file);
+    }
+    let text: string;
+    try {
+      text = fs.readFileSync(file, "utf8");
+    } catch (e) {
+      throw new InventoryError([{ path: "(file)", message: `cannot read: ${(e as Error).message}` }], file);
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      throw new InventoryError([{ path: "(file)", message: `invalid JSON: ${(e as Error).message}` }], file);
+    }
+    const { inventory, issues } = validateInventory(value);
+    if (!inventory) throw new InventoryError(issues, file);
+    return { ...inventory, baseDir: inventory.baseDir ? path.resolve(path.dirname(file), inventory.baseDir) : path.dirname(file) };
+  }
+  const { inventory, issues } = validateInventory(source);
+  if (!inventory) throw new InventoryError(issues);
+  return { ...inventory, baseDir: inventory.baseDir ?? cwd };
+}
+
+/**
+ * Validates an inventory value without throwing: the inventory (a deep copy) when valid, and every issue.
+ *
+ * @example
+ * validateInventory({ nodes: [{ name: "a", role: "compute", ssh: { host: "h", port: "22" } }] }).issues
+ * // [{ path: "nodes[0].ssh.port", message: "expected a number" }]
+ */
+export function validateInventory(value: unknown): { inventory?: Inventory; issues: InventoryIssue[] } {
+  const issues: InventoryIssue[] = [];
+  const bad = (p: string, message: string): void => {
+    issues.push({ path: p, message });
+  };
+  if (!isObject(value)) {
+    bad("(root)", "expected an object with a nodes array");
+    return { issues };
+  }
+  const inv = JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+  if (!Array.isArray(inv.nodes)) bad("nodes", "expected an array");
+  else {
+    if (inv.nodes.length === 0) bad("nodes", "expected at least one node");
+    const seen = new Set<string>();
+    inv.nodes.forEach((n: unknown, i: number) => {
+      const p = `nodes[${i}]`;
+      if (!isObject(n)) return bad(p, "expected an object");
+      if (typeof n.name !== "string" || n.name === "") bad(`${p}.name`, "expected a non-empty string");
+      else if (!/^[A-Za-z0-9_.-]+$/.test(n.name)) bad(`${p}.name`, "expected letters, digits, '.', '_' or '-'");
+      else if (seen.has(n.name)) bad(`${p}.name`, `duplicate node name: ${n.name}`);
+      else seen.add(n.name);
+      if (!NODE_ROLES.includes(n.role as NodeRole)) bad(`${p}.role`, `expected one of ${NODE_ROLES.join(", ")}`);
+      if (n.fabricInterface !== undefined && typeof n.fabricInterface !== "string") bad(`${p}.fabricInterface`, "expected a string");
+      if (n.password !== undefined) bad(`${p}.password`, PASSWORD_REFUSED);
+      validateSsh(n.ssh, `${p}.ssh`, bad, 0);
+      if (n.vrouter !== undefined) {
+        const v = n.vrouter;
+        if (!isObject(v)) bad(`${p}.vrouter`, "expected an object");
+        else {
+          if (!VROUTER_VIAS.includes(v.via as VrouterVia)) bad(`${p}.vrouter.via`, `expected one of ${VROUTER_VIAS.join(", ")}`);
+          if (v.container !== undefined && (typeof v.container !== "string" || v.container === "")) bad(`${p}.vrouter.container`, "expected a non-empty string");
+          if (v.sudo !== undefined && typeof v.sudo !== "boolean") bad(`${p}.vrouter.sudo`, "expected a boolean");
+          if (v.prefix !== undefined && !isStringArray(v.prefix)) bad(`${p}.vrouter.prefix`, "expected an array of strings");
+        }
+      }
+    });
+  }
+  if (inv.password !== undefined) bad("password", PASSWORD_REFUSED);
+  if (inv.addressMap !== undefined) {
+    if (!isObject(inv.addressMap)) bad("addressMap", "expected an object of \"host:port\": \"host:port\"");
+    else
+      for (const [k, v] of Object.entries(inv.addressMap)) {
+        if (!splitHostPort(k)) bad(`addressMap["${k}"]`, "key: expected host:port");
+        if (typeof v !== "string" || !splitHostPort(v)) bad(`addressMap["${k}"]`, "expected a \"host:port\" string");
+      }
+  }
+  if (inv.hostKeyPolicy !== undefined && !HOST_KEY_POLICIES.includes(inv.hostKeyPolicy as HostKeyPolicy)) {
+    bad("hostKeyPolicy", `expected one of ${HOST_KEY_POLICIES.join(", ")}`);
+  }
+  if (inv.knownHosts !== undefined && typeof inv.knownHosts !== "string" && !isStringArray(inv.knownHosts)) bad("knownHosts", "expected a path or an array of paths");
+  if (inv.sshConfig !== undefined && inv.sshConfig !== false && typeof inv.sshConfig !== "string") bad("sshConfig", "expected a path or false");
+  for (const k of ["connectTimeoutMs", "commandTimeoutMs"] as const) {
+    if (inv[k] !== undefined && !(typeof inv[k] === "number" && (inv[k] as number) > 0)) bad(k, "expected a positive number");
+  }
+  if (inv.baseDir !== undefined && typeof inv.baseDir !== "string") bad("baseDir", "expected a string");
+  return issues.length > 0 ? { issues } : { inventory: inv as unknown as Inventory, issues };
+}
+
+const PASSWORD_REFUSED = "passwords are not accepted; use ssh-agent (agent) or a key file (identityFile, with passphraseEnv naming the variable that holds its passphrase)";
+
+function validateSsh(s: unknown, p: string, bad: (p: string, m: string) => void, depth: number): void {
+  if (!isObject(s)) return bad(p, "expected an object");
+  if (s.password !== undefined) bad(`${p}.password`, PASSWORD_REFUSED);
+  if (typeof s.host !== "string" || s.host === "") bad(`${p}.host`, "expected a non-empty string");
+  if (s.port !== undefined && !(typeof s.port === "number" && Number.isInteger(s.port) && s.port > 0 && s.port < 65536)) {
+    bad(`${p}.port`, typeof s.port === "number" ? "expected a port number 1-65535" : "expected a number");
+  }
+  if (s.user !== undefined && (typeof s.user !== "string" || s.user === "")) bad(`${p}.user`, "expected a non-empty string");
+  if (s.identityFile !== undefined && typeof s.identityFile !== "string" && !isStringArray(s.identityFile)) bad(`${p}.identityFile`, "expected a path or an array of paths");
+  if (s.hostKey !== undefined && typeof s.hostKey !== "string" && !isStringArray(s.hostKey)) bad(`${p}.hostKey`, "expected a SHA256 fingerprint or public key line, or an array of them");
+  if (s.passphraseEnv !== undefined && (typeof s.passphraseEnv !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(s.passphraseEnv))) {
+    bad(`${p}.passphraseEnv`, "expected an environment variable name (the passphrase itself never goes in the inventory)");
+  }
+  if (s.passphrase !== undefined) bad(`${p}.passphrase`, "passphrases are not accepted in the inventory; name an environment variable in passphraseEnv");
+  if (s.agent !== undefined && typeof s.agent !== "boolean" && typeof s.agent !== "string") bad(`${p}.agent`, "expected true, false or a socket path");
+  if (s.hostKeyPolicy !== undefined && !HOST_KEY_POLICIES.includes(s.hostKeyPolicy as HostKeyPolicy)) bad(`${p}.hostKeyPolicy`, `expected one of ${HOST_KEY_POLICIES.join(", ")}`);
+  if (s.jump !== undefined) {
+    if (typeof s.jump === "string") {
+      if (s.jump === "") bad(`${p}.jump`, "expected a non-empty string");
+    } else if (depth >= 4) bad(`${p}.jump`, "jump chain too deep");
+    else validateSsh(s.jump, `${p}.jump`, bad, depth + 1);
+  }
+}
+
+/**
+ * The inventory node called `name`, or an `inventory` error listing the known names.
+ *
+ * @example
+ * getNode(inv, "cent222").role // "compute"
+ */
+export function getNode(inv: Inventory, name: string): InventoryNode {
+  const node = inv.nodes.find((n) => n.name === name);
+  if (!node) throw new InventoryError([{ path: "node", message: `unknown node ${JSON.stringify(name)}; known: ${inv.nodes.map((n) => n.name).join(", ")}` }]);
+  return node;
+}
+
+/**
+ * Node names from a selector: `all`, a comma list (`cent222,cent333`), or `role:compute`.
+ *
+ * @example
+ * selectNodes(inv, "role:compute") // ["cent222", "cent333"]
+ */
+export function selectNodes(inv: Inventory, spec: string): string[] {
+  const out: string[] = [];
+  for (const part of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
+    if (part === "all") out.push(...inv.nodes.map((n) => n.name));
+    else if (part.startsWith("role:")) {
+      const role = part.slice(5);
+      if (!NODE_ROLES.includes(role as NodeRole)) throw new InventoryError([{ path: "node", message: `unknown role ${JSON.stringify(role)}; expected one of ${NODE_ROLES.join(", ")}` }]);
+      out.push(...inv.nodes.filter((n) => n.role === role).map((n) => n.name));
+    } else out.push(getNode(inv, part).name);
+  }
+  if (out.length === 0) throw new InventoryError([{ path: "node", message: `no node selected by ${JSON.stringify(spec)}` }]);
+  return [...new Set(out)];
+}
+
+/**
+ * The argv that runs a vRouter utility on `node`, wrapped for its access method.
+ *
+ * @example
+ * vrouterArgv({ ...node, vrouter: { via: "docker" } }, ["flow", "-l"])
+ * // ["docker", "exec", "vrouter_vrouter-agent_1", "flow", "-l"]
+ */
+export function vrouterArgv(node: InventoryNode, argv: readonly string[]): string[] {
+  const v = node.vrouter ?? { via: "direct" };
+  const head = [...(v.prefix ?? []), ...(v.sudo ? ["sudo", "-n"] : [])];
+  switch (v.via) {
+    case "docker":
+      return [...head, "docker", "exec", v.container ?? DEFAULT_AGENT_CONTAINER, ...argv];
+    case "contrail-tools":
+      return [...head, "contrail-tools", ...argv];
+    default:
+      return [...head, ...argv];
+  }
+}
+
+/**
+ * The remote command line that runs a vRouter utility on `node` (quoted by `shellCommand`).
+ *
+ * @example
+ * vrouterCommand(node, ["flow", "--match", "15.15.15.2:51000"]) // "flow --match 15.15.15.2:51000"
+ */
+export function vrouterCommand(node: InventoryNode, argv: readonly string[]): string {
+  return shellCommand(vrouterArgv(node, argv));
+}
+
+/**
+ * The remote command line that runs a whole shell script where the vRouter utilities are
+ * (on the host for `direct`, inside the container for `docker`/`contrail-tools`), through `sh -c`.
+ *
+ * @example
+ * vrouterScript(node, "while :; do flow -l; sleep 0.2; done")
+ * // direct: "sh -c 'while :; do flow -l; sleep 0.2; done'"
+ */
+export function vrouterScript(node: InventoryNode, script: string): string {
+  return shellCommand(vrouterArgv(node, ["sh", "-c", script]));
+}
+
+/**
+ * Applies the inventory's `addressMap` to a host and port.
+ *
+ * @example
+ * mapAddress({ nodes, addressMap: { "101.101.101.1:80": "127.0.0.1:41234" } }, "101.101.101.1", 80)
+ * // { host: "127.0.0.1", port: 41234 }
+ */
+export function mapAddress(inv: Pick<Inventory, "addressMap">, host: string, port: number): { host: string; port: number } {
+  const key = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  const to = inv.addressMap?.[key] ?? inv.addressMap?.[`${host}:${port}`];
+  return (to && splitHostPort(to)) || { host, port };
+}
+
+/**
+ * Splits `host:port` / `[v6]:port`; `null` when it is not one.
+ *
+ * @example
+ * splitHostPort("127.0.0.1:2222") // { host: "127.0.0.1", port: 2222 }
+ */
+export function splitHostPort(s: string): { host: string; port: number } | null {
+  const m = /^\[([^\]]+)\]:(\d{1,5})$/.exec(s) ?? /^([^:\s]+):(\d{1,5})$/.exec(s);
+  if (!m) return null;
+  const port = Number(m[2]);
+  return port > 0 && port < 65536 ? { host: m[1]!, port } : null;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function isStringArray(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === "string");
+}
+
+/**
+ * Loads the inventory named by a `--inventory` value, else by `PACKETWALK_INVENTORY` in `env`
+ * (relative paths against `cwd`). Throws an `inventory` error saying how to name one when neither is set.
+ *
+ * @example
+ * const inv = loadInventoryFrom({ file: values.inventory, env: io.env, cwd: io.cwd });
+ */
+export function loadInventoryFrom(opts: { file?: string | undefined; env: NodeJS.ProcessEnv; cwd: string }): Inventory {
+  const file = opts.file ?? opts.env.PACKETWALK_INVENTORY;
+  if (!file) throw new InventoryError([{ path: "(file)", message: "no inventory: pass --inventory FILE or set PACKETWALK_INVENTORY" }]);
+  return loadInventory(file, { cwd: opts.cwd });
+}
