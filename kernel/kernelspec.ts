@@ -64,11 +64,11 @@ export interface KernelSpec {
  * The kernel.json that starts this packetwalk install with the current Node.
  *
  * @example
- * kernelSpec("packetwalk").argv; // ["/usr/bin/node", "/opt/pw/dist/kernel/cli.js", "kernel", "start", "{connection_file}"]
+ * kernelSpec("packetwalk").argv; // ["/usr/bin/node", "/opt/pw/dist/kernel/start.js", "{connection_file}"]
  */
 export function kernelSpec(name = "packetwalk"): KernelSpec {
   return {
-    argv: [process.execPath, path.join(packageRoot(), "dist", "kernel", "cli.js"), "kernel", "start", "{connection_file}"],
+    argv: [process.execPath, path.join(packageRoot(), "dist", "kernel", "start.js"), "{connection_file}"],
     display_name: name === "packetwalk" ? "TypeScript (packetwalk)" : `TypeScript (packetwalk: ${name})`,
     language: "typescript",
     interrupt_mode: "signal",
@@ -112,7 +112,7 @@ export interface InstalledSpec {
  */
 export function listKernelSpecs(extraDirs: string[] = [], env: NodeJS.ProcessEnv = process.env): InstalledSpec[] {
   const found: InstalledSpec[] = [];
-  const mine = path.join(packageRoot(), "dist", "kernel", "cli.js");
+  const mine = path.join(packageRoot(), "dist", "kernel", "start.js");
   for (const base of [...extraDirs, ...kernelSearchDirs(env)]) {
     let names: string[] = [];
     try {
@@ -124,7 +124,7 @@ export function listKernelSpecs(extraDirs: string[] = [], env: NodeJS.ProcessEnv
       const file = path.join(base, name, "kernel.json");
       try {
         const spec = JSON.parse(fs.readFileSync(file, "utf8")) as KernelSpec;
-        const isPw = spec.argv?.some((a) => /packetwalk|[\\/]kernel[\\/]cli\.js$/.test(a)) && spec.argv.includes("kernel");
+        const isPw = spec.argv?.some((a) => /[\\/]kernel[\\/]start\.js$/.test(a));
         if (isPw) found.push({ name, dir: path.join(base, name), spec, current: spec.argv[1] === mine });
       } catch {
         // not a kernelspec folder

@@ -23,7 +23,7 @@ export function progressLine(e: CellEvent, name: string): string {
 /** Runs one notebook file to outputs; shared by `run` and `walk`. */
 export async function runNotebookFile(
   file: string,
-  o: { params?: Record<string, ParamValue>; out: string; html: string; allowErrors?: boolean; timeoutSeconds?: number; report?: boolean; env?: NodeJS.ProcessEnv },
+  o: { params?: Record<string, ParamValue>; out: string; html: string; allowErrors?: boolean; timeoutSeconds?: number; report?: boolean; env?: NodeJS.ProcessEnv; quiet?: boolean },
   io: CommandIO,
 ): Promise<{ ok: boolean; cells: CellEvent[] }> {
   const nb = readNotebook(file);
@@ -38,7 +38,8 @@ export async function runNotebookFile(
     signal: io.signal,
     onCell: (e) => io.stderr.write(progressLine(e, name)),
   });
-  for (const w of res.warnings) io.stderr.write(`${name}: warning: ${w}\n`);
+  // quiet: parameters the notebook does not declare are expected (walk passes the same set to all).
+  if (!o.quiet) for (const w of res.warnings) io.stderr.write(`${name}: warning: ${w}\n`);
   fs.mkdirSync(path.dirname(o.out), { recursive: true });
   fs.writeFileSync(o.out, JSON.stringify(res.notebook, null, 1) + "\n");
   fs.mkdirSync(path.dirname(o.html), { recursive: true });

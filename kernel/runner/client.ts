@@ -81,7 +81,7 @@ interface Pending {
  * A running kernel and a client connected to it.
  *
  * @example
- * const k = await KernelClient.start({ argv: ["node", "dist/kernel/cli.js", "kernel", "start", "{connection_file}"] });
+ * const k = await KernelClient.start({ argv: ["node", "dist/kernel/start.js", "{connection_file}"] });
  * const r = await k.execute("1 + 1");
  * await k.shutdown();
  */

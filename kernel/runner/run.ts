@@ -58,10 +58,10 @@ export interface RunResult {
  * The command that starts packetwalk's own kernel from this install.
  *
  * @example
- * packetwalkKernelCommand("/work/notebooks"); // { argv: [node, ".../dist/kernel/cli.js", "kernel", "start", "{connection_file}"], cwd }
+ * packetwalkKernelCommand("/work/notebooks"); // { argv: [node, ".../dist/kernel/start.js", "{connection_file}"], cwd }
  */
 export function packetwalkKernelCommand(cwd?: string, env?: NodeJS.ProcessEnv): KernelCommand {
-  return { argv: [process.execPath, path.join(packageRoot(), "dist", "kernel", "cli.js"), "kernel", "start", "{connection_file}"], cwd, env };
+  return { argv: [process.execPath, path.join(packageRoot(), "dist", "kernel", "start.js"), "{connection_file}"], cwd, env };
 }
 
 const firstLine = (s: string) => (s.split("\n").find((l) => l.trim() && !l.trim().startsWith("//")) ?? s.split("\n")[0] ?? "").trim().slice(0, 60);

@@ -123,7 +123,8 @@ export class FlowPoller implements FlowSnapshotSource {
   async run(opts: { signal: AbortSignal; onSnapshot: (s: FlowSnapshot) => void; onGap?: (g: SnapshotGap) => void }): Promise<void> {
     if (opts.signal.aborted) return;
     // Every node listens to the signal at once (32 nodes is 32+ listeners): use our own, uncapped one.
-    const signal = followSignal(opts.signal, 8 * this.opts.nodes.length + 16);
+    // A Jupyter interrupt stops the poller (keeping what it collected) like the caller's own signal.
+    const signal = followSignal(withInterrupt(opts.signal), 8 * this.opts.nodes.length + 16);
     const ctx: RunCtx = { ...opts, signal };
     this.startedAt = Date.now();
     const mode = this.opts.mode ?? "stream";

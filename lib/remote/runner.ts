@@ -15,6 +15,7 @@ import { getNode, vrouterCommand, type Inventory } from "./inventory";
 import { planConnection, type ConnectPlan } from "./plan";
 import { killOnCloseCommand, shellCommand } from "./quote";
 import { parseSshConfig, type SshConfig } from "./ssh-config";
+import { withInterrupt } from "../cancel";
 
 /** A command: an argv (each element quoted for the remote shell), or a shell script the caller wrote. */
 export type RemoteCommand = readonly string[] | { script: string };
@@ -164,7 +165,9 @@ export class SshRunner implements CommandRunner {
    * @example
    * const r = await runner.run("cent222", ["cat", "/etc/hostname"]);
    */
-  async run(node: string, command: RemoteCommand, opts: RunOptions = {}): Promise<CommandResult> {
+  async run(node: string, command: RemoteCommand, options: RunOptions = {}): Promise<CommandResult> {
+    // A Jupyter interrupt aborts the command like the caller's own signal.
+    const opts: RunOptions = { ...options, signal: withInterrupt(options.signal) };
     const line = commandLine(command);
     const sent = opts.killOnClose ? killOnCloseCommand(line) : line;
     const conn = await this.connection(node, opts.signal).catch((e: unknown) => {

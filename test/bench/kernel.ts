@@ -13,7 +13,7 @@ const PKG = base === "dist" ? ROOT : path.resolve(__dirname, "..", "..");
 
 function kernels(): Record<string, KernelCommand> {
   return {
-    packetwalk: { argv: [process.execPath, path.join(PKG, "dist", "kernel", "cli.js"), "kernel", "start", "{connection_file}"], cwd: PKG },
+    packetwalk: { argv: [process.execPath, path.join(PKG, "dist", "kernel", "start.js"), "{connection_file}"], cwd: PKG },
     tslab: { argv: [process.execPath, path.join(PKG, "node_modules", "tslab", "bin", "tslab"), "kernel", "--config-path", "{connection_file}"], cwd: PKG },
   };
 }

@@ -12,7 +12,7 @@ export function requireBuilt(): void {
 }
 
 export function packetwalkKernel(cwd = ROOT): KernelCommand {
-  return { argv: [process.execPath, CLI, "kernel", "start", "{connection_file}"], cwd };
+  return { argv: [process.execPath, path.join(ROOT, "dist", "kernel", "start.js"), "{connection_file}"], cwd };
 }
 
 export function tslabKernel(cwd = ROOT): KernelCommand {

@@ -11,8 +11,8 @@ describe("kernelspec", () => {
   it("kernelSpec starts this install's cli with the current node, signal interrupts", () => {
     const s = kernelSpec();
     expect(s.argv[0]).toBe(process.execPath);
-    expect(s.argv[1]).toMatch(/dist[\\/]kernel[\\/]cli\.js$/);
-    expect(s.argv.slice(2)).toEqual(["kernel", "start", "{connection_file}"]);
+    expect(s.argv[1]).toMatch(/dist[\\/]kernel[\\/]start\.js$/);
+    expect(s.argv.slice(2)).toEqual(["{connection_file}"]);
     expect(s).toMatchObject({ language: "typescript", interrupt_mode: "signal", display_name: "TypeScript (packetwalk)" });
   });
 
@@ -22,7 +22,7 @@ describe("kernelspec", () => {
       const a = captureIO();
       expect(await main(["kernel", "install", "--prefix", prefix], a.io)).toBe(0);
       const file = path.join(prefix, "share", "jupyter", "kernels", "packetwalk", "kernel.json");
-      expect(JSON.parse(fs.readFileSync(file, "utf8")).argv[2]).toBe("kernel");
+      expect(JSON.parse(fs.readFileSync(file, "utf8")).argv[2]).toBe("{connection_file}");
       const b = captureIO();
       expect(await main(["kernel", "list", "--prefix", prefix], b.io)).toBe(0);
       expect(b.out()).toContain(path.dirname(file));
