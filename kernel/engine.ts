@@ -11,6 +11,7 @@ import { installSink } from "../lib/display/sink";
 import { isDisplayHandle, toDisplayBundle } from "../lib/display/show";
 import { packageRoot } from "../lib/display/version";
 import { hookRuntimeResolution, hookTypeResolution } from "./resolve";
+import { expandShorthandProperties } from "./shorthand";
 
 /** A Jupyter `error` output's content. */
 export interface CellError {
@@ -159,7 +160,8 @@ export class Engine {
     this.diagnostics = [];
     let ok = false;
     try {
-      ok = await this.executor.execute(code);
+      // tslab misses earlier cells' variables in shorthand properties ({ fip }); expand them first.
+      ok = await this.executor.execute(expandShorthandProperties(code));
     } catch (e) {
       this.errors.push(e);
     }

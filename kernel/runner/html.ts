@@ -67,8 +67,10 @@ function renderCell(cell: Cell, n: number, hideInput: boolean): string {
   const tags = (c.metadata.tags ?? []).map((t) => `<span class="tag">${esc(t)}</span>`).join(" ");
   const dur = typeof pw.duration_seconds === "number" ? `${pw.duration_seconds.toFixed(2)} s` : "";
   const input = hideInput ? "" : `<pre class="source">${esc(c.source)}</pre>`;
+  // In report mode a cell is its outputs; the badge line only matters next to code.
+  const head = hideInput && status === "ok" ? "" : `<div class="cellhead"><span class="count">[${c.execution_count ?? " "}]</span> <span class="badge">${esc(status)}</span> <span class="dur">${dur}</span> ${tags}</div>`;
   return `<section class="code status-${esc(status)}" id="cell-${esc(c.id)}">
-<div class="cellhead"><span class="count">[${c.execution_count ?? " "}]</span> <span class="badge">${esc(status)}</span> <span class="dur">${dur}</span> ${tags}</div>
+${head}
 ${input}
 ${c.outputs.map(renderOutput).join("\n")}
 </section>`;
