@@ -1,0 +1,25 @@
+/**
+ * The walk model: every stage of a request from the Internet host through the gateway, the floating IP
+ * NAT, haproxy, the MPLSoUDP overlay and the service NAT to the backend pod, and back, each with a
+ * verdict, the reason in words, and its evidence.
+ *
+ * @example
+ * import { runWalk } from "packetwalk/lib/walk";
+ * const report = await runWalk({ inventory, fip: "101.101.101.1", fipPort: 80, hostHeader: "www.juniper.net" });
+ * show(report);
+ * report.firstFailure?.reason;
+ */
+export * from "./types";
+export { createContext, emptyDiscovery, type WalkContext } from "./context";
+export { runWalk, walkWith, STAGE_CHECKS } from "./run";
+export { WalkReport, type StageRow } from "./report";
+export { STAGE_INFO } from "./stage";
+export { checkClient, checkGateway, checkFipNat, checkProxy, checkOverlay, checkServiceNat, checkBackend } from "./stages-forward";
+export { checkReturnOverlay, checkReturnProxy, checkReturnClient } from "./stages-return";
+export { gatewayRoute, fabricMap, junos, type GatewayRoute, type FabricMap } from "./discover";
+export { serviceRoute, labelLookup, type ServiceRoute, type LabelLookup } from "./route";
+export { step, type StepResult } from "./exec";
+export { observe, type Observation, type NodeCapture, type WalkProbe } from "./traffic";
+export { facts, type Facts, type Packet } from "./facts";
+export { ladderDiagram, flowTimeline, latencyBreakdown, ladderArrows, timelineRows, latencyRows } from "./charts";
+export { seenFlows, normalizeEntry, type SeenFlow, type SeenPair } from "./select";

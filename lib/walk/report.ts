@@ -1,0 +1,188 @@
+/**
+ * `WalkReport`: the stage table, the first stage where the packet was not seen, the discovered values,
+ * the charts; renders itself in Jupyter (`show(report)`), as an arquero table and as JSON.
+ */
+import * as aq from "arquero";
+import { JUPYTER_DISPLAY, type DisplayBundle } from "../display/bundle";
+import type { Chart } from "../display/chart";
+import { provenance } from "../display/provenance";
+import { textTable } from "../display/table";
+import type { Discovery, StageResult, Verdict, WalkParams } from "./types";
+
+/** One row of the stage table. */
+export interface StageRow {
+  step: number;
+  stage: string;
+  direction: string;
+  node: string;
+  evidence: string;
+  verdict: Verdict;
+  reason: string;
+}
+
+const MARK: Record<Verdict, string> = { pass: "✔ pass", fail: "✘ fail", unknown: "? unknown" };
+
+function esc(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+}
+
+/** The result of a walk. */
+export class WalkReport {
+  readonly params: WalkParams;
+  readonly stages: StageResult[];
+  readonly discovery: Discovery;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  /** The ladder diagram of both TCP connections (from the captures), null when it could not be drawn. */
+  readonly ladder: Chart | null;
+  /** The flow-entry timeline across nodes (from the snapshots). */
+  readonly timeline: Chart | null;
+  /** The per-hop latency breakdown (probe timings and capture timestamps). */
+  readonly latency: Chart | null;
+  /** Nodes that could not be reached, with the reason. */
+  readonly unreachable: Record<string, string>;
+
+  constructor(init: {
+    params: WalkParams; stages: StageResult[]; discovery: Discovery; startedAt: number; endedAt: number;
+    charts?: { ladder?: Chart | null; timeline?: Chart | null; latency?: Chart | null }; unreachable?: Record<string, string>;
+  }) {
+    this.params = init.params;
+    this.stages = init.stages;
+    this.discovery = init.discovery;
+    this.startedAt = init.startedAt;
+    this.endedAt = init.endedAt;
+    this.ladder = init.charts?.ladder ?? null;
+    this.timeline = init.charts?.timeline ?? null;
+    this.latency = init.charts?.latency ?? null;
+    this.unreachable = init.unreachable ?? {};
+  }
+
+  /**
+   * The charts (vega-lite v5 via `chart()`): ladder, flow timeline, latency, those that could be drawn.
+   *
+   * @example
+   * for (const c of report.charts()) show(c);
+   */
+  charts(): Chart[] {
+    return [this.ladder, this.timeline, this.latency].filter((c): c is Chart => c !== null);
+  }
+
+  /** The first stage that failed (where the packet was last not seen), or null. */
+  get firstFailure(): StageResult | null {
+    return this.stages.find((s) => s.verdict === "fail") ?? null;
+  }
+
+  /** The last stage that passed before the first failure (where the packet was last seen). */
+  get lastSeen(): StageResult | null {
+    const ff = this.firstFailure;
+    const before = ff ? this.stages.filter((s) => s.step < ff.step) : this.stages;
+    return [...before].reverse().find((s) => s.verdict === "pass") ?? null;
+  }
+
+  /** `pass` when every stage passed, `fail` when one failed, else `unknown`. */
+  get verdict(): Verdict {
+    if (this.firstFailure) return "fail";
+    return this.stages.every((s) => s.verdict === "pass") ? "pass" : "unknown";
+  }
+
+  /** The stage with this id. */
+  stage(id: StageResult["id"]): StageResult | undefined {
+    return this.stages.find((s) => s.id === id);
+  }
+
+  /**
+   * One sentence for the incident channel.
+   *
+   * @example
+   * report.headline(); // "✘ stopped at stage 6 (Service NAT to the backend pod) on cent333: cent333 has no flow for …"
+   */
+  headline(): string {
+    const target = `${this.params.fip}:${this.params.fipPort} (Host: ${this.params.hostHeader})`;
+    const ff = this.firstFailure;
+    if (ff) {
+      const last = this.lastSeen;
+      const seen = last ? ` Last seen: stage ${last.step} (${last.title}${last.node ? ` on ${last.node}` : ""}).` : "";
+      return `✘ ${target}: the packet stopped at stage ${ff.step} (${ff.title})${ff.node ? ` on ${ff.node}` : ""}: ${ff.reason}.${seen}`;
+    }
+    const unk = this.stages.filter((s) => s.verdict === "unknown");
+    if (unk.length) return `? ${target}: no stage failed, but ${unk.length} could not be decided (first: stage ${unk[0].step}, ${unk[0].title}: ${unk[0].reason}).`;
+    return `✔ ${target}: all ${this.stages.length} stages pass; active haproxy on ${this.discovery.activeNode}, backend pod ${this.discovery.backendPodIp ?? "?"} on ${this.discovery.backendNode ?? "?"}.`;
+  }
+
+  /** The stage table rows. */
+  rows(): StageRow[] {
+    return this.stages.map((s) => ({
+      step: s.step, stage: s.title, direction: s.direction, node: s.node ?? "", evidence: s.summary || s.evidence.map((e) => e.title).join("; "),
+      verdict: s.verdict, reason: s.reason,
+    }));
+  }
+
+  /**
+   * The stage table as an arquero table.
+   *
+   * @example
+   * report.toTable().filter((d) => d.verdict === "fail").print();
+   */
+  toTable(): aq.ColumnTable {
+    return aq.from(this.rows());
+  }
+
+  /**
+   * Plain JSON (stages with evidence, discovery, charts as specs).
+   *
+   * @example
+   * JSON.stringify(report.toJSON()).length > 0; // true
+   */
+  toJSON(): Record<string, unknown> {
+    return {
+      params: this.params, verdict: this.verdict, headline: this.headline(),
+      firstFailure: this.firstFailure ? { step: this.firstFailure.step, id: this.firstFailure.id, node: this.firstFailure.node, reason: this.firstFailure.reason } : null,
+      discovery: this.discovery, stages: this.stages, unreachable: this.unreachable,
+      charts: { ladder: this.ladder?.spec ?? null, timeline: this.timeline?.spec ?? null, latency: this.latency?.spec ?? null },
+      startedAt: new Date(this.startedAt).toISOString(), endedAt: new Date(this.endedAt).toISOString(),
+    };
+  }
+
+  /** Markdown: headline and stage table. */
+  toMarkdown(): string {
+    const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+    const lines = [
+      `**${cell(this.headline())}**`, "",
+      "| # | stage | dir | node | evidence | verdict | reason |", "|---|---|---|---|---|---|---|",
+      ...this.rows().map((r) => `| ${r.step} | ${cell(r.stage)} | ${r.direction} | ${cell(r.node)} | ${cell(r.evidence)} | ${MARK[r.verdict]} | ${cell(r.reason)} |`),
+    ];
+    return lines.join("\n");
+  }
+
+  /** Plain text: headline and stage table. */
+  toString(): string {
+    const rows = this.rows().map((r) => ({ ...r, verdict: MARK[r.verdict] }));
+    return `${this.headline()}\n\n${textTable(["step", "stage", "node", "verdict", "reason"], rows, 90)}`;
+  }
+
+  /** HTML: headline, stage table (failing row highlighted), discovered values. */
+  toHtml(): string {
+    const colour: Record<Verdict, string> = { pass: "#2e7d32", fail: "#c62828", unknown: "#9e9e9e" };
+    const ff = this.firstFailure;
+    const body = this.rows()
+      .map((r) => `<tr${ff && r.step === ff.step ? ' style="background:#ffebee"' : ""}><td>${r.step}</td><td>${esc(r.stage)}</td><td>${r.direction}</td><td>${esc(r.node)}</td><td>${esc(r.evidence)}</td><td style="color:${colour[r.verdict]};font-weight:bold">${MARK[r.verdict]}</td><td>${esc(r.reason)}</td></tr>`)
+      .join("\n");
+    const disc = Object.entries(this.discovery)
+      .filter(([, v]) => v !== null && typeof v !== "object")
+      .map(([k, v]) => `<code>${esc(k)}</code>=${esc(String(v))}`)
+      .join(", ");
+    return (
+      `<div class="packetwalk-walk"><p><b>${esc(this.headline())}</b></p>` +
+      `<table><thead><tr><th>#</th><th>stage</th><th>dir</th><th>node</th><th>evidence</th><th>verdict</th><th>reason</th></tr></thead><tbody>\n${body}\n</tbody></table>` +
+      `<details><summary>discovered values</summary><p>${disc}</p></details></div>`
+    );
+  }
+
+  /** Jupyter display: text/markdown + text/html + text/plain, with provenance. */
+  [JUPYTER_DISPLAY](): DisplayBundle {
+    return {
+      data: { "text/markdown": this.toMarkdown(), "text/html": this.toHtml(), "text/plain": this.toString() },
+      metadata: { packetwalk: provenance({ what: `walk ${this.params.fip}:${this.params.fipPort} Host: ${this.params.hostHeader}`, where: this.discovery.activeNode ?? "" }) },
+    };
+  }
+}
