@@ -3,7 +3,13 @@
  * `packetwalk`: one command, many subcommands. Each lives in `kernel/commands/` and follows the
  * {@link Command} contract; this file only dispatches and wires SIGINT/SIGTERM to an AbortSignal.
  */
+import captureCommand from "./commands/capture";
+import execCommand from "./commands/exec";
+import flowsCommand from "./commands/flows";
 import kernelCommand from "./commands/kernel";
+import labCommand from "./commands/lab";
+import parseCommand from "./commands/parse";
+import probeCommand from "./commands/probe";
 import runCommand from "./commands/run";
 import type { Command, CommandIO } from "./commands/types";
 import walkCommand from "./commands/walk";
@@ -11,9 +17,15 @@ import { packetwalkVersion } from "../lib/display/version";
 
 /** The subcommands. Command modules load their heavy dependencies lazily, inside `run`. */
 export const COMMANDS: Record<string, () => Command> = {
-  kernel: () => kernelCommand,
-  run: () => runCommand,
   walk: () => walkCommand,
+  lab: () => labCommand,
+  run: () => runCommand,
+  kernel: () => kernelCommand,
+  probe: () => probeCommand,
+  flows: () => flowsCommand,
+  exec: () => execCommand,
+  parse: () => parseCommand,
+  capture: () => captureCommand,
 };
 
 function help(): string {
@@ -21,7 +33,8 @@ function help(): string {
 
 usage: packetwalk COMMAND [ARGS]   (packetwalk COMMAND --help for details)
 
-commands: ${Object.keys(COMMANDS).join(", ")}
+commands:
+${Object.values(COMMANDS).map((c) => `  ${c().name.padEnd(8)} ${c().summary}`).join("\n")}
 `;
 }
 

@@ -2,10 +2,20 @@
  * packetwalk: the helpers a notebook imports with one line.
  *
  * @example
- * import { show, chart, live, progress, aq } from "packetwalk";
- * show(aq.table({ stage: ["gateway", "FIP NAT"], verdict: ["pass", "pass"] }));
+ * import { lab, probe, vrouter, flows, remote, capture, walk, show, chart, aq } from "packetwalk";
+ * const l = await lab.startLab();
+ * const r = await probe.probeHttp("http://101.101.101.1/", { addressMap: l.inventory.addressMap });
+ * show(probe.toTable([r]));
  */
 export * as aq from "arquero";
+export * as capture from "./capture";
+export * as flows from "./flows";
+export * as lab from "./lab";
+export * as probe from "./probe";
+export * as remote from "./remote";
+export * as vrouter from "./vrouter";
+export * as walk from "./walk";
+export { openTarget, showStage, type Target } from "./notebook";
 export { interruptAll, interruptSignal, InterruptedError, sleep, withInterrupt } from "./cancel";
 export {
   chart,

@@ -1,14 +1,34 @@
-/** `packetwalk walk`: the main job — run the shipped runbook notebooks into out/. */
+/**
+ * `packetwalk walk`: the main job. Walks a request through the cluster stage by stage (on the embedded
+ * lab by default, or a real cluster with `--inventory`), prints the stage table, then runs the shipped
+ * notebooks against the same target and writes executed notebooks and HTML reports to out/.
+ */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { packageRoot } from "../../lib/display/version";
+import { toDisplayBundle } from "../../lib/display/show";
+import { packageRoot, packetwalkVersion } from "../../lib/display/version";
+import { startLab } from "../../lib/lab";
+import { loadInventory } from "../../lib/remote";
+import { runWalk } from "../../lib/walk";
+import { renderHtml } from "../runner/html";
+import type { Notebook } from "../runner/notebook";
 import { runNotebookFile } from "./run";
-import type { Command } from "./types";
+import type { Command, CommandIO } from "./types";
 
-const usage = `usage: packetwalk walk [--out DIR] [--only NAME] [--allow-errors] [--timeout SECONDS]
-  Runs the shipped notebooks (notebooks/*.ipynb) headless and writes executed notebooks and HTML
-  reports to DIR (default out/). Exit status 0 when every notebook ran clean.`;
+const usage = `usage: packetwalk walk [--lab] [--fault NAME ...] [--topology FILE|default|large]
+                       [--inventory FILE] [--fip IP] [--port N] [--host HEADER] [--gateway-vrf NAME] [--large-path PATH]
+                       [--out DIR] [--only NAME ...] [--no-notebooks] [--executed DIR] [--timeout SECONDS]
+  Walks an HTTP request from the Internet host to the backend pod and back, stage by stage, and says
+  where the packet was last seen. With no --inventory it starts the embedded lab (--lab), optionally
+  with faults switched on for a drill. --large-path names a URL path whose response is larger than one
+  MTU, to check the return path for an MTU black hole (the lab's pods serve /download/BYTES; the lab
+  default is /download/20000). Then runs the shipped notebooks (notebooks/*.ipynb) against the
+  same target. Writes to DIR (default out/): walk.html (the report), walk.json, the executed notebooks
+  and their HTML. --executed DIR also copies the executed notebooks there (npm run notebooks refreshes
+  notebooks/executed/, the copies with outputs that render on GitHub).
+  Exit status: 0 every stage passed and every notebook ran, 1 a stage failed or was unknown, or a
+  notebook failed, 2 usage or start-up error.`;
 
 /**
  * The shipped notebooks, in run order (file name order: 00-…, 01-…, then the rest).
@@ -26,50 +46,215 @@ export function shippedNotebooks(dir = path.join(packageRoot(), "notebooks")): s
   return names.filter((n) => n.endsWith(".ipynb")).sort().map((n) => path.join(dir, n));
 }
 
+interface WalkFlags {
+  lab?: boolean;
+  fault?: string[];
+  topology?: string;
+  inventory?: string;
+  fip?: string;
+  port?: string;
+  host?: string;
+  "gateway-vrf"?: string;
+  "large-path"?: string;
+  out?: string;
+  only?: string[];
+  "no-notebooks"?: boolean;
+  executed?: string;
+  timeout?: string;
+}
+
+function parse(argv: string[]): WalkFlags {
+  return parseArgs({
+    args: argv,
+    options: {
+      lab: { type: "boolean" },
+      fault: { type: "string", multiple: true },
+      topology: { type: "string" },
+      inventory: { type: "string" },
+      fip: { type: "string" },
+      port: { type: "string" },
+      host: { type: "string" },
+      "gateway-vrf": { type: "string" },
+      "large-path": { type: "string" },
+      out: { type: "string" },
+      only: { type: "string", multiple: true },
+      "no-notebooks": { type: "boolean" },
+      executed: { type: "string" },
+      timeout: { type: "string" },
+    },
+  }).values as WalkFlags;
+}
+
+/** A page for the walk report: headline, stage table, evidence, charts as inline SVG. */
+async function walkPage(report: { toHtml(): string; headline(): string; charts?: () => unknown[]; verdict: string }, title: string, startedAt: number): Promise<string> {
+  const outputs = [];
+  for (const c of report.charts?.() ?? []) {
+    const b = await toDisplayBundle(c);
+    outputs.push({ output_type: "display_data" as const, data: b.data, metadata: b.metadata });
+  }
+  const nb: Notebook = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      packetwalk: { version: packetwalkVersion(), source: "packetwalk walk", executed_at: new Date(startedAt).toISOString(), duration_seconds: (Date.now() - startedAt) / 1000, status: report.verdict },
+    },
+    cells: [
+      { id: "report", cell_type: "code", metadata: { packetwalk: { status: "ok" } }, source: "", execution_count: null, outputs: [
+        { output_type: "display_data", data: { "text/html": report.toHtml(), "text/plain": report.headline() }, metadata: {} },
+        ...outputs,
+      ] },
+    ],
+  };
+  return renderHtml(nb, { title, hideInput: true });
+}
+
 const command: Command = {
   name: "walk",
-  summary: "run the packet-walk runbook notebooks headless into out/ (the main job)",
+  summary: "walk a request through the cluster stage by stage (embedded lab by default) and run the runbook notebooks into out/",
   usage,
   async run(argv, io) {
-    let v;
+    let v: WalkFlags;
     try {
-      v = parseArgs({
-        args: argv,
-        options: { out: { type: "string" }, only: { type: "string", multiple: true }, "allow-errors": { type: "boolean" }, timeout: { type: "string" } },
-      }).values;
+      v = parse(argv);
     } catch (e) {
       io.stderr.write(`packetwalk walk: ${(e as Error).message}\n${usage}\n`);
       return 2;
     }
-    const outDir = path.resolve(io.cwd, v.out ?? "out");
-    let books = shippedNotebooks();
-    if (v.only?.length) books = books.filter((b) => v.only!.some((o) => path.basename(b).includes(o)));
-    if (!books.length) {
-      io.stderr.write(`packetwalk walk: no notebooks to run in ${path.join(packageRoot(), "notebooks")}\n`);
+    if (v.inventory && (v.lab || v.fault?.length || v.topology)) {
+      io.stderr.write("packetwalk walk: --inventory walks a real cluster; --lab, --fault and --topology are for the embedded lab\n");
       return 2;
     }
-    const rows: { notebook: string; status: string; cells: string; html: string }[] = [];
-    let allOk = true;
+    const outDir = path.resolve(io.cwd, v.out ?? "out");
+    fs.mkdirSync(outDir, { recursive: true });
+    return v.inventory ? walkInventory(v, io, outDir) : walkLab(v, io, outDir);
+  },
+};
+
+async function walkLab(v: WalkFlags, io: CommandIO, outDir: string): Promise<number> {
+  let lab;
+  try {
+    lab = await startLab({ topology: v.topology, faults: v.fault ?? [] });
+  } catch (e) {
+    io.stderr.write(`packetwalk walk: the lab did not start: ${(e as Error).message}\n`);
+    return 2;
+  }
+  try {
+    const inventoryFile = path.join(outDir, "lab-inventory.json");
+    fs.writeFileSync(inventoryFile, JSON.stringify(lab.inventory, null, 2) + "\n", { mode: 0o600 });
+    const s = lab.inventory.scenario;
+    io.stderr.write(`lab: ${s.topology} topology${v.fault?.length ? `, faults: ${v.fault.join(", ")}` : ""}; inventory ${path.relative(io.cwd, inventoryFile)}\n`);
+    return await walkAndRun(v, io, outDir, inventoryFile, lab.inventory as unknown as object, {
+      fip: v.fip ?? s.fip,
+      fipPort: v.port ? Number(v.port) : s.fipPort,
+      hostHeader: v.host ?? s.hostHeader,
+      gatewayVrf: v["gateway-vrf"],
+      // The lab's pods serve sized downloads; 20000 bytes spans several MTU-sized segments.
+      largePath: v["large-path"] ?? "/download/20000",
+    });
+  } finally {
+    await lab.stop();
+  }
+}
+
+async function walkInventory(v: WalkFlags, io: CommandIO, outDir: string): Promise<number> {
+  if (!v.fip) {
+    io.stderr.write("packetwalk walk: --inventory needs --fip (and usually --port and --host)\n");
+    return 2;
+  }
+  const file = path.resolve(io.cwd, v.inventory!);
+  let inventory: object;
+  try {
+    inventory = JSON.parse(fs.readFileSync(file, "utf8")) as object;
+  } catch (e) {
+    io.stderr.write(`packetwalk walk: cannot read the inventory ${file}: ${(e as Error).message}\n`);
+    return 2;
+  }
+  return walkAndRun(v, io, outDir, file, inventory, {
+    fip: v.fip,
+    fipPort: v.port ? Number(v.port) : 80,
+    hostHeader: v.host ?? v.fip,
+    gatewayVrf: v["gateway-vrf"],
+    largePath: v["large-path"],
+  });
+}
+
+async function walkAndRun(
+  v: WalkFlags,
+  io: CommandIO,
+  outDir: string,
+  inventoryFile: string,
+  inventoryObject: object,
+  params: { fip: string; fipPort: number; hostHeader: string; gatewayVrf?: string; largePath?: string },
+): Promise<number> {
+  if (!Number.isInteger(params.fipPort) || params.fipPort < 1 || params.fipPort > 65535) {
+    io.stderr.write(`packetwalk walk: --port must be a TCP port number\n`);
+    return 2;
+  }
+  let inventory;
+  try {
+    inventory = loadInventory(inventoryObject);
+  } catch (e) {
+    io.stderr.write(`packetwalk walk: ${inventoryFile}: ${(e as Error).message}\n`);
+    return 2;
+  }
+  io.stderr.write(`walking ${params.fip}:${params.fipPort} (Host: ${params.hostHeader})…\n`);
+  const startedAt = Date.now();
+  const report = await runWalk({
+    ...params,
+    inventory,
+    signal: io.signal,
+    onStage: (st, done, total) =>
+      io.stderr.write(`  [${done}/${total}] ${st.verdict.toUpperCase().padEnd(7)} ${st.title}${st.verdict === "pass" ? "" : `: ${st.reason}`}\n`),
+  });
+  fs.writeFileSync(path.join(outDir, "walk.json"), JSON.stringify(report.toJSON(), null, 2) + "\n");
+  const reportHtml = path.join(outDir, "walk.html");
+  fs.writeFileSync(reportHtml, await walkPage(report, `packet walk: ${params.fip}:${params.fipPort}`, startedAt));
+  io.stdout.write(`\n${report.toString()}\n`);
+  const first = report.firstFailure;
+  if (first) io.stdout.write(`\nfirst stage where the packet was not seen: ${first.title} — ${first.reason}\n`);
+
+  let notebooksOk = true;
+  const rows: { notebook: string; status: string; cells: string; html: string }[] = [];
+  if (!v["no-notebooks"]) {
+    let books = shippedNotebooks();
+    if (v.only?.length) books = books.filter((b) => v.only!.some((o) => path.basename(b).includes(o)));
     for (const file of books) {
       if (io.signal.aborted) break;
       const base = path.basename(file, ".ipynb");
-      const out = path.join(outDir, `${base}.ipynb`);
       const html = path.join(outDir, `${base}.html`);
       try {
-        const r = await runNotebookFile(file, { out, html, allowErrors: v["allow-errors"], timeoutSeconds: v.timeout ? Number(v.timeout) : undefined }, io);
+        const r = await runNotebookFile(
+          file,
+          {
+            params: { inventory: inventoryFile, fip: params.fip, fipPort: params.fipPort, hostHeader: params.hostHeader, largePath: params.largePath ?? "" },
+            out: path.join(outDir, `${base}.ipynb`),
+            html,
+            timeoutSeconds: v.timeout ? Number(v.timeout) : undefined,
+            quiet: true,
+          },
+          io,
+        );
         const bad = r.cells.filter((c) => c.status !== "ok").length;
-        allOk &&= r.ok;
+        notebooksOk &&= r.ok;
+        if (v.executed) {
+          const dir = path.resolve(io.cwd, v.executed);
+          fs.mkdirSync(dir, { recursive: true });
+          fs.copyFileSync(path.join(outDir, `${base}.ipynb`), path.join(dir, `${base}.ipynb`));
+        }
         rows.push({ notebook: base, status: r.ok ? "ok" : "FAILED", cells: `${r.cells.length - bad}/${r.cells.length} ok`, html: path.relative(io.cwd, html) });
       } catch (e) {
-        allOk = false;
+        notebooksOk = false;
         rows.push({ notebook: base, status: "ERROR", cells: (e as Error).message.slice(0, 80), html: "" });
       }
     }
-    const w = Math.max(...rows.map((r) => r.notebook.length), 8);
-    io.stdout.write(`\n${"notebook".padEnd(w)}  status  cells       report\n`);
-    for (const r of rows) io.stdout.write(`${r.notebook.padEnd(w)}  ${r.status.padEnd(6)}  ${r.cells.padEnd(10)}  ${r.html}\n`);
-    io.stdout.write(`\nexecuted notebooks and HTML reports are in ${path.relative(io.cwd, outDir) || outDir}/\n`);
-    return allOk ? 0 : 1;
-  },
-};
+    if (rows.length) {
+      const w = Math.max(...rows.map((r) => r.notebook.length), 8);
+      io.stdout.write(`\n${"notebook".padEnd(w)}  status  cells       report\n`);
+      for (const r of rows) io.stdout.write(`${r.notebook.padEnd(w)}  ${r.status.padEnd(6)}  ${r.cells.padEnd(10)}  ${r.html}\n`);
+    }
+  }
+  io.stdout.write(`\nreport: ${path.relative(io.cwd, reportHtml)}   (executed notebooks and HTML in ${path.relative(io.cwd, outDir) || outDir}/)\n`);
+  return report.verdict === "pass" && notebooksOk ? 0 : 1;
+}
+
 export default command;

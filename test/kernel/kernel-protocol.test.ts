@@ -132,6 +132,32 @@ describe("packetwalk kernel over ZeroMQ", () => {
     });
   });
 
+  it("interrupt aborts a probe in flight: the probe returns an aborted result, the cell ends, state is kept", async () => {
+    await withKernel(packetwalkKernel(), async (k) => {
+      await k.execute(`import * as net from "node:net"; import { probe } from "packetwalk";
+        const silent = net.createServer(() => {}).listen(0, "127.0.0.1");
+        await new Promise((r) => silent.once("listening", r));
+        const port = (silent.address() as net.AddressInfo).port;`);
+      const cell = k.execute("const r = await probe.probeHttp({ url: `http://127.0.0.1:${port}/`, timeoutMs: 60000 });\nconsole.log(r.error?.kind, r.local?.port > 0);");
+      await new Promise((r) => setTimeout(r, 1000));
+      k.interrupt();
+      const res = await cell;
+      expect(streamText(res.outputs) + JSON.stringify(res.outputs)).toMatch(/aborted true|Interrupted/);
+      const after = await k.execute("silent.close(); typeof port");
+      expect((after.outputs[0] as { data: Record<string, string> }).data["text/plain"]).toContain("number");
+    });
+  });
+
+  it("reads earlier cells' variables in shorthand properties (tslab throws ReferenceError)", async () => {
+    await withKernel(packetwalkKernel(), async (k) => {
+      await k.execute("let fip = '101.101.101.1';\nlet port = 80;");
+      await k.execute("let fip = '9.9.9.9';"); // redeclared, as injected parameters are
+      const r = await k.execute("const f = (o: { fip: string; port: number }) => `${o.fip}:${o.port}`;\nconsole.log(f({ fip, port }), JSON.stringify({ fip }));");
+      expect(r.status).toBe("ok");
+      expect(streamText(r.outputs)).toBe('9.9.9.9:80 {"fip":"9.9.9.9"}\n');
+    });
+  });
+
   it("interrupts a busy synchronous loop and keeps going", async () => {
     await withKernel(packetwalkKernel(), async (k) => {
       await k.execute("let counter = 41;");

@@ -1,0 +1,72 @@
+/**
+ * The main job as users run it: `packetwalk walk --lab` passes on the healthy lab and writes its report;
+ * `--fault NAME` ends non-zero and names the first stage where the packet was not seen, with the reason.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { main } from "../../kernel/cli";
+import { captureIO } from "../helpers/io";
+import { requireBuilt } from "./helpers";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pw-walk-cmd-"));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+async function walk(args: string[]): Promise<{ code: number; out: string; err: string; dir: string }> {
+  const dir = fs.mkdtempSync(path.join(tmp, "out-"));
+  const t = captureIO();
+  const code = await main(["walk", "--lab", "--out", dir, ...args], t.io);
+  return { code, out: t.out(), err: t.err(), dir };
+}
+
+describe("packetwalk walk --lab", () => {
+  it("passes every stage on the healthy lab, runs a notebook against the same lab, writes a static report", async () => {
+    requireBuilt(); // the notebooks run in packetwalk's kernel from dist/
+    const r = await walk(["--only", "03-fip-nat"]);
+    expect(r.out).toContain("all 10 stages pass; active haproxy on cent222, backend pod 10.47.255.236 on cent333");
+    expect(r.out).toMatch(/03-fip-nat\s+ok\s+5\/5 ok/);
+    expect(r.code).toBe(0);
+    const html = fs.readFileSync(path.join(r.dir, "walk.html"), "utf8");
+    expect(html).toContain("<svg");
+    expect(html).not.toMatch(/<script/i);
+    expect(JSON.parse(fs.readFileSync(path.join(r.dir, "walk.json"), "utf8")).verdict).toBe("pass");
+    const inv = JSON.parse(fs.readFileSync(path.join(r.dir, "lab-inventory.json"), "utf8"));
+    expect(Object.values(inv.addressMap as Record<string, string>).every((a) => a.startsWith("127.0.0.1:"))).toBe(true);
+  });
+
+  const drills: { fault: string; stage: string; id: string; node: string; reason: RegExp }[] = [
+    { fault: "backend-down", stage: "Backend pod answers", id: "backend", node: "cent333", reason: /refused the connection/ },
+    { fault: "service-no-route", stage: "Ingress pod → service IP (MPLSoUDP)", id: "overlay", node: "cent222", reason: /D\(NoDstRt\).*no route for 10\.99\.225\.17/ },
+    { fault: "fip-nat-missing", stage: "Floating IP NAT on the active node", id: "fip-nat", node: "cent222", reason: /drops the client's connection .*D\(NoDstRt\)/ },
+    { fault: "policy-drop", stage: "Floating IP NAT on the active node", id: "fip-nat", node: "cent222", reason: /D\(Policy\)/ },
+    { fault: "wrong-label", stage: "Service NAT to the backend pod", id: "service-nat", node: "cent333", reason: /label 38 pushed by cent222 resolves to nothing \(mpls --get 38: no entry\)/ },
+    { fault: "mtu-blackhole", stage: "MPLSoGRE → gateway → Internet host", id: "return-client", node: "internet-host", reason: /large response .*MTU/ },
+  ];
+  for (const d of drills) {
+    it(`--fault ${d.fault} ends non-zero at "${d.stage}" and says why`, async () => {
+      const r = await walk(["--fault", d.fault, "--no-notebooks"]);
+      expect(r.code).toBe(1);
+      const line = r.out.split("\n").find((l) => l.startsWith("first stage where the packet was not seen: ")) ?? "";
+      expect(line.startsWith(`first stage where the packet was not seen: ${d.stage} — `)).toBe(true);
+      expect(line).toMatch(d.reason);
+      const json = JSON.parse(fs.readFileSync(path.join(r.dir, "walk.json"), "utf8")) as { verdict: string; firstFailure: { id: string; node: string } };
+      expect(json.verdict).toBe("fail");
+      expect(json.firstFailure).toMatchObject({ id: d.id, node: d.node });
+      expect(fs.readFileSync(path.join(r.dir, "walk.html"), "utf8")).toContain(d.stage.replace(/&/g, "&amp;").replace(/→/g, "→"));
+    });
+  }
+
+  it("--fault haproxy-failover still delivers, and the walk discovers cent333 as the active node", async () => {
+    const r = await walk(["--fault", "haproxy-failover", "--no-notebooks"]);
+    expect(r.out).toContain("active haproxy on cent333");
+    expect(r.code).toBe(0);
+  });
+
+  it("rejects a lab flag with --inventory, and an unknown fault, with exit 2", async () => {
+    expect((await walk(["--inventory", "x.json"])).code).toBe(2);
+    const r = await walk(["--fault", "no-such-fault", "--no-notebooks"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("unknown fault no-such-fault");
+  });
+});
