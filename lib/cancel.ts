@@ -91,3 +91,30 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/**
+ * Races a promise against a signal: rejects with `makeError()` as soon as the signal aborts (or at once
+ * when it already has), else settles as the promise does. The promise itself is not cancelled; the
+ * caller stops the underlying work.
+ *
+ * @example
+ * const addr = await raceAbort(dns.promises.lookup(host), signal, () => new Error("aborted"));
+ */
+export function raceAbort<T>(p: Promise<T>, signal: AbortSignal | undefined, makeError: () => unknown): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(makeError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(makeError());
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
+}

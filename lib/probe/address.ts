@@ -9,6 +9,7 @@
 import * as dns from "node:dns";
 import * as net from "node:net";
 import type { Endpoint, ProbeError } from "./types";
+import { raceAbort } from "../cancel";
 
 /** `"address:port"` (or bare `"address"`) → `"address:port"` to dial instead. */
 export type AddressMap = Record<string, string>;
@@ -67,22 +68,7 @@ function mapLookup(map: AddressMap, address: string, port: number): Endpoint | n
 
 /** Races a promise against an AbortSignal. */
 function withSignal<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return p;
-  if (signal.aborted) return Promise.reject(abortError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError());
-    signal.addEventListener("abort", onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
+  return raceAbort(p, signal, abortError);
 }
 
 function abortError(): Error & { code: string } {

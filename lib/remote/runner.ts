@@ -15,7 +15,7 @@ import { getNode, vrouterCommand, type Inventory } from "./inventory";
 import { planConnection, type ConnectPlan } from "./plan";
 import { killOnCloseCommand, shellCommand } from "./quote";
 import { parseSshConfig, type SshConfig } from "./ssh-config";
-import { withInterrupt } from "../cancel";
+import { raceAbort, withInterrupt } from "../cancel";
 
 /** A command: an argv (each element quoted for the remote shell), or a shell script the caller wrote. */
 export type RemoteCommand = readonly string[] | { script: string };
@@ -358,22 +358,8 @@ function stopChannel(ch: ClientChannel): void {
 }
 
 function raceSignal<T>(p: Promise<T>, signal: AbortSignal | undefined, node: string): Promise<T> {
-  if (!signal) return p;
-  if (signal.aborted) return Promise.reject(new RemoteError("abort", "aborted", { node }));
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(new RemoteError("abort", "aborted while connecting", { node }));
-    signal.addEventListener("abort", onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
+  if (signal?.aborted) return Promise.reject(new RemoteError("abort", "aborted", { node }));
+  return raceAbort(p, signal, () => new RemoteError("abort", "aborted while connecting", { node }));
 }
 
 function withCommand(e: unknown, node: string, command: string): unknown {

@@ -11,6 +11,7 @@ import * as os from "node:os";
 import * as v8 from "node:v8";
 import * as vm from "node:vm";
 import { parseFlow, parseFlowStream } from "../../lib/vrouter/flow";
+import { prng } from "../helpers/prng";
 
 /** A full GC between phases, so each phase starts from the same heap (works without --expose-gc). */
 function fullGc(): void {
@@ -23,17 +24,6 @@ function fullGc(): void {
   }
 }
 
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pad = (s: string, w: number): string => (s.length >= w ? s : " ".repeat(w - s.length) + s);
 const padR = (s: string, w: number): string => (s.length >= w ? s : s + " ".repeat(w - s.length));

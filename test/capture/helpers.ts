@@ -4,6 +4,8 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { prng } from "../helpers/prng";
+export { prng };
 
 /** The shared sample captures. */
 export const FIXTURES = "/work/shared/fixtures/pcap";
@@ -88,14 +90,3 @@ export function readText(name: string): string {
   return fs.readFileSync(fixture(name), "utf8");
 }
 
-/** Seeded PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -9,18 +9,8 @@ import { parseFlowStream } from "../../lib/vrouter/flow";
 import { toTable } from "../../lib/vrouter/table";
 import type { ParseResult } from "../../lib/vrouter/types";
 import { fixture, localFixture, sharedFixtureNames } from "./helpers";
+import { prng } from "../helpers/prng";
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const JUNK = ["(", ")", ":", ",", "<=>", "->", "/", "-", "[", "]", "\t", "\r", "\x1b[2J", "\n", "\n\n", " ", "Id:", "vif0/", "Flow Index:", "Gen: ", "Sub NH(label):", "{", "}", "\"data\"", "\u00e9", "\u2013", "9999999999999999999999", "-1", "0x", "NULL", "# ", "$ "];
 

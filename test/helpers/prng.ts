@@ -1,0 +1,18 @@
+/**
+ * A small seeded PRNG (mulberry32) for fuzz tests and generated benchmark data: the same seed gives
+ * the same sequence, so a failing case can be replayed.
+ *
+ * @example
+ * const rand = prng(42);
+ * rand(); // 0.6011037519201636, every time
+ */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
