@@ -7,8 +7,8 @@ import * as path from "node:path";
 import { prng } from "../helpers/prng";
 export { prng };
 
-/** The shared sample captures. */
-export const FIXTURES = "/work/shared/fixtures/pcap";
+/** The sample captures of shared/fixtures/pcap and tshark's decoding of them, kept in the repo. */
+export const FIXTURES = path.resolve(__dirname, "fixtures");
 
 /** Path of a fixture file. */
 export function fixture(name: string): string {

@@ -1,6 +1,6 @@
 /**
  * Frame-by-frame comparison with tshark's stored decoding of the sample captures
- * (/work/shared/fixtures/pcap/tshark-*.txt|tsv).
+ * (test/capture/fixtures/tshark-*.txt|tsv, copied from shared/fixtures/pcap).
  */
 import { describe, expect, it } from "vitest";
 import { type FrameTable } from "../../lib/capture/frame-table";

@@ -4,8 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { packageRoot } from "../../lib/display/version";
 
-/** The shared real vRouter outputs (the project sees `shared/` beside its root). */
-export const FIXTURES = path.resolve(packageRoot(), "../shared/fixtures/vrouter");
+/** The real vRouter outputs of shared/fixtures/vrouter, kept in the repo (test/vrouter/fixtures/real). */
+export const FIXTURES = path.resolve(packageRoot(), "test/vrouter/fixtures/real");
 
 /**
  * A temp dir with `bin/flow` printing `flowFile` (and failing with the code written in `exitFile`, when

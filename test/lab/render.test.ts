@@ -8,7 +8,7 @@ import { LabState } from "../../lib/lab/state";
 import { loadTopology } from "../../lib/lab/topology";
 import { runTool, type ToolResult } from "../../lib/lab/commands";
 
-const FIX = "/work/shared/fixtures/vrouter";
+const FIX = path.resolve(__dirname, "../vrouter/fixtures/real");
 const root = path.resolve(__dirname, "../..");
 
 /** Loads a project parser if its module exists yet (others write lib/vrouter in parallel). */
