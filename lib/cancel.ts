@@ -6,7 +6,16 @@
  * through {@link withInterrupt}.
  */
 
+import { setMaxListeners } from "node:events";
+
 const STATE = Symbol.for("packetwalk.cancel.state");
+
+/** A controller whose signal any number of concurrent helpers may listen to (32 nodes at once is normal). */
+function newController(): AbortController {
+  const c = new AbortController();
+  setMaxListeners(0, c.signal);
+  return c;
+}
 
 interface CancelState {
   controller: AbortController;
@@ -17,7 +26,7 @@ function state(): CancelState {
   const g = globalThis as Record<symbol, unknown>;
   let s = g[STATE] as CancelState | undefined;
   if (!s) {
-    s = { controller: new AbortController(), interrupts: 0 };
+    s = { controller: newController(), interrupts: 0 };
     g[STATE] = s;
   }
   return s;
@@ -51,7 +60,7 @@ export function interruptSignal(): AbortSignal {
 export function interruptAll(reason = "interrupted by the user"): number {
   const s = state();
   const old = s.controller;
-  s.controller = new AbortController();
+  s.controller = newController();
   s.interrupts++;
   old.abort(new InterruptedError(reason));
   return s.interrupts;

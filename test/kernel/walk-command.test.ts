@@ -25,7 +25,7 @@ describe("packetwalk walk --lab", () => {
     requireBuilt(); // the notebooks run in packetwalk's kernel from dist/
     const r = await walk(["--only", "03-fip-nat"]);
     expect(r.out).toContain("all 10 stages pass; active haproxy on cent222, backend pod 10.47.255.236 on cent333");
-    expect(r.out).toMatch(/03-fip-nat\s+ok\s+5\/5 ok/);
+    expect(r.out).toMatch(/03-fip-nat\s+ok\s+6\/6 ok/);
     expect(r.code).toBe(0);
     const html = fs.readFileSync(path.join(r.dir, "walk.html"), "utf8");
     expect(html).toContain("<svg");
