@@ -111,6 +111,41 @@ export interface HttpProbeResult extends ProbeLike {
 const DEFAULTS = { connectTimeoutMs: 10_000, timeoutMs: 30_000, maxBodyBytes: 1 << 20 };
 
 /**
+ * A result with nothing received yet: the starting point of every HTTP probe result (local probe,
+ * remote curl failing before any output).
+ *
+ * @example
+ * const r = emptyHttpResult({ url: "http://101.101.101.1/", method: "GET", via: "curl", startedAt: Date.now() });
+ * r.ok; // false
+ */
+export function emptyHttpResult(o: { url: string; method: string; via: HttpProbeResult["via"]; startedAt: number }): HttpProbeResult {
+  return {
+    kind: "http",
+    via: o.via,
+    url: o.url,
+    method: o.method,
+    ok: false,
+    status: null,
+    statusText: "",
+    httpVersion: "",
+    headers: [],
+    body: "",
+    bodyBytes: 0,
+    truncated: false,
+    remote: null,
+    dialed: null,
+    local: null,
+    mapped: false,
+    startedAt: o.startedAt,
+    endedAt: 0,
+    timings: { dns: null, connect: null, tls: null, sent: null, firstByte: null, total: 0 },
+    exchanges: [],
+    transcript: [],
+    error: null,
+  };
+}
+
+/**
  * Sends an HTTP/1.1 request (or several on one keep-alive connection) and reports status, headers, body,
  * local and remote address, timings and a curl -v transcript. Never throws for network trouble: refused,
  * reset, timeouts, DNS, TLS and garbage responses come back in `error`. Stops promptly on `signal`.
@@ -129,30 +164,7 @@ export async function probeHttp(options: HttpProbeOptions): Promise<HttpProbeRes
   const t0 = performance.now();
   const now = () => round(performance.now() - t0);
   const method = (opts.method ?? "GET").toUpperCase();
-  const result: HttpProbeResult = {
-    kind: "http",
-    via: "local",
-    url: opts.url,
-    method,
-    ok: false,
-    status: null,
-    statusText: "",
-    httpVersion: "",
-    headers: [],
-    body: "",
-    bodyBytes: 0,
-    truncated: false,
-    remote: null,
-    dialed: null,
-    local: null,
-    mapped: false,
-    startedAt: Date.now(),
-    endedAt: 0,
-    timings: { dns: null, connect: null, tls: null, sent: null, firstByte: null, total: 0 },
-    exchanges: [],
-    transcript: [],
-    error: null,
-  };
+  const result = emptyHttpResult({ url: opts.url, method, via: "local", startedAt: Date.now() });
   const note = (dir: TranscriptLine["dir"], text: string, t = now()) => result.transcript.push({ t, dir, text });
   const finish = (error: ProbeError | null): HttpProbeResult => {
     result.error = error;

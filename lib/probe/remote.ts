@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { isLoopback, parseEndpoint, type AddressMap } from "./address";
 import { CURL_W_MARKER_PREFIX, curlWriteOut, parseCurlVerbose } from "./curl-parse";
-import type { HttpProbeResult } from "./http";
+import { emptyHttpResult, type HttpProbeResult } from "./http";
 import { quoteShellArg, shellCommand } from "../remote/quote";
 import { formatEndpoint, type ProbeError } from "./types";
 import { withInterrupt } from "../cancel";
@@ -200,30 +200,9 @@ export async function probeHttpRemote(exec: RemoteExec, options: RemoteCurlOptio
 }
 
 function failed(opts: RemoteCurlOptions, startedAt: number, error: ProbeError): HttpProbeResult {
-  return {
-    kind: "http",
-    via: "curl",
-    url: opts.url,
-    method: (opts.method ?? "GET").toUpperCase(),
-    ok: false,
-    status: null,
-    statusText: "",
-    httpVersion: "",
-    headers: [],
-    body: "",
-    bodyBytes: 0,
-    truncated: false,
-    remote: null,
-    dialed: null,
-    local: null,
-    mapped: false,
-    startedAt,
-    endedAt: Date.now(),
-    timings: { dns: null, connect: null, tls: null, sent: null, firstByte: null, total: Date.now() - startedAt },
-    exchanges: [],
-    transcript: [{ t: 0, dir: "*", text: error.message }],
-    error,
-  };
+  const r = emptyHttpResult({ url: opts.url, method: (opts.method ?? "GET").toUpperCase(), via: "curl", startedAt });
+  const endedAt = Date.now();
+  return { ...r, endedAt, timings: { ...r.timings, total: endedAt - startedAt }, transcript: [{ t: 0, dir: "*", text: error.message }], error };
 }
 
 /** Options of the remote shell loop. */

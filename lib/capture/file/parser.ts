@@ -254,9 +254,12 @@ export class CaptureParser {
     if (rd32(d, o + total - 4, le) !== total) this.error("block trailing length differs from leading length", at);
     const end = o + total - 4;
     switch (type) {
-      case BLOCK_EPB: {
-        if (total < 32) this.error("enhanced packet block shorter than 32 bytes", at);
-        const ifId = rd32(d, o + 8, le);
+      case BLOCK_EPB:
+      case BLOCK_PB: {
+        // The obsolete Packet Block has the same layout with a 16-bit interface id (and drop count).
+        const epb = type === BLOCK_EPB;
+        if (total < 32) this.error(`${epb ? "enhanced packet block" : "packet block"} shorter than 32 bytes`, at);
+        const ifId = epb ? rd32(d, o + 8, le) : rd16(d, o + 8, le);
         const iface = this.interfaces[ifId];
         if (iface === undefined) this.error(`packet for undeclared interface ${ifId}`, at);
         const caplen = rd32(d, o + 20, le);
@@ -275,18 +278,6 @@ export class CaptureParser {
         if (iface.snaplen > 0) caplen = Math.min(caplen, iface.snaplen);
         this.records++;
         sink(d, o + 12, caplen, origLen, 0, 0, iface.linkType, 0);
-        return;
-      }
-      case BLOCK_PB: {
-        if (total < 32) this.error("packet block shorter than 32 bytes", at);
-        const ifId = rd16(d, o + 8, le);
-        const iface = this.interfaces[ifId];
-        if (iface === undefined) this.error(`packet for undeclared interface ${ifId}`, at);
-        const caplen = rd32(d, o + 20, le);
-        if (caplen > end - (o + 28)) this.error(`captured length ${caplen} overruns the block`, at);
-        splitTimestamp(iface, rd32(d, o + 12, le), rd32(d, o + 16, le));
-        this.records++;
-        sink(d, o + 28, caplen, rd32(d, o + 24, le), tsOut.sec, tsOut.nsec, iface.linkType, ifId);
         return;
       }
       case BLOCK_IDB: {
