@@ -5,17 +5,25 @@
  *
  * ```
  * (empty line)
- * @@PW-SNAP <nonce> <seq> <epoch-ns or ->
+ * @@PW-SNAP <nonce> <seq> <start epoch-ns or ->
  * …the output of `flow -l` / `flow --match …`…
  * (empty line)
- * @@PW-END <nonce> <seq> <exit code>
+ * @@PW-END <nonce> <seq> <exit code> <end epoch-ns or ->
  * ```
  *
  * The markers start a line (the loop prints a newline first), begin with `@@PW-`, which no vRouter
- * utility prints, and carry a random per-run nonce, so flow output can never close a frame early. The
- * time is taken on the node (bash's `$EPOCHREALTIME`, else `date +%s%N`; `-` where `date` has no `%N`). The loop sleeps until the
- * next slot of a fixed schedule, so the command's own duration does not stretch the cadence; when a
- * poll overruns its slot the schedule restarts from now instead of bursting to catch up.
+ * utility prints, and carry a random per-run nonce, so flow output can never close a frame early.
+ *
+ * Both times are taken on the node (bash's `$EPOCHREALTIME`, else `date +%s%N`; `-` where `date` has
+ * no `%N`): the start just before the command runs, the end just after it exits. **A snapshot's time
+ * is the end stamp** ({@link SnapshotFrame.atNs}): the moment the table read had completed, so every
+ * entry in the snapshot existed at that time or before, which is how a timeline reads ("at 12:00:00.350
+ * the table held …"). A `flow -l` on a busy node takes 100–200 ms, so the start stamp alone would put
+ * the snapshot that much too early; it is kept as {@link SnapshotFrame.startNs} (the read window).
+ *
+ * The loop sleeps until the next slot of a fixed schedule, so the command's own duration does not
+ * stretch the cadence; when a poll overruns its slot the schedule restarts from now instead of
+ * bursting to catch up.
  */
 import { randomBytes } from "node:crypto";
 import { StringDecoder } from "node:string_decoder";
@@ -28,8 +36,13 @@ export const END_MARK = "@@PW-END";
 export interface SnapshotFrame {
   /** The loop's counter (restarts at 0 with every new loop). */
   seq: number;
-  /** Node time in epoch nanoseconds, `null` when the node's `date` has no `%N`. */
+  /**
+   * The snapshot's time: node time in epoch nanoseconds just AFTER the command exited (the table read
+   * had completed), `null` when the node's `date` has no `%N` (or the END marker carried no stamp).
+   */
   atNs: bigint | null;
+  /** Node time just BEFORE the command started (`null` as for `atNs`); `atNs - startNs` is the read's duration. */
+  startNs: bigint | null;
   /** The command's stdout between the markers. */
   text: string;
   /** The command's exit code (`null` if the END marker was unreadable). */
@@ -57,8 +70,9 @@ export interface FlowLoopOptions {
 }
 
 /**
- * The POSIX sh loop that prints one frame per interval. Per snapshot it forks only the command and
- * `sleep` under bash 5 (two `date` more under other shells).
+ * The POSIX sh loop that prints one frame per interval, stamped before and after the command (see the
+ * module comment: the END stamp is the snapshot's time). Per snapshot it forks only the command and
+ * `sleep` under bash 5 (two `date` more under other shells: the end stamp also times the schedule).
  *
  * @example
  * const script = flowLoopScript({ command: "flow --match 15.15.15.2:51000", intervalMs: 200, nonce: newNonce() });
@@ -82,12 +96,14 @@ export function flowLoopScript({ command, intervalMs, nonce, count }: FlowLoopOp
     `  now\n` +
     `  printf '\\n${SNAP_MARK} %s %s %s\\n' ${nonce} "$n" "$T" || exit 0\n` +
     `  ${command}\n` +
-    `  rc=$?\n` +
-    `  printf '\\n${END_MARK} %s %s %s\\n' ${nonce} "$n" "$rc" || exit 0\n` +
+    // The exit code first (now changes $?), then the end stamp: the snapshot's time.
+    `  rc=$?; now\n` +
+    `  printf '\\n${END_MARK} %s %s %s %s\\n' ${nonce} "$n" "$rc" "$T" || exit 0\n` +
     `  n=$((n+1))\n` +
     stop +
+    // The end stamp also times the schedule (no second clock read per snapshot).
     `  if [ "$ns" = 1 ]; then\n` +
-    `    next=$((next+iv)); now; d=$((next-T))\n` +
+    `    next=$((next+iv)); d=$((next-T))\n` +
     // Zero-pad the nanoseconds without a $(…) subshell: 1000000000 + x, minus its leading 1.
     `    if [ "$d" -le 0 ]; then next=$T; else f=$((d%1000000000+1000000000)); sleep "$((d/1000000000)).\${f#1}"; fi\n` +
     `  else sleep ${ivSec}; fi\n` +
@@ -118,7 +134,7 @@ export class SnapshotFrameReader {
   private readonly nonce: string;
   private readonly decoder = new StringDecoder("utf8");
   private carry = "";
-  private open: { seq: number; atNs: bigint | null; lines: string[] } | null = null;
+  private open: { seq: number; startNs: bigint | null; lines: string[] } | null = null;
 
   constructor(nonce: string) {
     this.nonce = nonce;
@@ -135,13 +151,14 @@ export class SnapshotFrameReader {
       if (line.startsWith("@@PW-")) {
         const f = line.split(" ");
         if (f[0] === SNAP_MARK && f[1] === this.nonce && f.length === 4 && /^\d+$/.test(f[2]!)) {
-          this.open = { seq: Number(f[2]), atNs: /^\d+$/.test(f[3]!) ? BigInt(f[3]!) : null, lines: [] };
+          this.open = { seq: Number(f[2]), startNs: stamp(f[3]), lines: [] };
           continue;
         }
         if (f[0] === END_MARK && f[1] === this.nonce && this.open && f[2] === String(this.open.seq)) {
           const body = this.open.lines;
           if (body.length > 0 && body[body.length - 1] === "") body.pop(); // the newline the END marker put first
-          out.push({ seq: this.open.seq, atNs: this.open.atNs, text: body.length ? `${body.join("\n")}\n` : "", exitCode: /^\d+$/.test(f[3] ?? "") ? Number(f[3]) : null });
+          // The snapshot's time is the END stamp (taken after the command); never the start stamp.
+          out.push({ seq: this.open.seq, atNs: stamp(f[4]), startNs: this.open.startNs, text: body.length ? `${body.join("\n")}\n` : "", exitCode: /^\d+$/.test(f[3] ?? "") ? Number(f[3]) : null });
           this.open = null;
           continue;
         }
@@ -150,6 +167,10 @@ export class SnapshotFrameReader {
     }
     return out;
   }
+}
+
+function stamp(field: string | undefined): bigint | null {
+  return field !== undefined && /^\d+$/.test(field) ? BigInt(field) : null;
 }
 
 /**

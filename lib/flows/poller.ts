@@ -9,6 +9,10 @@
  * schedule. `mode: "exec"` (one exec per poll on the kept connection) is the fallback for nodes where
  * a long-running loop is not possible.
  *
+ * A snapshot's `at` is when its table read had completed (the loop's stamp taken after `flow` exited;
+ * in exec mode, when the output had arrived), so everything in it existed at `at` or before; `startedAt`
+ * is when the read began. Consumers need no allowance for how long `flow` took.
+ *
  * A dropped connection, a stalled stream or a failing `flow` never ends the run: the poller records a
  * {@link SnapshotGap} (from the last good snapshot to the next one), reconnects with back-off, and
  * carries on; what it collected is kept.
@@ -216,7 +220,8 @@ export class FlowPoller implements FlowSnapshotSource {
     while (!signal.aborted) {
       try {
         const r = await this.opts.runner.run(node, { script: command }, { signal, timeoutMs });
-        if (r.exitCode === 0) this.emitSnapshot(node, r.startedAt, parse(r.stdout), ctx);
+        // Stamped when the output had arrived (the read is over by then), like the loop's end stamp.
+        if (r.exitCode === 0) this.emitSnapshot(node, r.startedAt + r.durationMs, r.startedAt, parse(r.stdout), ctx);
         else this.openGap(node, `flow exited ${r.exitCode ?? r.signal ?? "?"}${lastLine(r.stderr)}`);
       } catch (e) {
         if (signal.aborted) break;
@@ -235,15 +240,18 @@ export class FlowPoller implements FlowSnapshotSource {
       this.openGap(node, `flow exited ${f.exitCode ?? "?"}${lastLine(stderrTail)}`);
       return;
     }
+    // The node's end stamp (taken after `flow` exited) is the snapshot's time; without one, the time
+    // the frame arrived here, which is later still, never earlier than the read.
     const at = f.atNs !== null ? Number(f.atNs) / 1e6 : Date.now();
-    this.emitSnapshot(node, at, (this.opts.parse ?? parseFlow)(f.text), ctx);
+    const startedAt = f.startNs !== null ? Math.min(Number(f.startNs) / 1e6, at) : undefined;
+    this.emitSnapshot(node, at, startedAt, (this.opts.parse ?? parseFlow)(f.text), ctx);
   }
 
-  private emitSnapshot(node: string, at: number, parsed: ParseResult<FlowEntryCore>, ctx: RunCtx): void {
+  private emitSnapshot(node: string, at: number, startedAt: number | undefined, parsed: ParseResult<FlowEntryCore>, ctx: RunCtx): void {
     const st = this.states.get(node)!;
     if (parsed.errors.length > 0) this.parseErrors++;
     this.closeGap(node, at, ctx.onGap);
-    const snapshot: FlowSnapshot = { node, at, seq: st.seq++, entries: parsed.rows };
+    const snapshot: FlowSnapshot = { node, at, ...(startedAt !== undefined ? { startedAt } : {}), seq: st.seq++, entries: parsed.rows };
     st.lastAt = at;
     st.snapshots++;
     this.collector.add(snapshot);

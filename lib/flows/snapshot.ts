@@ -9,8 +9,14 @@ import type { FlowEntryCore } from "../vrouter/types";
 export interface FlowSnapshot {
   /** The inventory name of the node (`cent222`). */
   node: string;
-  /** When the node took it, epoch milliseconds (stamped on the node where possible). */
+  /**
+   * When the table read had completed, epoch milliseconds (stamped on the node, just after `flow`
+   * exited, where possible): every entry in the snapshot existed at `at` or before. This is the time
+   * to put the snapshot on a timeline.
+   */
   at: number;
+  /** When the read began (just before `flow` started), when the source knows it; `at - startedAt` is the read's duration. */
+  startedAt?: number;
   /** Sequence number of this snapshot for this node, from 0. */
   seq: number;
   entries: FlowEntryCore[];

@@ -8,7 +8,7 @@ import { renderNhGet, renderNhList } from "./render/nh";
 import { renderRtDump, renderRtGet } from "./render/rt";
 import { renderMplsDump, renderMplsGet } from "./render/mpls";
 import { renderVifGet, renderVifList } from "./render/vif";
-import { renderJunosRoute, renderJunosRouteJson } from "./render/junos";
+import { holdsRoute, renderJunosRoute, renderJunosRouteJson } from "./render/junos";
 import { renderIpRoute } from "./render/host";
 
 /** A finished tool run. */
@@ -182,7 +182,13 @@ function cliCmd(s: LabState, a: string[]): ToolResult {
   }
   const m = /^show route table (\S+)\.inet\.0(?:\s+(\d+\.\d+\.\d+\.\d+(?:\/\d+)?))?(?:\s+(detail|extensive|terse))?$/.exec(cmd);
   if (!m) {
-    if (/^show route(\s|$)/.test(cmd)) return ok(`\n${s.model.gateway.vrf}.inet.0: ${s.model.gateway.routeCount} destinations\n`);
+    if (/^show route(\s|$)/.test(cmd)) {
+      // `show route PREFIX`: the tables holding a matching route, i.e. none for any prefix but the FIP
+      // (a real router prints nothing then, not even a table header).
+      const prefix = /\s(\d+\.\d+\.\d+\.\d+(?:\/\d+)?)(?:\s|$)/.exec(cmd)?.[1];
+      if (prefix !== undefined && !holdsRoute(s.topology, prefix)) return ok("");
+      return ok(`\n${s.model.gateway.vrf}.inet.0: ${s.model.gateway.routeCount} destinations\n`);
+    }
     return ok(`                                       ^\nsyntax error, expecting <command>.\n`);
   }
   if (m[1] !== s.model.gateway.vrf) return ok("\nerror: routing table " + m[1] + ".inet.0 not found\n");

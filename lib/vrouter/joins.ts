@@ -379,11 +379,19 @@ export interface PrefixTarget {
   tunnelType: string | null;
   sip: string | null;
   dip: string | null;
-  /** The node name of `dip` (from the fabric IP → node map). */
+  /**
+   * The node name of `dip` (from the fabric IP → node map); `null` when the next hop is local, when no
+   * map was given, or when `dip` is not in the map (then `notes` says so).
+   */
   node: string | null;
   /** ECMP: every member endpoint when the route's NH is a composite. */
   endpoints: PrefixEndpoint[];
   steps: string[];
+  /**
+   * What the chain could not name although it was followed to the end, e.g. `no node with fabric IP
+   * 10.169.25.21 in the nodes map: the tunnel's far end is not a known node`. Empty when all is known.
+   */
+  notes: string[];
 }
 
 /**
@@ -391,9 +399,15 @@ export interface PrefixTarget {
  * endpoint (`Dip`) → node name via `nodes` (fabric IP → name). A composite next hop is followed
  * through its members.
  *
+ * `ok: false` only when the vRouter chain itself breaks (no route, no next hop). A tunnel whose `Dip`
+ * is not in `nodes` (the gateway, a node missing from the inventory) is still `ok: true` with the route,
+ * label, next hop and tunnel it found, `node: null` and a note in `notes` saying which address is unknown.
+ *
  * @example
  * followPrefix("10.99.225.17", { rt, nh, vrf: 2, nodes: { "10.169.25.21": "cent333" } })
- * // => { ok: true, label: 38, tunnelType: "MPLSoUDP", dip: "10.169.25.21", node: "cent333", … }
+ * // => { ok: true, label: 38, tunnelType: "MPLSoUDP", dip: "10.169.25.21", node: "cent333", notes: [], … }
+ * followPrefix("10.99.225.17", { rt, nh, vrf: 2, nodes: {} })
+ * // => { ok: true, label: 38, dip: "10.169.25.21", node: null, notes: ["no node with fabric IP 10.169.25.21 in the nodes map: …"], … }
  */
 export function followPrefix(
   prefix: string,
@@ -405,11 +419,16 @@ export function followPrefix(
   },
 ): PrefixTarget | JoinFailure {
   const steps: string[] = [];
+  const notes: string[] = [];
   const nodeOf = (ip: string | null): string | null => {
     if (ip === null || tables.nodes === undefined) return null;
     const n = tables.nodes;
     if (n instanceof Map) return n.get(ip) ?? null;
     return Object.prototype.hasOwnProperty.call(n, ip) ? (n as Record<string, string>)[ip] : null;
+  };
+  const unknownNode = (ip: string, what: string): void => {
+    const note = `no node with fabric IP ${ip} in the nodes map: ${what} is not a known node`;
+    if (!notes.includes(note)) notes.push(note);
   };
   const route = lookupRoute(tables.rt, prefix, tables.vrf);
   const vrfText = tables.vrf === undefined || tables.vrf === null ? "" : ` --vrf ${tables.vrf}`;
@@ -424,10 +443,11 @@ export function followPrefix(
     const node = nodeOf(nh.dip);
     steps.push(`nh ${nh.id} (Tunnel ${nh.tunnelType ?? "?"}) → ${nh.dip ?? "?"}`);
     if (nh.dip === null) return { ok: false, missing: `nh --get ${nh.id}: tunnel without Dip`, steps };
-    if (tables.nodes !== undefined && node === null) return { ok: false, missing: `no node with fabric IP ${nh.dip} in the inventory`, steps };
+    // An unknown far end is a gap in the map, not in the chain: keep what was found and say so.
+    if (tables.nodes !== undefined && node === null) unknownNode(nh.dip, "the tunnel's far end");
     if (node !== null) steps.push(`${nh.dip} is ${node}`);
     const ep: PrefixEndpoint = { nh: nh.id, label: route.label, tunnelType: nh.tunnelType, sip: nh.sip, dip: nh.dip, node };
-    return { ...base, local: false, oif: nh.oif, tunnelType: nh.tunnelType, sip: nh.sip, dip: nh.dip, node, endpoints: [ep], steps };
+    return { ...base, local: false, oif: nh.oif, tunnelType: nh.tunnelType, sip: nh.sip, dip: nh.dip, node, endpoints: [ep], steps, notes };
   }
   if (nh.type === "Composite") {
     steps.push(`nh ${nh.id} (Composite) → ${nh.subNhs ?? "no members"}`);
@@ -436,19 +456,21 @@ export function followPrefix(
       if (s.nh < 0) continue;
       const sn = nhs.find((r) => r.id === s.nh);
       if (sn === undefined || sn.type !== "Tunnel") continue;
-      endpoints.push({ nh: sn.id, label: s.label, tunnelType: sn.tunnelType, sip: sn.sip, dip: sn.dip, node: nodeOf(sn.dip) });
+      const node = nodeOf(sn.dip);
+      if (tables.nodes !== undefined && node === null && sn.dip !== null) unknownNode(sn.dip, `the far end of ECMP member nh ${sn.id}`);
+      endpoints.push({ nh: sn.id, label: s.label, tunnelType: sn.tunnelType, sip: sn.sip, dip: sn.dip, node });
     }
     if (endpoints.length === 0) {
       const locals = subNhList(nh).filter((s) => nhs.some((r) => r.id === s.nh));
       if (locals.length === 0) return { ok: false, missing: `nh --get ${nh.id}: members ${nh.subNhs ?? ""} not in the nh output`, steps };
-      return { ...base, local: true, oif: null, tunnelType: null, sip: null, dip: null, node: null, endpoints, steps };
+      return { ...base, local: true, oif: null, tunnelType: null, sip: null, dip: null, node: null, endpoints, steps, notes };
     }
     const e = endpoints[0];
-    return { ...base, label: e.label ?? route.label, local: false, oif: null, tunnelType: e.tunnelType, sip: e.sip, dip: e.dip, node: e.node, endpoints, steps };
+    return { ...base, label: e.label ?? route.label, local: false, oif: null, tunnelType: e.tunnelType, sip: e.sip, dip: e.dip, node: e.node, endpoints, steps, notes };
   }
   if (nh.type === "Encap" || nh.type === "Receive" || nh.type === "L2 Receive") {
     steps.push(`nh ${nh.id} (${nh.type}) → local Oif ${nh.oif ?? "?"}`);
-    return { ...base, local: true, oif: nh.oif, tunnelType: null, sip: null, dip: null, node: null, endpoints: [], steps };
+    return { ...base, local: true, oif: nh.oif, tunnelType: null, sip: null, dip: null, node: null, endpoints: [], steps, notes };
   }
   return { ok: false, missing: `nh ${nh.id} is ${nh.type}: route ${route.prefix} does not lead to a tunnel or interface`, steps };
 }

@@ -38,25 +38,41 @@ export function gatewayRoute(ctx: WalkContext): Promise<GatewayRoute> {
     ctx.discovery.gatewayNode = gw.name;
     let vrf = ctx.params.gatewayVrf ?? null;
     if (!vrf) {
-      const r = await junos(ctx, gw.name, `show route ${fip}/32`);
+      const cmd = `show route ${fip}/32`;
+      const r = await junos(ctx, gw.name, cmd);
       const tables = [...r.stdout.matchAll(/^(\S+)\.inet\.0:/gm)].map((m) => m[1]).filter((t) => t !== "inet" && t !== "inet6");
       evidence.push(evidenceOf(`routing instances holding ${fip}/32`, r, tables.map((t) => ({ table: `${t}.inet.0` }))));
       if (!r.ok) return { node: gw.name, vrf: null, route: null, evidence, problem: `${gw.name}: ${r.error}`, unreachable: r.unreachable };
       vrf = tables[0] ?? null;
-      if (!vrf) return { node: gw.name, vrf: null, route: null, evidence, problem: `${gw.name} has no route for ${fip}/32 in any routing instance`, unreachable: false };
+      // Junos prints nothing at all (no table header) when no table has a matching route.
+      if (!vrf) return { node: gw.name, vrf: null, route: null, evidence, problem: `${gw.name} has no route for ${fip}/32 in any routing instance (\`${cmd}\` ${printed(r.stdout, "no routing table")})`, unreachable: false };
     }
     ctx.discovery.gatewayVrf = vrf;
-    const r = await junos(ctx, gw.name, `show route table ${vrf}.inet.0 ${fip}/32 detail | display json`);
-    const rows = r.ok ? parseJunosRoute(r.stdout).rows : [];
+    const cmd = `show route table ${vrf}.inet.0 ${fip}/32 detail | display json`;
+    const r = await junos(ctx, gw.name, cmd);
+    const parsed = r.ok ? parseJunosRoute(r.stdout) : null;
+    const rows = parsed?.rows ?? [];
     evidence.push(evidenceOf(`gateway route for ${fip}/32`, r, rows));
-    if (!r.ok) return { node: gw.name, vrf, route: null, evidence, problem: `${gw.name}: ${r.error}`, unreachable: r.unreachable };
+    if (!r.ok || !parsed) return { node: gw.name, vrf, route: null, evidence, problem: `${gw.name}: ${r.error}`, unreachable: r.unreachable };
     const route = rows.find((x) => x.active && x.prefix.startsWith(`${fip}/`)) ?? rows.find((x) => x.prefix.startsWith(`${fip}/`)) ?? null;
-    if (!route) return { node: gw.name, vrf, route: null, evidence, problem: `${gw.name} has no route for ${fip}/32 in ${vrf}.inet.0`, unreachable: false };
+    if (!route) {
+      // Empty output, or a reply without a route table, is "no route"; anything else unreadable is said as such.
+      const problem =
+        rows.length === 0 && parsed.errors.length > 0
+          ? `${gw.name} showed no readable route for ${fip}/32 in ${vrf}.inet.0: \`${cmd}\` printed ${JSON.stringify(parsed.errors[0].text.trim() || parsed.errors[0].message)}`
+          : `${gw.name} has no route for ${fip}/32 in ${vrf}.inet.0 (${rows.length > 0 ? `only the covering route ${[...new Set(rows.map((x) => x.prefix))].join(", ")} matched` : `\`${cmd}\` ${printed(r.stdout, "no route")}`})`;
+      return { node: gw.name, vrf, route: null, evidence, problem, unreachable: false };
+    }
     ctx.discovery.protocolNextHop = route.protocolNextHop;
     ctx.discovery.gatewayLabel = route.label;
     ctx.discovery.gatewayTunnel = route.tunnelType;
     return { node: gw.name, vrf, route, evidence, problem: null, unreachable: false };
   });
+}
+
+/** How an answer without the expected content reads in a reason: `printed nothing` or `printed no route`. */
+function printed(stdout: string, none: string): string {
+  return stdout.trim() === "" ? "printed nothing" : `printed ${none}`;
 }
 
 /**

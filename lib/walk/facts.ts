@@ -9,7 +9,7 @@ import { frameListRows } from "../capture/analyses/frame-list";
 import { once, nodesOf, type WalkContext } from "./context";
 import { fabricMap, gatewayRoute, type FabricMap, type GatewayRoute } from "./discover";
 import { observe, type Observation } from "./traffic";
-import { fipFlow, flowKey, pairSeen, proxyFlow, seenFlows, serviceNatFlow, type SeenFlow, type SeenPair } from "./select";
+import { baselineFlows, fipFlow, flowKey, pairSeen, proxyFlow, seenFlows, serviceNatFlow, type SeenFlow, type SeenPair } from "./select";
 
 /** One captured packet, decoded and placed. */
 export interface Packet {
@@ -64,17 +64,7 @@ export function facts(ctx: WalkContext): Promise<Facts> {
     const flows = seenFlows(obs.snapshots);
     // Flows already in the tables before the first probe belong to someone else (or to an earlier walk).
     const firstStart = Math.min(...obs.probes.map((p) => p.result.startedAt));
-    const baseline = new Set<string>();
-    // A snapshot is stamped before its command runs, so its content is only known to predate the
-    // probe when the node's NEXT snapshot was stamped before the probe started.
-    const byNode = new Map<string, typeof obs.snapshots>();
-    for (const s of obs.snapshots) byNode.set(s.node, [...(byNode.get(s.node) ?? []), s]);
-    for (const list of byNode.values()) {
-      list.sort((a, b) => a.at - b.at);
-      for (let i = 0; i + 1 < list.length; i++) {
-        if (list[i + 1].at < firstStart) for (const e of list[i].entries) baseline.add(flowKey(list[i].node, e));
-      }
-    }
+    const baseline = baselineFlows(obs.snapshots, firstStart);
     const fresh = flows.filter((x) => !baseline.has(flowKey(x.node, x.entry)));
     const d = ctx.discovery;
     const { fip, fipPort } = ctx.params;

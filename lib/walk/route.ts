@@ -63,15 +63,13 @@ export function serviceRoute(ctx: WalkContext, node: string, prefix: string, vrf
         }
       }
     }
-    // Nodes are mapped here (not by followPrefix) so an unknown tunnel endpoint is still reported.
-    const t = followPrefix(prefix, { rt: rtRows, nh: nhRows, vrf });
+    // A tunnel to an address that is no compute node (the gateway, a node that did not answer) is still
+    // followed: node null, and the stages say what that address is.
+    const t = followPrefix(prefix, { rt: rtRows, nh: nhRows, vrf, nodes: fm.byIp });
     if (!t.ok) {
       const missing = /no route/.test(t.missing) || route === null ? `${node} has no route for ${prefix}/32 in VRF ${vrf} (rt --get ${prefix}/32 --vrf ${vrf}: no route)` : `${node}: ${t.missing}`;
       return { ...none, missing, unreachable: false };
     }
-    const nodeOf = (ip: string | null) => (ip !== null ? fm.byIp[ip] ?? null : null);
-    for (const e of t.endpoints) e.node = nodeOf(e.dip);
-    t.node = nodeOf(t.dip);
     const ep = (preferNh !== null ? t.endpoints.find((e) => e.nh === preferNh) : undefined) ?? t.endpoints[0];
     return {
       target: t, missing: null, unreachable: false, evidence,

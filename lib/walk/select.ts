@@ -32,6 +32,22 @@ export function flowKey(node: string, e: { index: number; proto: number; srcIp: 
 }
 
 /**
+ * The flows already in the tables before `before` (epoch ms, the first probe's start): the keys
+ * ({@link flowKey}) of every entry of a snapshot taken before it. A snapshot's `at` is when its table
+ * read had completed, so its whole content predates `before` exactly when `at < before`; no
+ * allowance for the read's duration is needed.
+ *
+ * @example
+ * const baseline = baselineFlows(obs.snapshots, firstProbe.startedAt);
+ * flows.filter((f) => !baseline.has(flowKey(f.node, f.entry))); // the flows that appeared during the probes
+ */
+export function baselineFlows(snapshots: readonly FlowSnapshot[], before: number): Set<string> {
+  const out = new Set<string>();
+  for (const s of snapshots) if (s.at < before) for (const e of s.entries) out.add(flowKey(s.node, e));
+  return out;
+}
+
+/**
  * Follows every flow entry (node, index, 5-tuple) over the snapshots.
  *
  * @example

@@ -7,21 +7,27 @@ const NONCE = "0123456789abcdef";
 
 describe("SnapshotFrameReader(nonce).push(chunk)", () => {
   it("cuts frames at the markers, across arbitrary chunk boundaries", () => {
-    const text = `motd banner\n\n@@PW-SNAP ${NONCE} 0 1700000000123456789\nline one\nline two\n\n@@PW-END ${NONCE} 0 0\n\n@@PW-SNAP ${NONCE} 1 -\r\nx\r\n\r\n@@PW-END ${NONCE} 1 3\r\n`;
+    const text = `motd banner\n\n@@PW-SNAP ${NONCE} 0 1700000000123456789\nline one\nline two\n\n@@PW-END ${NONCE} 0 0 1700000000298765432\n\n@@PW-SNAP ${NONCE} 1 -\r\nx\r\n\r\n@@PW-END ${NONCE} 1 3 -\r\n`;
     for (const size of [1, 3, 7, 1000]) {
       const reader = new SnapshotFrameReader(NONCE);
       const frames = [];
       for (let i = 0; i < text.length; i += size) frames.push(...reader.push(Buffer.from(text.slice(i, i + size))));
       expect(frames).toEqual([
-        { seq: 0, atNs: 1700000000123456789n, text: "line one\nline two\n", exitCode: 0 },
-        { seq: 1, atNs: null, text: "x\n", exitCode: 3 },
+        { seq: 0, atNs: 1700000000298765432n, startNs: 1700000000123456789n, text: "line one\nline two\n", exitCode: 0 },
+        { seq: 1, atNs: null, startNs: null, text: "x\n", exitCode: 3 },
       ]);
     }
   });
 
+  it("times a frame by the END stamp (after the command), never by the start stamp", () => {
+    // An END marker without a stamp (a loop from before the end stamp) gives no node time at all,
+    // so the poller falls back to the arrival time rather than the early start stamp.
+    expect(parseSnapshotFrames(`@@PW-SNAP ${NONCE} 0 100\nx\n\n@@PW-END ${NONCE} 0 0\n`, NONCE)).toEqual([{ seq: 0, atNs: null, startNs: 100n, text: "x\n", exitCode: 0 }]);
+  });
+
   it("ignores markers with another nonce or a mismatched seq inside flow output", () => {
     const text = `@@PW-SNAP ${NONCE} 4 5\n@@PW-END ffff 4 0\n@@PW-END ${NONCE} 3 0\nreal\n@@PW-END ${NONCE} 4 0\n`;
-    expect(parseSnapshotFrames(text, NONCE)).toEqual([{ seq: 4, atNs: 5n, text: "@@PW-END ffff 4 0\n@@PW-END " + NONCE + " 3 0\nreal\n", exitCode: 0 }]);
+    expect(parseSnapshotFrames(text, NONCE)).toEqual([{ seq: 4, atNs: null, startNs: 5n, text: "@@PW-END ffff 4 0\n@@PW-END " + NONCE + " 3 0\nreal\n", exitCode: 0 }]);
   });
 
   it("keeps an unterminated frame open (never emits half a snapshot)", () => {
@@ -51,6 +57,26 @@ describe("flowLoopScript(opts)", () => {
     expect(frames.every((f) => f.atNs !== null && f.atNs > 1_600_000_000_000_000_000n)).toBe(true);
     expect(frames[1]!.atNs! > frames[0]!.atNs!).toBe(true);
     expect(Math.abs(Number(frames[0]!.atNs! / 1_000_000n) - Date.now())).toBeLessThan(60_000);
+  });
+
+  it.each(shells)("in a real %s, stamps each frame after the command read the table, not before", (shell) => {
+    // The command stands in for a slow `flow -l`: it takes ~250 ms, then notes when it read the table.
+    const script = flowLoopScript({ command: "sleep 0.25; date +%s%N", intervalMs: 20, nonce: NONCE, count: 2 });
+    const frames = parseSnapshotFrames(execFileSync(shell, ["-c", script], { encoding: "utf8" }), NONCE);
+    expect(frames).toHaveLength(2);
+    for (const f of frames) {
+      const readNs = BigInt(f.text.trim());
+      expect(f.atNs).not.toBeNull();
+      expect(f.startNs).not.toBeNull();
+      // The snapshot's time is at or after the read, within a few ms (not ~250 ms before it).
+      expect(f.atNs! >= readNs).toBe(true);
+      expect(f.atNs! - readNs < 100_000_000n).toBe(true);
+      // The start stamp is the other end of the read window.
+      expect(f.atNs! - f.startNs! >= 240_000_000n).toBe(true);
+      expect(readNs - f.startNs! >= 240_000_000n).toBe(true);
+    }
+    // Both stamps keep the schedule: the second frame starts after the first one ended.
+    expect(frames[1]!.startNs! >= frames[0]!.atNs!).toBe(true);
   });
 
   it("runs through loopShellCommand (bash where present)", () => {

@@ -126,6 +126,35 @@ describe("FlowPoller (stream mode)", () => {
   });
 });
 
+describe("FlowPoller snapshot times", () => {
+  /** A `flow` that takes ~300 ms before it reads the table (a busy node), logging when it read it. */
+  function slowFlow(): { argv: string[]; reads: () => number[] } {
+    const log = path.join(bin.dir, `reads-${Math.random().toString(16).slice(2)}`);
+    const exe = path.join(bin.dir, `slow-flow-${path.basename(log)}`);
+    fs.writeFileSync(exe, `#!/bin/sh\nsleep 0.3\ndate +%s%N >> "${log}"\ncat "${bin.flowFile}"\n`, { mode: 0o755 });
+    const reads = () => (fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n").map((l) => Number(BigInt(l) / 1000n) / 1000) : []);
+    return { argv: [exe, "-l"], reads };
+  }
+
+  it.each(["stream", "exec"] as const)("%s mode: a snapshot is timed when the table was read, not when flow started", async (mode) => {
+    const runner = runnerFor();
+    const slow = slowFlow();
+    const poller = new FlowPoller({ runner, nodes: ["cent222"], argv: slow.argv, intervalMs: 50, mode });
+    const { snaps } = await pollUntil(poller, (s) => s.length >= 3);
+    const reads = slow.reads();
+    expect(snaps[0]!.entries.map((e) => e.index)).toContain(159376);
+    for (const s of snaps.slice(0, 3)) {
+      const read = reads[s.seq]!;
+      // At or after the read (never ~300 ms before it), and close to it: no fudge needed downstream.
+      expect(s.at).toBeGreaterThanOrEqual(read);
+      expect(s.at - read).toBeLessThan(mode === "stream" ? 100 : 250);
+      expect(s.startedAt).toBeDefined();
+      expect(read - s.startedAt!).toBeGreaterThanOrEqual(280);
+    }
+    runner.close();
+  });
+});
+
 describe("FlowPoller (exec mode)", () => {
   it("polls with one exec per snapshot and survives a killed connection", async () => {
     const runner = runnerFor();

@@ -120,6 +120,22 @@ describe("reference scenario state", () => {
     expect(json["route-information"][0]["route-table"][0].rt[0]["rt-destination"][0].data).toBe("101.101.101.1/32");
     expect(run(s, "cent222", ["mpls", "--get", "20"]).stdout).toMatch(/^\s+20\s+\d+$/m);
   });
+  it("the gateway prints nothing for a prefix no route in the table matches (no table header)", () => {
+    const table = "show route table k8s-ns-user-1-public.inet.0";
+    for (const prefix of ["101.101.101.9/32", "101.101.101.9", "15.15.15.2/32"]) {
+      expect(run(s, "gateway", ["cli", "-c", `${table} ${prefix} detail`])).toEqual({ stdout: "", stderr: "", code: 0 });
+      expect(run(s, "gateway", ["cli", "-c", `${table} ${prefix}`]).stdout).toBe("");
+      expect(run(s, "gateway", ["cli", "-c", `show route ${prefix}`]).stdout).toBe("");
+      // JSON: the bare reply, no route table.
+      const json = JSON.parse(run(s, "gateway", ["cli", "-c", `${table} ${prefix} detail | display json`]).stdout);
+      expect(json).toEqual({ "route-information": [{ attributes: { xmlns: "http://xml.juniper.net/junos/21.4R0/junos-routing" } }] });
+    }
+    // The FIP itself: the header, then the route.
+    expect(run(s, "gateway", ["cli", "-c", `${table} 101.101.101.1 detail`]).stdout).toMatch(/^\nk8s-ns-user-1-public\.inet\.0: \d+ destinations.*\n101\.101\.101\.1\/32 \(1 entry, 1 announced\)\n/);
+    expect(run(s, "gateway", ["cli", "-c", "show route 101.101.101.1/32"]).stdout).toMatch(/^\nk8s-ns-user-1-public\.inet\.0: /);
+    // A whole table (no prefix) still starts with its header.
+    expect(run(s, "gateway", ["cli", "-c", table]).stdout).toMatch(/^\nk8s-ns-user-1-public\.inet\.0: /);
+  });
   it("unknown tools fail like sh", () => {
     expect(run(s, "cent222", ["foo"])).toEqual({ stdout: "", stderr: "sh: 1: foo: not found\n", code: 127 });
     expect(run(s, "internet-host", ["flow", "-l"]).code).toBe(127);
@@ -188,6 +204,13 @@ describe("round trip through the project's parsers (lib/vrouter)", () => {
       const r = parseJunos(run(s, "gateway", ["cli", "-c", c]).stdout) as { rows: Record<string, unknown>[]; errors: unknown[] };
       expect(r.errors).toEqual([]);
       expect(r.rows[0]).toMatchObject({ prefix: "101.101.101.1/32", active: true, protocol: "BGP", protocolNextHop: "10.169.25.20", label: 20, tunnelType: "GRE" });
+    }
+  });
+  it("the gateway's answer for a prefix it has no route for parses to no routes and no errors", (ctx) => {
+    if (!parseJunos) return ctx.skip("lib/vrouter/junos.ts not present");
+    const cmd = "show route table k8s-ns-user-1-public.inet.0 101.101.101.9/32 detail";
+    for (const c of [cmd, cmd + " | display json"]) {
+      expect(parseJunos(run(s, "gateway", ["cli", "-c", c]).stdout)).toMatchObject({ rows: [], errors: [] });
     }
   });
 });

@@ -127,7 +127,36 @@ describe("followPrefix", () => {
       node: "cent333",
       endpoints: [{ nh: 21, label: 38, tunnelType: "MPLSoUDP", sip: "10.169.25.20", dip: "10.169.25.21", node: "cent333" }],
       steps: ["10.99.225.17 → route 10.99.225.17/32 (label 38, nh 21)", "nh 21 (Tunnel MPLSoUDP) → 10.169.25.21", "10.169.25.21 is cent333"],
+      notes: [],
     });
+  });
+
+  it("keeps the route, label and tunnel when the tunnel's Dip is not in the nodes map (node unknown, with a note)", () => {
+    for (const nodes of [{}, new Map([["10.169.25.99", "cent999"]])]) {
+      expect(followPrefix("10.99.225.17", { rt, nh, vrf: 2, nodes })).toEqual({
+        ok: true,
+        route: "10.99.225.17/32",
+        vrf: 2,
+        label: 38,
+        nh: 21,
+        nhType: "Tunnel",
+        local: false,
+        oif: 0,
+        tunnelType: "MPLSoUDP",
+        sip: "10.169.25.20",
+        dip: "10.169.25.21",
+        node: null,
+        endpoints: [{ nh: 21, label: 38, tunnelType: "MPLSoUDP", sip: "10.169.25.20", dip: "10.169.25.21", node: null }],
+        steps: ["10.99.225.17 → route 10.99.225.17/32 (label 38, nh 21)", "nh 21 (Tunnel MPLSoUDP) → 10.169.25.21"],
+        notes: ["no node with fabric IP 10.169.25.21 in the nodes map: the tunnel's far end is not a known node"],
+      });
+    }
+    // Without a map there is nothing to miss: node null, no note.
+    expect(followPrefix("10.99.225.17", { rt, nh, vrf: 2 })).toMatchObject({ ok: true, dip: "10.169.25.21", node: null, notes: [] });
+    // ECMP: each member whose Dip is unknown is named; the known ones keep their node.
+    const ecmp = followPrefix("1.1.1.5", { rt: parseRt(fixture("s13-2.txt")), nh: parseNh(fixture("s13-2.txt")), nodes: {} });
+    expect(ecmp).toMatchObject({ ok: true, nhType: "Composite", label: 10, dip: "20.1.1.1", node: null, endpoints: [{ nh: 50, dip: "20.1.1.1", node: null }] });
+    expect(ecmp.ok && ecmp.notes).toEqual(["no node with fabric IP 20.1.1.1 in the nodes map: the far end of ECMP member nh 50 is not a known node"]);
   });
 
   it("longest prefix match like rt --get, local next hops, ECMP composites", () => {
@@ -146,7 +175,6 @@ describe("followPrefix", () => {
   it("reports the missing link", () => {
     expect(followPrefix("10.99.225.99", { rt, nh, vrf: 3, nodes: NODES })).toEqual({ ok: false, missing: "rt --get 10.99.225.99/32 --vrf 3: no route", steps: [] });
     expect(followPrefix("10.99.225.17", { rt, nh: [], vrf: 2 })).toMatchObject({ ok: false, missing: "nh --get 21: no entry" });
-    expect(followPrefix("10.99.225.17", { rt, nh, vrf: 2, nodes: {} })).toMatchObject({ ok: false, missing: "no node with fabric IP 10.169.25.21 in the inventory" });
     expect(followPrefix("10.0.3.99", { rt: parseRt(fixture("s7-1.txt")), nh })).toMatchObject({ ok: false, missing: "route 10.0.3.0/24: no next hop in the rt output" });
   });
 });

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseFlow } from "../../lib/vrouter";
 import type { FlowSnapshot } from "../../lib/flows/snapshot";
-import { fipFlow, flowBrief, natText, normalizeEntry, pairSeen, proxyFlow, seenFlows, serviceNatFlow } from "../../lib/walk/select";
+import { baselineFlows, fipFlow, flowBrief, flowKey, natText, normalizeEntry, pairSeen, proxyFlow, seenFlows, serviceNatFlow } from "../../lib/walk/select";
 import { WalkReport } from "../../lib/walk/report";
 import { ladderArrows } from "../../lib/walk/charts";
 import { emptyDiscovery } from "../../lib/walk/context";
@@ -61,6 +61,24 @@ function stage(id: (typeof STAGE_IDS)[number], verdict: Verdict, reason: string,
     summary: "", evidence: [{ title: "t", node, command: "flow -l", at: 0, rows: [{ a: 1 }] }], notes: [], startedAt: 0, durationMs: 1,
   };
 }
+
+describe("baselineFlows (flows that predate the probes)", () => {
+  const [a, b] = entries;
+  it("holds a snapshot's entries when its read completed before the probe, even if the next one came after", () => {
+    // Snapshot times are the end of the table read: the read of seq 1 ended 100 ms before the probe
+    // started, so `b` was in the table before the probe and is not the probe's flow.
+    const probeStart = 10_000;
+    const snapshots: FlowSnapshot[] = [
+      { node: "cent222", at: probeStart - 500, startedAt: probeStart - 650, seq: 0, entries: [a!] },
+      { node: "cent222", at: probeStart - 100, startedAt: probeStart - 250, seq: 1, entries: [a!, b!] },
+      { node: "cent222", at: probeStart + 300, startedAt: probeStart + 150, seq: 2, entries: [a!, b!] },
+    ];
+    const base = baselineFlows(snapshots, probeStart);
+    expect(base).toEqual(new Set([flowKey("cent222", a!), flowKey("cent222", b!)]));
+    expect(baselineFlows(snapshots, probeStart - 200)).toEqual(new Set([flowKey("cent222", a!)]));
+    expect(baselineFlows(snapshots, probeStart - 500).size).toBe(0);
+  });
+});
 
 describe("core-only snapshot entries", () => {
   it("get the decoded fields the stages read", () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as net from "node:net";
 import type { Lab } from "../../lib/lab/lab";
 import type { Inventory } from "../../lib/remote/inventory";
-import { checkServiceNat, createContext, runWalk, type StageResult } from "../../lib/walk";
+import { checkServiceNat, createContext, gatewayRoute, runWalk, type StageResult } from "../../lib/walk";
 import { SshRunner, type CommandRunner } from "../../lib/remote/runner";
 import { JUPYTER_DISPLAY } from "../../lib/display/bundle";
 import { labFor, walkOn } from "./helpers";
@@ -202,6 +202,31 @@ describe("walk on the reference lab", () => {
       expect(st.reason).toMatch(/^cent333: 10\.47\.255\.238:\d+ → 10\.99\.225\.17:80 is DNATed \(address and port\) to 10\.47\.255\.236:80; .*label 38 → nh \d+ → vif0\/\d+ tapeth0-038fe1 \(10\.47\.255\.236\)$/);
       expect(st.evidence.map((e) => `${e.node}: ${e.command}`)).toContain("cent333: mpls --get 38");
       expect(ctx.discovery.backendVif).toMatch(/^vif0\/\d+ tapeth0-038fe1$/);
+    } finally {
+      runner.close();
+    }
+  });
+
+  it("a FIP the gateway has no route for: its empty answer is 'no route', with the command that said so", async () => {
+    const inventory = lab.inventory as unknown as Inventory;
+    const runner = new SshRunner(inventory);
+    try {
+      const s = lab.inventory.scenario;
+      const opts = { inventory, runner, fip: "101.101.101.9", fipPort: s.fipPort, hostHeader: s.hostHeader, capture: false, firstByteTimeoutMs: 3000 };
+      // Discovering the VRF: `show route 101.101.101.9/32` prints nothing, so no routing instance holds it.
+      const found = await gatewayRoute(createContext(opts));
+      expect(found).toMatchObject({ node: "gateway", vrf: null, route: null, unreachable: false });
+      expect(found.problem).toBe("gateway has no route for 101.101.101.9/32 in any routing instance (`show route 101.101.101.9/32` printed nothing)");
+      expect(found.evidence[0]).toMatchObject({ command: "cli -c show route 101.101.101.9/32", rows: [] });
+      // The VRF given: the JSON reply holds no route table.
+      const given = await gatewayRoute(createContext({ ...opts, gatewayVrf: s.gatewayVrf }));
+      expect(given).toMatchObject({ vrf: s.gatewayVrf, route: null, unreachable: false });
+      expect(given.problem).toBe(
+        `gateway has no route for 101.101.101.9/32 in ${s.gatewayVrf}.inet.0 (\`show route table ${s.gatewayVrf}.inet.0 101.101.101.9/32 detail | display json\` printed no route)`,
+      );
+      // A VRF the gateway does not have: its error line is quoted, not taken for an empty table.
+      const wrong = await gatewayRoute(createContext({ ...opts, fip: s.fip, gatewayVrf: "nope" }));
+      expect(wrong.problem).toBe('gateway showed no readable route for 101.101.101.1/32 in nope.inet.0: `show route table nope.inet.0 101.101.101.1/32 detail | display json` printed "error: routing table nope.inet.0 not found"');
     } finally {
       runner.close();
     }

@@ -1,6 +1,10 @@
 /**
  * Renders the gateway's Junos `show route table <vrf>.inet.0 <prefix> detail` (text and
  * `| display json`) for the floating IP, from the lab's gateway state.
+ *
+ * The lab's gateway VRF models one route, the floating IP's /32. Asked for any other prefix, the text
+ * form prints nothing at all (as a real router does when no route in the table matches: no table
+ * header either), and the JSON form is the bare `route-information` reply with no `route-table`.
  */
 import type { GatewayState } from "../model";
 import type { Topology } from "../topology";
@@ -24,21 +28,36 @@ function age(sec: number): string {
   return d ? `${d}d ${hms}` : hms;
 }
 
+/**
+ * Whether the gateway's VRF holds a route for `prefix` (an address or `address/len`): only the
+ * floating IP's /32 is modelled.
+ *
+ * @example
+ * holdsRoute(topology, "101.101.101.1");    // true
+ * holdsRoute(topology, "101.101.101.9/32"); // false
+ */
+export function holdsRoute(topology: Topology, prefix: string): boolean {
+  const p = prefix.includes("/") ? prefix : `${prefix}/32`;
+  return p === `${topology.ingress.fip}/32`;
+}
+
 function known(i: JunosRouteInput): boolean {
-  const p = i.prefix.includes("/") ? i.prefix : `${i.prefix}/32`;
-  return p === `${i.topology.ingress.fip}/32`;
+  return holdsRoute(i.topology, i.prefix);
 }
 
 /**
- * Renders the text form.
+ * Renders the text form: the table header and the route, or nothing when `prefix` matches no route
+ * (the whole table, header only, when no prefix is given).
  *
  * @example
  * renderJunosRoute({ gw, topology, prefix: "101.101.101.1/32", uptimeSec: 100 });
  * // "\nk8s-ns-user-1-public.inet.0: 8 destinations, 8 routes (8 active, 0 holddown, 0 hidden)\n101.101.101.1/32 (1 entry, 1 announced)\n        *BGP    Preference: 170/-101\n..."
+ * renderJunosRoute({ gw, topology, prefix: "101.101.101.9/32", uptimeSec: 100 }); // ""
  */
 export function renderJunosRoute(i: JunosRouteInput): string {
   const { gw, topology: t } = i;
   const n = gw.routeCount;
+  if (i.prefix !== "" && !known(i)) return "";
   let out = `\n${gw.vrf}.inet.0: ${n} destinations, ${n} routes (${n} active, 0 holddown, 0 hidden)\n`;
   if (!known(i)) return out;
   const rd = `${gw.protocolNextHop}:${t.networks.find((x) => x.role === "fip")!.vrf}`;
@@ -85,14 +104,18 @@ export function renderJunosRoute(i: JunosRouteInput): string {
 const d = (v: string | number) => [{ data: String(v) }];
 
 /**
- * Renders the `| display json` form (Junos JSON: every leaf is `[{"data": "..."}]`).
+ * Renders the `| display json` form (Junos JSON: every leaf is `[{"data": "..."}]`). When `prefix`
+ * matches no route, the reply holds no `route-table` (the text form prints nothing).
  *
  * @example
  * JSON.parse(renderJunosRouteJson(input))["route-information"][0]["route-table"][0]["rt"][0]["rt-destination"][0].data;
  * // "101.101.101.1/32"
+ * JSON.parse(renderJunosRouteJson({ ...input, prefix: "101.101.101.9/32" }))["route-information"][0]["route-table"]; // undefined
  */
 export function renderJunosRouteJson(i: JunosRouteInput): string {
   const { gw, topology: t } = i;
+  const info = { attributes: { xmlns: "http://xml.juniper.net/junos/21.4R0/junos-routing" } };
+  if (i.prefix !== "" && !known(i)) return JSON.stringify({ "route-information": [info] }, null, 4) + "\n";
   const n = gw.routeCount;
   const table: Record<string, unknown> = {
     "table-name": d(`${gw.vrf}.inet.0`),
@@ -146,5 +169,5 @@ export function renderJunosRouteJson(i: JunosRouteInput): string {
       },
     ];
   }
-  return JSON.stringify({ "route-information": [{ attributes: { xmlns: "http://xml.juniper.net/junos/21.4R0/junos-routing" }, "route-table": [table] }] }, null, 4) + "\n";
+  return JSON.stringify({ "route-information": [{ ...info, "route-table": [table] }] }, null, 4) + "\n";
 }
