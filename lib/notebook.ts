@@ -3,7 +3,6 @@
  * when none is given) and show a stage's verdict with its evidence tables.
  */
 import * as aq from "arquero";
-import * as fs from "node:fs";
 import { JUPYTER_DISPLAY, type DisplayBundle } from "./display/bundle";
 import { show } from "./display/show";
 import { tableBundle } from "./display/table";
@@ -41,7 +40,8 @@ export async function openTarget(inventoryPath = "", opts: { topology?: string; 
   let source: string;
   if (inventoryPath) {
     try {
-      raw = JSON.parse(fs.readFileSync(inventoryPath, "utf8")) as object;
+      // JSON or YAML; relative key and known_hosts paths resolve against the file's folder.
+      raw = loadInventory(inventoryPath);
     } catch (e) {
       throw new Error(`cannot read the inventory ${inventoryPath}: ${(e as Error).message}`);
     }

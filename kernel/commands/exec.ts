@@ -13,7 +13,7 @@ const usage = `usage: packetwalk exec NODE [--inventory FILE] [--timeout SECONDS
   --shell sends the words joined by spaces as a shell script instead (pipes, redirections).
   --vrouter wraps COMMAND for the node's vRouter access (direct, docker exec, contrail-tools).
   With several nodes, output lines are prefixed "NODE | " and nodes run in parallel.
-  The inventory comes from --inventory or $PACKETWALK_INVENTORY.
+  The inventory (a JSON or YAML file) comes from --inventory or $PACKETWALK_INVENTORY.
   Exit status: 0 every node ran COMMAND with exit 0, 1 otherwise, 2 usage or inventory error.`;
 
 const command: Command = {

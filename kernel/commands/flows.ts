@@ -14,7 +14,7 @@ const usage = `usage: packetwalk flows NODE [--match SPEC] [--every SECONDS] [--
   prints what was collected). Streams one line per snapshot to stderr, then prints the flow entries
   seen (first/last seen, TCP flags, counters) to stdout, or everything as JSON with --json.
   --mode stream (default) runs one remote shell loop per node; exec runs one SSH exec per poll.
-  The inventory comes from --inventory or $PACKETWALK_INVENTORY.
+  The inventory (a JSON or YAML file) comes from --inventory or $PACKETWALK_INVENTORY.
   Exit status: 0 snapshots were collected from every node, 1 a node gave none, 2 usage or inventory error.`;
 
 const COLUMNS = ["node", "index", "rindex", "src", "dst", "proto", "vrf", "action", "tcp", "packets", "bytes", "first", "last", "seen", "gone"];

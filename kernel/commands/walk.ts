@@ -164,7 +164,8 @@ async function walkInventory(v: WalkFlags, io: CommandIO, outDir: string): Promi
   const file = path.resolve(io.cwd, v.inventory!);
   let inventory: object;
   try {
-    inventory = JSON.parse(fs.readFileSync(file, "utf8")) as object;
+    // JSON or YAML; relative key and known_hosts paths resolve against the file's folder.
+    inventory = loadInventory(file);
   } catch (e) {
     io.stderr.write(`packetwalk walk: cannot read the inventory ${file}: ${(e as Error).message}\n`);
     return 2;

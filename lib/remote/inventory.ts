@@ -1,9 +1,14 @@
 /**
  * The inventory: which nodes exist, how to reach them over SSH, and how to run the vRouter utilities
- * there. Loaded from a JSON file or given as an object in a notebook, validated with errors that name
- * the field path (`nodes[2].ssh.port: expected a number`).
+ * there. Loaded from a JSON or YAML file or given as an object in a notebook, validated with errors
+ * that name the field path (`nodes[2].ssh.port: expected a number`).
  *
- * Files are JSON only (no YAML dependency); a `.yaml`/`.yml` path is refused with a message saying so.
+ * The file's extension picks the parser: `.json` is JSON, `.yaml`/`.yml` is YAML, and any other name is
+ * read as JSON when the text is JSON, else as YAML. YAML is read safely (`inventory-text.ts`): the YAML
+ * 1.2 core schema (`no`/`on` stay strings), no tags, no merge keys, duplicate keys and more than one
+ * document refused, aliases allowed but bounded. A YAML file and its JSON twin load to the same
+ * {@link Inventory}, and syntax errors name the file, line and column. Relative paths in a file
+ * (`identityFile`, `knownHosts`, `sshConfig`) resolve against the file's directory.
  * Passwords are never accepted: authenticate with ssh-agent or a key file (with an optional
  * passphrase read from an environment variable named in `passphraseEnv`).
  *
@@ -13,10 +18,18 @@
  *             ssh: { host: "127.0.0.1", port: 2222, user: "root", identityFile: "~/.ssh/id_ed25519" },
  *             vrouter: { via: "docker", container: "vrouter_vrouter-agent_1" } }],
  * });
+ * // or the same as lab/inventory.yaml:
+ * //   nodes:
+ * //     - name: cent222
+ * //       role: compute
+ * //       ssh: { host: 127.0.0.1, port: 2222, user: root, identityFile: ~/.ssh/id_ed25519 }
+ * //       vrouter: { via: docker, container: vrouter_vrouter-agent_1 }
+ * const inv2 = loadInventory("lab/inventory.yaml");
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { RemoteError } from "./errors";
+import { inventoryFormatOf, parseInventoryText } from "./inventory-text";
 import { shellCommand } from "./quote";
 
 /** Node roles of the packet walk. */
@@ -125,33 +138,34 @@ export class InventoryError extends RemoteError {
 }
 
 /**
- * Loads and validates an inventory from a JSON file path or an object. Throws {@link InventoryError}
- * naming every bad field.
+ * Loads and validates an inventory from a file path (relative to `opts.cwd`) or an object. Throws
+ * {@link InventoryError} naming every bad field, or for a file that cannot be read or parsed, the file
+ * and the line and column.
+ *
+ * A path ending in `.json` is parsed as JSON, `.yaml`/`.yml` as YAML (1.2 core schema, one document,
+ * no duplicate keys, no tags, bounded aliases), and any other name as JSON when its text is JSON, else
+ * as YAML. A file's `baseDir` is its directory (or its own `baseDir` field, resolved against that), so
+ * relative `identityFile`, `knownHosts` and `sshConfig` paths are relative to the file; an object's is
+ * its `baseDir` or `opts.cwd`.
  *
  * @example
  * const inv = loadInventory("lab/inventory.json");
+ * const same = loadInventory("lab/inventory.yaml"); // the YAML twin gives an equal Inventory
  * const inv2 = loadInventory({ nodes: [...] , hostKeyPolicy: "accept-new" });
  */
 export function loadInventory(source: string | object, opts: { cwd?: string } = {}): Inventory {
   const cwd = opts.cwd ?? process.cwd();
   if (typeof source === "string") {
     const file = path.resolve(cwd, source);
-    if (/\.ya?ml$/i.test(file)) {
-      throw new InventoryError([{ path: "(file)", message: "YAML inventories are not supported; write JSON" }], file);
-    }
     let text: string;
     try {
       text = fs.readFileSync(file, "utf8");
     } catch (e) {
       throw new InventoryError([{ path: "(file)", message: `cannot read: ${(e as Error).message}` }], file);
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      throw new InventoryError([{ path: "(file)", message: `invalid JSON: ${(e as Error).message}` }], file);
-    }
-    const { inventory, issues } = validateInventory(value);
+    const parsed = parseInventoryText(text, inventoryFormatOf(file));
+    if (parsed.issues.length > 0) throw new InventoryError(parsed.issues, file);
+    const { inventory, issues } = validateInventory(parsed.value);
     if (!inventory) throw new InventoryError(issues, file);
     return { ...inventory, baseDir: inventory.baseDir ? path.resolve(path.dirname(file), inventory.baseDir) : path.dirname(file) };
   }

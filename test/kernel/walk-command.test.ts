@@ -6,7 +6,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
 import { main } from "../../kernel/cli";
+import { startLab } from "../../lib/lab";
 import { captureIO } from "../helpers/io";
 import { requireBuilt } from "./helpers";
 
@@ -61,6 +63,30 @@ describe("packetwalk walk --lab", () => {
     const r = await walk(["--fault", "haproxy-failover", "--no-notebooks"]);
     expect(r.out).toContain("active haproxy on cent333");
     expect(r.code).toBe(0);
+  });
+
+  it("walks a cluster named by a YAML inventory whose key path is relative to the file", async () => {
+    const lab = await startLab();
+    try {
+      const dir = fs.mkdtempSync(path.join(tmp, "yaml-"));
+      fs.mkdirSync(path.join(dir, "keys"));
+      fs.copyFileSync(lab.identityFile, path.join(dir, "keys", "id_ed25519"));
+      fs.chmodSync(path.join(dir, "keys", "id_ed25519"), 0o600);
+      const inv = JSON.parse(JSON.stringify(lab.inventory)) as { nodes: { ssh: { identityFile: string } }[] };
+      for (const n of inv.nodes) n.ssh.identityFile = "keys/id_ed25519";
+      fs.writeFileSync(path.join(dir, "cluster.yaml"), stringify(inv));
+      const out = fs.mkdtempSync(path.join(tmp, "out-"));
+      // Run from another folder: the key must be found relative to the inventory, not the working directory.
+      const t = captureIO({ cwd: tmp });
+      const code = await main(
+        ["walk", "--inventory", path.join(dir, "cluster.yaml"), "--fip", "101.101.101.1", "--port", "80", "--host", "www.juniper.net", "--no-notebooks", "--out", out],
+        t.io,
+      );
+      expect(t.out()).toContain("all 10 stages pass");
+      expect(code).toBe(0);
+    } finally {
+      await lab.stop();
+    }
   });
 
   it("rejects a lab flag with --inventory, and an unknown fault, with exit 2", async () => {

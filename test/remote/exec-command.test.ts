@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import execCommand from "../../kernel/commands/exec";
@@ -52,6 +53,39 @@ describe("packetwalk exec", () => {
   it("prints rows as JSON with --json", async () => {
     const r = await runCli(execCommand, ["cent333", "--inventory", file, "--json", "--", "echo", "j"]);
     expect(JSON.parse(r.stdout)).toEqual([expect.objectContaining({ node: "cent333", ok: true, stdout: "j\n", exitCode: 0 })]);
+  });
+
+  it("takes a YAML inventory, with a key file relative to it", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pw-cli-yaml-"));
+    try {
+      fs.mkdirSync(path.join(dir, "keys"));
+      fs.copyFileSync(a.clientKeyPath, path.join(dir, "keys", "id_ed25519"));
+      const yaml = [
+        "# packetwalk inventory",
+        "sshConfig: false",
+        "nodes:",
+        "  - name: cent222",
+        "    role: compute",
+        "    ssh:",
+        "      host: 127.0.0.1",
+        `      port: ${a.port}`,
+        "      user: pw",
+        "      identityFile: keys/id_ed25519",
+        "      agent: false",
+        `      hostKey: "${a.hostFingerprint}"`,
+        "",
+      ].join("\n");
+      const yamlFile = path.join(dir, "inventory.yaml");
+      fs.writeFileSync(yamlFile, yaml);
+      const r = await runCli(execCommand, ["cent222", "--inventory", yamlFile, "--", "echo", "from yaml"]);
+      expect(r).toEqual({ code: 0, stdout: "from yaml\n", stderr: "" });
+      fs.writeFileSync(yamlFile, `${yaml}sshConfig: false\n`);
+      const dup = await runCli(execCommand, ["cent222", "--", "true"], { PACKETWALK_INVENTORY: yamlFile });
+      expect(dup.code).toBe(2);
+      expect(dup.stderr).toContain(`${yamlFile}: (file): invalid YAML at line 13, column 1: duplicate key "sshConfig"`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("exits 2 on usage and inventory errors", async () => {
