@@ -133,6 +133,56 @@ export class FlowScanner {
     this.onEntry = opts.onEntry;
   }
 
+  /**
+   * The 0-based index of the next line to be fed. A caller that scans some of the text itself (the
+   * byte scanner of `parseFlowColumns`) sets it before feeding the rest, so line numbers stay true.
+   *
+   * @example
+   * const s = new FlowScanner(); s.feed("a\nb\n"); s.nextLine // => 2
+   */
+  get nextLine(): number {
+    return this.lineBase;
+  }
+
+  set nextLine(li: number) {
+    this.lineBase = li;
+  }
+
+  /**
+   * True when the next line would be read with no state carried from earlier lines (not inside a
+   * `flow --get` block, not skipping another tool's output): an entry line there parses the same
+   * whoever scans it.
+   *
+   * @example
+   * new FlowScanner().atEntryBoundary // => true
+   */
+  get atEntryBoundary(): boolean {
+    return this.get === null && this.skipping === null;
+  }
+
+  /**
+   * The table dump an entry read now belongs to (0-based; each `Flow table(` header after the first
+   * starts a new one).
+   *
+   * @example
+   * new FlowScanner().currentDump // => 0
+   */
+  get currentDump(): number {
+    return this.dump;
+  }
+
+  /**
+   * Counts an entry that was scanned outside {@link feed} (by the byte scanner), exactly as an emitted
+   * entry is counted, so dump numbering stays the same.
+   *
+   * @example
+   * const s = new FlowScanner(); s.countExternalEntry(); s.count // => 1
+   */
+  countExternalEntry(): void {
+    this.count++;
+    this.entriesSinceHeader++;
+  }
+
   private emit(row: FlowEntry): void {
     this.count++;
     this.entriesSinceHeader++;
@@ -413,6 +463,7 @@ export class FlowScanner {
     const k = this.key;
     let i = skipSp(t, p, e);
     const index = readUint(t, i, e);
+    if (index !== index) return this.entryError(li, i - p, "expected the flow index (at most 15 digits)", t, p, e, e + 1, li + 1);
     i = rEnd;
     let rindex: number | null = null;
     if (t.charCodeAt(i) === 60 && t.startsWith("<=>", i)) {

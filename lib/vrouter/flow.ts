@@ -1,6 +1,7 @@
 /**
  * `flow -l`, `flow -l --match …` and `flow --get N` → {@link FlowEntry} rows: the entry point other
- * modules import (`parseFlow`), plus the streaming variant and the scanner itself.
+ * modules import (`parseFlow`), plus the streaming variant, the scanner itself, and the columnar
+ * variant for large dumps (`parseFlowColumns`: bytes in, typed columns out, same rows).
  */
 import type { FlowParseResult } from "./types";
 import { normalizeText } from "./text";
@@ -9,6 +10,8 @@ import { FlowScanner } from "./flow-scanner";
 export type { FlowEntry, FlowParseResult, FlowTableHeader } from "./types";
 export { FlowScanner, type FlowScannerOptions } from "./flow-scanner";
 export { parseFlowStream, type TextChunk } from "./flow-stream";
+export { parseFlowColumns, type FlowColumnsResult } from "./flow-bytes";
+export { FlowColumns } from "./flow-columns";
 
 /**
  * Parses `flow -l`, `flow -l --match …`, and `flow --get N` output (any release from R1.x to TF master,

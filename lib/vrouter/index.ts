@@ -3,7 +3,7 @@
  * pure functions from text to flat rows, their joins, and table helpers.
  */
 export * from "./types";
-export { parseFlow, parseFlowStream, FlowScanner } from "./flow";
+export { parseFlow, parseFlowStream, FlowScanner, parseFlowColumns, FlowColumns, type FlowColumnsResult } from "./flow";
 export { decodeNat, decodeFlowFlags, decodeTcpFlags, describeTcpFlags, tcpState, protoName, protoNumber } from "./flow-decode";
 export { parseNh, subNhList, type SubNh } from "./nh";
 export { parseRt } from "./rt";

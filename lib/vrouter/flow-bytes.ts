@@ -1,0 +1,668 @@
+/**
+ * `parseFlowColumns`: the fast path for large `flow -l` dumps. It scans UTF-8 bytes (as read from a
+ * file or an SSH channel) straight into {@link FlowColumns}, with no per-entry strings or objects.
+ *
+ * Every entry in the usual layout of R3.2 … TF master is scanned here; anything else (headers, prompts,
+ * other tools' output, `flow --get` blocks, old single-line entries, wrapped or unusual attribute
+ * blocks, garbage) is handed, cut at blank lines, to the same {@link FlowScanner} `parseFlow` uses. So
+ * the rows, errors and warnings are exactly `parseFlow`'s (tests compare them on every sample and on
+ * fuzzed input), only faster.
+ */
+import type { CommandRecord, FlowParseResult, FlowTableHeader, ParseError, ParseWarning } from "./types";
+import { FlowScanner } from "./flow-scanner";
+import { FlowColumns } from "./flow-columns";
+import { normalizeText } from "./text";
+
+/** What {@link parseFlowColumns} returns: {@link FlowParseResult} with columns instead of rows. */
+export interface FlowColumnsResult {
+  kind: "flow";
+  columns: FlowColumns;
+  warnings: ParseWarning[];
+  errors: ParseError[];
+  commands: CommandRecord[];
+  header: FlowTableHeader | null;
+  headers: FlowTableHeader[];
+}
+
+// Where the readers below stopped (a module-level scratch, as in the line scanner).
+let rEnd = 0;
+
+/** Unsigned decimal at `i` within [i, end): at most 15 digits; -1 when none (stays in small-integer land). Sets `rEnd`. */
+function rdU(u: Uint8Array, i: number, end: number): number {
+  let v = 0;
+  const s = i;
+  // Past the end u[i] is undefined, so c is NaN and the test fails: no separate bound is needed.
+  while (i < end) {
+    const c = u[i] - 48;
+    if (!(c >= 0 && c <= 9)) break;
+    v = v * 10 + c;
+    i++;
+  }
+  rEnd = i;
+  return i === s || i - s > 15 ? -1 : v;
+}
+
+// Whether the last rdI read a number.
+let rOk = false;
+
+/** Optionally negative decimal (as the line scanner's `readInt`: `-0` stays -0). Sets `rOk` and `rEnd`. */
+function rdI(u: Uint8Array, i: number, end: number): number {
+  const neg = u[i] === 45;
+  const v = rdU(u, neg ? i + 1 : i, end);
+  rOk = v >= 0;
+  return neg ? (v === 0 ? -0 : -v) : v;
+}
+
+// The hash (StringDict's) of the value valEnd last scanned.
+let vHash = 0;
+
+/**
+ * End of a value as the line scanner's `valueEnd` finds it (depth-aware `(…)`), or -1 when the value
+ * holds a byte that is not printable ASCII (the line scanner then decodes it). Sets `vHash`.
+ */
+function valEnd(u: Uint8Array, i: number, limit: number): number {
+  if (limit > u.length) limit = u.length;
+  // hashBytes(u, s, e) = len·31^len + Σ c·31^(e-1-k): the sum and 31^len are built as bytes are read.
+  let h = 0;
+  let m = 1;
+  let depth = 0;
+  let len = 0;
+  while (i < limit) {
+    const c = u[i];
+    if (c === 40) depth++;
+    else if (c === 41) {
+      if (depth === 0) break;
+      depth--;
+      if (depth === 0) {
+        h = (Math.imul(h, 31) + c) | 0;
+        m = Math.imul(m, 31);
+        len++;
+        i++;
+        break;
+      }
+    } else if (depth === 0 && (c === 44 || c === 32 || c === 9 || c === 10)) break;
+    else if (c === 10) break;
+    else if (c < 32 || c > 126) return -1;
+    h = (Math.imul(h, 31) + c) | 0;
+    m = Math.imul(m, 31);
+    len++;
+    i++;
+  }
+  vHash = (Math.imul(len, m) + h) | 0;
+  return i;
+}
+
+// Results of scanAddress.
+let aColon = -1;
+let aV4 = -1;
+
+/**
+ * Scans an `address:port` token from `i` to the next space or line break. Sets `aColon` to its last
+ * colon (-1: none; -2: a byte that is not printable ASCII) and `aV4` to the address as uint32 when it
+ * is a dotted IPv4 address as the utility prints it (`%d.%d.%d.%d`: no leading zeros, octets ≤ 255),
+ * else -1. Returns the token end.
+ */
+function scanAddress(u: Uint8Array, i: number, n: number): number {
+  // The common case first: `a.b.c.d:port`, then a space or line break.
+  const s = i;
+  i = readV4(u, i);
+  if (i < 0 || u[i] !== 58) return scanAddressAny(u, s, n);
+  const colon = i;
+  for (i++; i < n; i++) {
+    const c = u[i];
+    if (c === 32 || c === 10) break;
+    if (c === 58 || c < 33 || c > 126) return scanAddressAny(u, s, n);
+  }
+  aColon = colon;
+  aV4 = v4Val;
+  return i;
+}
+
+// The value readV4 last read.
+let v4Val = 0;
+
+/**
+ * Reads a dotted IPv4 address at `i` as `%d.%d.%d.%d` prints it (1–3 digits, no leading zero, ≤ 255)
+ * into `v4Val`; returns the position after it, or -1. What follows is the caller's to check.
+ */
+function readV4(u: Uint8Array, i: number): number {
+  let v = 0;
+  for (let o = 0; o < 4; o++) {
+    const c0 = u[i] - 48;
+    if (!(c0 >= 0 && c0 <= 9)) return -1;
+    let oct = c0;
+    i++;
+    if (c0 !== 0) {
+      let d = u[i] - 48;
+      if (d >= 0 && d <= 9) {
+        oct = oct * 10 + d;
+        i++;
+        d = u[i] - 48;
+        if (d >= 0 && d <= 9) {
+          oct = oct * 10 + d;
+          i++;
+        }
+      }
+    }
+    if (oct > 255) return -1;
+    v = v * 256 + oct;
+    if (o < 3) {
+      if (u[i] !== 46) return -1;
+      i++;
+    }
+  }
+  v4Val = v;
+  return i;
+}
+
+/** {@link scanAddress} for any token (IPv6, redacted, malformed). */
+function scanAddressAny(u: Uint8Array, i: number, n: number): number {
+  let colon = -1;
+  let colons = 0;
+  let v = 0;
+  let oct = 0;
+  let digits = 0;
+  let dots = 0;
+  let v4 = -1;
+  let ok = true;
+  for (; i < n; i++) {
+    const c = u[i];
+    if (c === 32 || c === 10) break;
+    if (c === 58) {
+      if (colons === 0 && ok && dots === 3 && digits > 0) v4 = v * 256 + oct;
+      colon = i;
+      colons++;
+    } else if (c < 33 || c > 126) {
+      aColon = -2;
+      aV4 = -1;
+      return i;
+    } else if (colons === 0 && ok) {
+      if (c === 46) {
+        if (digits === 0 || dots === 3) ok = false;
+        else {
+          v = v * 256 + oct;
+          oct = 0;
+          digits = 0;
+          dots++;
+        }
+      } else {
+        const d = c - 48;
+        if (d < 0 || d > 9 || (digits > 0 && oct === 0)) ok = false;
+        else {
+          oct = oct * 10 + d;
+          if (++digits > 3 || oct > 255) ok = false;
+        }
+      }
+    }
+  }
+  aColon = colon;
+  aV4 = colons === 1 ? v4 : -1;
+  return i;
+}
+
+/**
+ * The value of the dotted IPv4 address in u[s, e) as uint32, or -1 when it is not one. Accepts what
+ * the utility prints (`%d.%d.%d.%d`): 1–3 digits per octet, each ≤ 255, no leading zeros.
+ */
+function ip4(u: Uint8Array, s: number, e: number): number {
+  let v = 0;
+  let oct = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = s; i < e; i++) {
+    const c = u[i];
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      v = v * 256 + oct;
+      oct = 0;
+      digits = 0;
+      dots++;
+    } else {
+      const d = c - 48;
+      if (d < 0 || d > 9) return -1;
+      if (digits > 0 && oct === 0) return -1;
+      oct = oct * 10 + d;
+      if (++digits > 3 || oct > 255) return -1;
+    }
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return v * 256 + oct;
+}
+
+/** Staged rows per block, Int32 and Float64 fields per staged row. */
+const STAGE_ROWS = 512;
+const SI = 20;
+const SF = 2;
+const SW = 3;
+/** What an address column holds for an address kept as text (see IpColumn). */
+const IP_OTHER = 0xffffffff;
+const MAX32 = 2147483647;
+/** Int32 value that stands for null (as in the columns). */
+const NULL32 = -2147483648;
+
+/** True when a value read by rdI (or null) cannot be staged as Int32: out of range, or -0. */
+function rv32(v: number | null): boolean {
+  return v !== null && (v > MAX32 || v < -MAX32 || (v === 0 && 1 / v < 0));
+}
+
+/** True when u[s, e) holds a colon. */
+function hasColon(u: Uint8Array, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) if (u[i] === 58) return true;
+  return false;
+}
+
+/**
+ * The byte scanner. One instance per parse; {@link scanEntry} returns the position after the entry, or
+ * -1 when the entry is not in the usual layout (nothing has then been written).
+ */
+class ByteFlowScanner {
+  /** Line index after the last scanned entry. */
+  nli = 0;
+
+  /** The input as 32-bit words (from the first 4-aligned byte), to skip runs of padding four at a time. */
+  private readonly words: Uint32Array;
+  /** Position in `u` of `words[0]`. */
+  private readonly wordStart: number;
+  /** The input for unaligned 16/32-bit reads. */
+  private readonly dv: DataView;
+  /**
+   * Rows scanned but not yet in the columns, row-major: writing one row to two small blocks and then
+   * each column in one sequential pass is much cheaper than 25 scattered column writes per entry.
+   */
+  private readonly si = new Int32Array(STAGE_ROWS * SI);
+  private readonly sf = new Float64Array(STAGE_ROWS * SF);
+  private readonly sw = new Uint32Array(STAGE_ROWS * SW);
+  private staged = 0;
+  private stageRow0 = 0;
+
+  constructor(
+    private readonly u: Uint8Array,
+    private readonly cols: FlowColumns,
+    private readonly scanner: FlowScanner,
+  ) {
+    this.dv = new DataView(u.buffer, u.byteOffset, u.byteLength);
+    this.wordStart = (4 - (u.byteOffset & 3)) & 3;
+    const count = Math.max(0, (u.length - this.wordStart) >> 2);
+    this.words = count > 0 ? new Uint32Array(u.buffer, u.byteOffset + this.wordStart, count) : new Uint32Array(0);
+  }
+
+  /** Moves the staged rows into the columns (before the line scanner appends a row, and at the end). */
+  flush(): void {
+    const n = this.staged;
+    if (n === 0) return;
+    const c = this.cols;
+    const r0 = this.stageRow0;
+    const S = this.si;
+    const F = this.sf;
+    const ints = [c.line, c.dump, c.index, c.rindex, c.srcPort, c.dstPort, c.proto, c.vrf, c.dvrf, c.gen, c.keyNh, c.ecmpIndex, c.qos, c.rpfNh, c.udpSrcPort, c.ttl];
+    for (let f = 0; f < ints.length; f++) {
+      const col = ints[f];
+      const a = col.i32;
+      if (a !== null) for (let k = 0; k < n; k++) a[r0 + k] = S[k * SI + f];
+      else for (let k = 0; k < n; k++) col.set(r0 + k, S[k * SI + f] === NULL32 ? null : S[k * SI + f]);
+    }
+    const codes = [c.action.codes, c.flowFlags.codes, c.tcpFlags.codes];
+    for (let f = 0; f < 3; f++) {
+      const a = codes[f];
+      for (let k = 0; k < n; k++) a[r0 + k] = S[k * SI + 16 + f];
+    }
+    for (let k = 0; k < n; k++) {
+      const bits = S[k * SI + 19];
+      c.vrfTranslated[r0 + k] = bits & 1;
+      c.inet6[r0 + k] = bits >> 1;
+    }
+    c.packets.setFloats(r0, F, 0, SF, n);
+    c.bytes.setFloats(r0, F, 1, SF, n);
+    const W = this.sw;
+    const ips = [c.srcIp.values, c.dstIp.values, c.sinfo.values];
+    for (let f = 0; f < 3; f++) {
+      const a = ips[f];
+      for (let k = 0; k < n; k++) a[r0 + k] = W[k * SW + f];
+    }
+    this.staged = 0;
+  }
+
+  /** Skips a run of spaces from `i` (the column padding of `flow -l`, often 25–45 long). */
+  private skipRun(i: number): number {
+    const u = this.u;
+    while (((i - this.wordStart) & 3) !== 0) {
+      if (u[i] !== 32) return i;
+      i++;
+    }
+    const w = this.words;
+    let k = (i - this.wordStart) >> 2;
+    while (k < w.length && w[k] === 0x20202020) k++;
+    i = this.wordStart + (k << 2);
+    while (u[i] === 32) i++;
+    return i;
+  }
+
+  /** Scans the entry whose first line (line index `li`) has its first non-space byte at `f`. */
+  scanEntry(f: number, li: number): number {
+    const u = this.u;
+    // Literals are compared a word at a time (little-endian; the comment on each line spells it out).
+    const dv = this.dv;
+    const n = u.length;
+    let i = f;
+    const index = rdU(u, i, i + 10);
+    if (index < 0 || rEnd - i > 9) return -1;
+    i = rEnd;
+    let rindex: number | null = null;
+    if (u[i] === 60) {
+      if (!(u[i] === 60 && u[i + 1] === 61 && u[i + 2] === 62)) return -1; // "<=>"
+      const rv = rdI(u, i + 3, i + 14);
+      if (!rOk) return -1;
+      rindex = rv < 0 ? null : rv;
+      i = rEnd;
+    }
+    if (u[i] !== 32) return -1;
+    while (u[i] === 32) i++;
+    // Source address:port: the token up to the next space; the port after its last colon.
+    const srcS = i;
+    i = scanAddress(u, i, n);
+    const colon = aColon;
+    const srcV4 = aV4;
+    if (colon <= srcS || u[i] !== 32) return -1;
+    const srcPort = rdU(u, colon + 1, i);
+    if (srcPort < 0 || rEnd !== i) return -1;
+    const srcE = colon;
+    i = this.skipRun(i);
+    // Protocol, then "(vrf)" or "(vrf->dvrf)", then the end of the line.
+    const proto = rdU(u, i, i + 10);
+    if (proto < 0) return -1;
+    i = rEnd;
+    while (u[i] === 32) i++;
+    if (u[i] !== 40) return -1;
+    const vrf = rdU(u, i + 1, i + 11);
+    if (vrf < 0) return -1;
+    i = rEnd;
+    let dvrf = vrf;
+    let translated = 0;
+    if (u[i] === 45 && u[i + 1] === 62) { // "->"
+      dvrf = rdU(u, i + 2, i + 12);
+      if (dvrf < 0) return -1;
+      translated = 1;
+      i = rEnd;
+    }
+    if (u[i] !== 41) return -1;
+    i++;
+    while (u[i] === 32) i++;
+    if (u[i] !== 10) return -1;
+    // Line 2: "   dst:port".
+    i = this.skipRun(i + 1);
+    const d0 = i;
+    i = scanAddress(u, i, n);
+    const dcolon = aColon;
+    const dstV4 = aV4;
+    if (dcolon <= d0 || u[d0] === 40 || i >= n) return -1;
+    const dstPort = rdU(u, dcolon + 1, i);
+    if (dstPort < 0 || rEnd !== i) return -1;
+    const dstE = dcolon;
+    while (u[i] === 32) i++;
+    if (u[i] !== 10) return -1;
+    i++;
+    while (u[i] === 32) i++;
+    // The attribute block: "(Gen: n, K(nh):n, Action:x, Flags:x, [TCP:x, ][E:n, ]QOS:n, S(nh):n," then
+    // "Stats:a/b, SPort n, TTL n, Sinfo ip)" with a line break allowed after any of the last commas.
+    if (!(i + 6 <= n && dv.getUint32(i, true) === 0x6e654728 && dv.getUint16(i + 4, true) === 0x203a)) return -1; // "(Gen: "
+    const gen = rdU(u, i + 6, i + 17);
+    if (gen < 0) return -1;
+    i = rEnd;
+    if (!(i + 8 <= n && dv.getUint32(i, true) === 0x284b202c && dv.getUint32(i + 4, true) === 0x3a29686e)) return -1; // ", K(nh):"
+    const keyNh = rdU(u, i + 8, i + 20);
+    if (keyNh < 0) return -1;
+    i = rEnd;
+    if (!(i + 9 <= n && dv.getUint32(i, true) === 0x6341202c && dv.getUint32(i + 4, true) === 0x6e6f6974 && u[i + 8] === 58)) return -1; // ", Action:"
+    i += 9;
+    let e = valEnd(u, i, i + 64);
+    if (e <= i || u[e] !== 44) return -1;
+    const actS = i;
+    const actE = e;
+    const actH = vHash;
+    if (!(e + 8 <= n && dv.getUint32(e, true) === 0x6c46202c && dv.getUint32(e + 4, true) === 0x3a736761)) return -1; // ", Flags:"
+    i = e + 8;
+    e = valEnd(u, i, i + 16);
+    if (e < i || u[e] !== 44 || u[e + 1] !== 32) return -1;
+    const flS = i;
+    const flE = e;
+    const flH = vHash;
+    i = e + 2;
+    let tcpS = -1;
+    let tcpE = -1;
+    let tcpH = 0;
+    if ((i + 4 <= n && dv.getUint32(i, true) === 0x3a504354)) { // "TCP:"
+      i += 4;
+      e = valEnd(u, i, i + 24);
+      if (e < i || u[e] !== 44 || u[e + 1] !== 32) return -1;
+      tcpS = i;
+      tcpE = e;
+      tcpH = vHash;
+      i = e + 2;
+    }
+    let ecmp: number | null = null;
+    if ((u[i] === 69 && u[i + 1] === 58)) { // "E:"
+      ecmp = rdI(u, i + 2, i + 14);
+      if (!rOk) return -1;
+      i = rEnd;
+      if (u[i] !== 44 || u[i + 1] !== 32) return -1;
+      i += 2;
+    }
+    if (!(i + 4 <= n && dv.getUint32(i, true) === 0x3a534f51)) return -1; // "QOS:"
+    const qos = rdI(u, i + 4, i + 16);
+    if (!rOk) return -1;
+    i = rEnd;
+    if (!(i + 8 <= n && dv.getUint32(i, true) === 0x2853202c && dv.getUint32(i + 4, true) === 0x3a29686e)) return -1; // ", S(nh):"
+    const rpfNh = rdU(u, i + 8, i + 20);
+    if (rpfNh < 0) return -1;
+    i = rEnd;
+    let lines = 3; // entry line, destination line, first block line
+    // Separator: ",", spaces, at most one line break, spaces.
+    if (u[i] !== 44) return -1;
+    i++;
+    while (u[i] === 32) i++;
+    if (u[i] === 10) {
+      lines++;
+      i++;
+      while (u[i] === 32) i++;
+    }
+    if (!(i + 6 <= n && dv.getUint32(i, true) === 0x74617453 && dv.getUint16(i + 4, true) === 0x3a73)) return -1; // "Stats:"
+    const packets = rdU(u, i + 6, i + 24);
+    if (packets < 0 || u[rEnd] !== 47) return -1;
+    const bytes = rdU(u, rEnd + 1, rEnd + 24);
+    if (bytes < 0) return -1;
+    i = rEnd;
+    if (u[i] !== 44) return -1;
+    i++;
+    while (u[i] === 32) i++;
+    if (u[i] === 10) {
+      lines++;
+      i++;
+      while (u[i] === 32) i++;
+    }
+    if (!(i + 6 <= n && dv.getUint32(i, true) === 0x726f5053 && dv.getUint16(i + 4, true) === 0x2074)) return -1; // "SPort "
+    const sport = rdI(u, i + 6, i + 18);
+    if (!rOk) return -1;
+    i = rEnd;
+    if (u[i] !== 44) return -1;
+    i++;
+    while (u[i] === 32) i++;
+    if (u[i] === 10) {
+      lines++;
+      i++;
+      while (u[i] === 32) i++;
+    }
+    if (!(i + 4 <= n && dv.getUint32(i, true) === 0x204c5454)) return -1; // "TTL "
+    const ttl = rdI(u, i + 4, i + 16);
+    if (!rOk) return -1;
+    i = rEnd;
+    if (u[i] !== 44) return -1;
+    i++;
+    while (u[i] === 32) i++;
+    if (u[i] === 10) {
+      lines++;
+      i++;
+      while (u[i] === 32) i++;
+    }
+    if (!(i + 6 <= n && dv.getUint32(i, true) === 0x666e6953 && dv.getUint16(i + 4, true) === 0x206f)) return -1; // "Sinfo "
+    i += 6;
+    let siv = -1;
+    e = readV4(u, i);
+    if (e >= 0 && u[e] === 41) siv = v4Val;
+    else {
+      e = i;
+      for (;;) {
+        const c = u[e];
+        if ((c >= 48 && c <= 57) || c === 46 || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) || c === 58) e++;
+        else break;
+      }
+      if (e === i || u[e] !== 41) return -1;
+      siv = ip4(u, i, e);
+    }
+    const sinS = i;
+    const sinE = e;
+    // The rest of the line blank (tabs included, as the line scanner allows), then the line break.
+    let k = e + 1;
+    for (; k < n; k++) {
+      const c = u[k];
+      if (c === 10) break;
+      if (c !== 32 && c !== 9) return -1;
+    }
+    const next = k + 1;
+    // An "Oflow entries:" line after the block belongs to the entry: leave such entries to the line scanner.
+    {
+      let o = next;
+      while (o < n && (u[o] === 32 || u[o] === 9)) o++;
+      if (o < n && u[o] === 79) return -1;
+    }
+    // Numbers that do not fit Int32 (or a -0) are left to the line scanner, whose rows widen the column.
+    if (
+      index > MAX32 || rv32(rindex) || srcPort > MAX32 || dstPort > MAX32 || proto > MAX32 || vrf > MAX32 || dvrf > MAX32 ||
+      gen > MAX32 || keyNh > MAX32 || rpfNh > MAX32 || rv32(ecmp) || rv32(qos) || rv32(sport) || rv32(ttl)
+    ) return -1;
+    // Accepted: stage the row (written to the columns in blocks, see flush()). Mirror, underlay ECMP,
+    // HBS, Oflow and extra stay null, as a new row is.
+    if (this.staged === STAGE_ROWS) this.flush();
+    const c = this.cols;
+    const slot = this.staged++;
+    if (slot === 0) this.stageRow0 = c.length;
+    c.addRow();
+    this.scanner.countExternalEntry();
+    const S = this.si;
+    const o = slot * SI;
+    S[o] = li + 1;
+    S[o + 1] = this.scanner.currentDump;
+    S[o + 2] = index;
+    S[o + 3] = rindex === null ? NULL32 : rindex;
+    S[o + 4] = srcPort;
+    S[o + 5] = dstPort;
+    S[o + 6] = proto;
+    S[o + 7] = vrf;
+    S[o + 8] = dvrf;
+    S[o + 9] = gen;
+    S[o + 10] = keyNh;
+    S[o + 11] = ecmp === null ? NULL32 : ecmp;
+    S[o + 12] = qos;
+    S[o + 13] = rpfNh;
+    S[o + 14] = sport;
+    S[o + 15] = ttl;
+    S[o + 16] = c.action.dict.codeOfBytes(u, actS, actE, actH);
+    S[o + 17] = c.flowFlags.dict.codeOfBytes(u, flS, flE, flH);
+    S[o + 18] = tcpS >= 0 ? c.tcpFlags.dict.codeOfBytes(u, tcpS, tcpE, tcpH) : -1;
+    const F = this.sf;
+    const q = slot * SF;
+    F[q] = packets;
+    F[q + 1] = bytes;
+    // Addresses: IPv4 as uint32, staged; anything else goes to the column's side map now.
+    const W = this.sw;
+    const w = slot * SW;
+    const row = this.stageRow0 + slot;
+    if (srcV4 >= 0 && srcV4 !== IP_OTHER) W[w] = srcV4;
+    else c.srcIp.setOtherBytes(row, u, srcS, srcE), (W[w] = IP_OTHER);
+    if (dstV4 >= 0 && dstV4 !== IP_OTHER) W[w + 1] = dstV4;
+    else c.dstIp.setOtherBytes(row, u, d0, dstE), (W[w + 1] = IP_OTHER);
+    if (siv >= 0 && siv !== IP_OTHER) W[w + 2] = siv;
+    else c.sinfo.setOtherBytes(row, u, sinS, sinE), (W[w + 2] = IP_OTHER);
+    // Only IPv6 addresses have a colon (the port's was split off).
+    const v6 = (srcV4 < 0 && hasColon(u, srcS, srcE)) || (dstV4 < 0 && hasColon(u, d0, dstE));
+    S[o + 19] = translated | (v6 ? 2 : 0);
+    this.nli = li + lines;
+    return next;
+  }
+}
+
+/** Index of the first byte after the next empty line at or after `p` (or the end). */
+function afterBlankLine(u: Uint8Array, p: number): number {
+  const n = u.length;
+  for (let i = u.indexOf(10, p); i >= 0 && i + 1 < n; i = u.indexOf(10, i + 1)) {
+    if (u[i + 1] === 10) return i + 2;
+  }
+  return n;
+}
+
+const utf8 = new TextDecoder("utf-8");
+
+/**
+ * Parses `flow -l` / `flow --match` / `flow --get` output into columns: the same entries, errors and
+ * warnings as {@link parseFlow}, about three times faster on large tables, in under a quarter of the memory. Give
+ * it the bytes as read (a file, an SSH channel's output) or a string. Never throws.
+ *
+ * @example
+ * const r = parseFlowColumns(fs.readFileSync("flow-l.txt"));
+ * r.columns.length            // => entries
+ * r.columns.row(0).srcIp      // => "10.0.11.254"
+ * r.columns.toTable()         // => arquero table, same as toTable(parseFlow(text))
+ */
+export function parseFlowColumns(input: string | Uint8Array): FlowColumnsResult {
+  const raw: Uint8Array =
+    typeof input === "string" ? Buffer.from(input, "utf8") : input instanceof Uint8Array ? input : Buffer.from(String(input), "utf8");
+  // One array class at every element access: a Buffer view (no copy) of whatever Uint8Array came in.
+  const u = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const cols = new FlowColumns(Math.max(1024, Math.ceil(u.length / 200)));
+  const scanner = new FlowScanner({ onEntry: (row) => cols.append(row) });
+  if (u.indexOf(13) >= 0 || u.indexOf(27) >= 0) {
+    // CR line ends or terminal escapes: normalise the text and let the line scanner read all of it.
+    scanner.feed(normalizeText(utf8.decode(u)));
+  } else {
+    scanBytes(u, cols, scanner);
+  }
+  const r = scanner.finish();
+  return { kind: "flow", columns: cols, warnings: r.warnings, errors: r.errors, commands: r.commands, header: r.header, headers: r.headers };
+}
+
+/** The main loop: entries in the usual layout here, everything else through the line scanner. */
+function scanBytes(u: Uint8Array, cols: FlowColumns, scanner: FlowScanner): void {
+  const n = u.length;
+  const fast = new ByteFlowScanner(u, cols, scanner);
+  let p = 0;
+  let li = 0;
+  while (p < n) {
+    if (scanner.atEntryBoundary) {
+      let f = p;
+      while (f < n && u[f] === 32) f++;
+      const c = f < n ? u[f] : 10;
+      if (c === 10) {
+        // Blank line.
+        p = f + 1;
+        li++;
+        continue;
+      }
+      if (c >= 48 && c <= 57) {
+        const next = fast.scanEntry(f, li);
+        if (next >= 0) {
+          p = next;
+          li = fast.nli;
+          continue;
+        }
+      }
+    }
+    // Not an entry in the usual layout: the line scanner reads up to the next empty line (its rows
+    // come after the staged ones).
+    fast.flush();
+    const end = afterBlankLine(u, p);
+    scanner.nextLine = li;
+    scanner.feed(utf8.decode(u.subarray(p, end)));
+    li = scanner.nextLine;
+    p = end;
+  }
+  fast.flush();
+}
