@@ -274,6 +274,10 @@ class ByteFlowScanner {
   private readonly sw = new Uint32Array(STAGE_ROWS * SW);
   private staged = 0;
   private stageRow0 = 0;
+  /** Entries scanned here and not yet counted by the line scanner (see sync()). */
+  private pendingCount = 0;
+  /** The line scanner's current dump number (it changes only inside the line scanner). */
+  private dump = 0;
 
   constructor(
     private readonly u: Uint8Array,
@@ -286,8 +290,23 @@ class ByteFlowScanner {
     this.words = count > 0 ? new Uint32Array(u.buffer, u.byteOffset + this.wordStart, count) : new Uint32Array(0);
   }
 
-  /** Moves the staged rows into the columns (before the line scanner appends a row, and at the end). */
-  flush(): void {
+  /**
+   * Hands over to the line scanner: moves the staged rows into the columns (its rows come after them)
+   * and counts the entries scanned here as its own. {@link resume} takes back its dump number after.
+   */
+  sync(): void {
+    this.flush();
+    this.scanner.countExternalEntries(this.pendingCount);
+    this.pendingCount = 0;
+  }
+
+  /** Takes the line scanner's state back after it read some lines. */
+  resume(): void {
+    this.dump = this.scanner.currentDump;
+  }
+
+  /** Moves the staged rows into the columns. */
+  private flush(): void {
     const n = this.staged;
     if (n === 0) return;
     const c = this.cols;
@@ -546,11 +565,11 @@ class ByteFlowScanner {
     const slot = this.staged++;
     if (slot === 0) this.stageRow0 = c.length;
     c.addRow();
-    this.scanner.countExternalEntry();
+    this.pendingCount++;
     const S = this.si;
     const o = slot * SI;
     S[o] = li + 1;
-    S[o + 1] = this.scanner.currentDump;
+    S[o + 1] = this.dump;
     S[o + 2] = index;
     S[o + 3] = rindex === null ? NULL32 : rindex;
     S[o + 4] = srcPort;
@@ -635,8 +654,10 @@ function scanBytes(u: Uint8Array, cols: FlowColumns, scanner: FlowScanner): void
   const fast = new ByteFlowScanner(u, cols, scanner);
   let p = 0;
   let li = 0;
+  // Whether the line scanner holds no state across lines (only its own feeding can change that).
+  let boundary = scanner.atEntryBoundary;
   while (p < n) {
-    if (scanner.atEntryBoundary) {
+    if (boundary) {
       let f = p;
       while (f < n && u[f] === 32) f++;
       const c = f < n ? u[f] : 10;
@@ -657,12 +678,14 @@ function scanBytes(u: Uint8Array, cols: FlowColumns, scanner: FlowScanner): void
     }
     // Not an entry in the usual layout: the line scanner reads up to the next empty line (its rows
     // come after the staged ones).
-    fast.flush();
+    fast.sync();
     const end = afterBlankLine(u, p);
     scanner.nextLine = li;
     scanner.feed(utf8.decode(u.subarray(p, end)));
     li = scanner.nextLine;
     p = end;
+    fast.resume();
+    boundary = scanner.atEntryBoundary;
   }
-  fast.flush();
+  fast.sync();
 }

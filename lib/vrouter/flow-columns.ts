@@ -749,8 +749,9 @@ export class FlowColumns {
     if (n === 0) return {};
     // Decoded fields: decode each distinct (action, flags, tcp flags, proto, tcp-ness) once, through makeFlowRow.
     // The key is one number when the dictionaries are small enough (always, in practice), else a string.
-    const derived = new Map<number | string, FlowEntry>();
-    const derivedOf = new Array<FlowEntry>(n);
+    const derived = new Map<number | string, number>();
+    const uniq: FlowEntry[] = [];
+    const derivedOf = new Int32Array(n);
     const nf = this.flowFlags.dict.values.length + 1;
     const nt = this.tcpFlags.dict.values.length + 1;
     const numericKey = (this.action.dict.values.length + 1) * nf * nt * 65536 < Number.MAX_SAFE_INTEGER;
@@ -762,7 +763,8 @@ export class FlowColumns {
           : `${this.action.codes[i]}|${this.flowFlags.codes[i]}|${this.tcpFlags.codes[i]}|${p}`;
       let d = derived.get(key);
       if (d === undefined) {
-        d = this.row(i);
+        d = uniq.length;
+        uniq.push(this.row(i));
         derived.set(key, d);
       }
       derivedOf[i] = d;
@@ -784,8 +786,9 @@ export class FlowColumns {
       return a;
     };
     const fromDerived = (k: keyof FlowEntry): unknown[] => {
+      const vals = uniq.map((d) => d[k]);
       const a = new Array<unknown>(n);
-      for (let i = 0; i < n; i++) a[i] = derivedOf[i][k];
+      for (let i = 0; i < n; i++) a[i] = vals[derivedOf[i]];
       return a;
     };
     for (const k of Object.keys(TEMPLATE_ROW) as (keyof FlowEntry)[]) {

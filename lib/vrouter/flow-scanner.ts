@@ -172,15 +172,15 @@ export class FlowScanner {
   }
 
   /**
-   * Counts an entry that was scanned outside {@link feed} (by the byte scanner), exactly as an emitted
-   * entry is counted, so dump numbering stays the same.
+   * Counts `n` entries that were scanned outside {@link feed} (by the byte scanner), exactly as emitted
+   * entries are counted, so dump numbering stays the same.
    *
    * @example
-   * const s = new FlowScanner(); s.countExternalEntry(); s.count // => 1
+   * const s = new FlowScanner(); s.countExternalEntries(2); s.count // => 2
    */
-  countExternalEntry(): void {
-    this.count++;
-    this.entriesSinceHeader++;
+  countExternalEntries(n = 1): void {
+    this.count += n;
+    this.entriesSinceHeader += n;
   }
 
   private emit(row: FlowEntry): void {
