@@ -12,6 +12,7 @@ import type { CommandRecord, FlowParseResult, FlowTableHeader, ParseError, Parse
 import { FlowScanner } from "./flow-scanner";
 import { FlowColumns } from "./flow-columns";
 import { normalizeText } from "./text";
+import { ip4, readV4, v4 } from "./ipv4-bytes";
 
 /** What {@link parseFlowColumns} returns: {@link FlowParseResult} with columns instead of rows. */
 export interface FlowColumnsResult {
@@ -92,6 +93,22 @@ function valEnd(u: Uint8Array, i: number, limit: number): number {
   return i;
 }
 
+// Line breaks fieldSep crossed since the scanner reset it.
+let sepBreaks = 0;
+
+/** After a field: `,`, spaces, at most one line break (counted in `sepBreaks`), spaces. The next field's start, or -1. */
+function fieldSep(u: Uint8Array, i: number): number {
+  if (u[i] !== 44) return -1;
+  i++;
+  while (u[i] === 32) i++;
+  if (u[i] === 10) {
+    sepBreaks++;
+    i++;
+    while (u[i] === 32) i++;
+  }
+  return i;
+}
+
 // Results of scanAddress.
 let aColon = -1;
 let aV4 = -1;
@@ -114,119 +131,30 @@ function scanAddress(u: Uint8Array, i: number, n: number): number {
     if (c === 58 || c < 33 || c > 126) return scanAddressAny(u, s, n);
   }
   aColon = colon;
-  aV4 = v4Val;
-  return i;
-}
-
-// The value readV4 last read.
-let v4Val = 0;
-
-/**
- * Reads a dotted IPv4 address at `i` as `%d.%d.%d.%d` prints it (1–3 digits, no leading zero, ≤ 255)
- * into `v4Val`; returns the position after it, or -1. What follows is the caller's to check.
- */
-function readV4(u: Uint8Array, i: number): number {
-  let v = 0;
-  for (let o = 0; o < 4; o++) {
-    const c0 = u[i] - 48;
-    if (!(c0 >= 0 && c0 <= 9)) return -1;
-    let oct = c0;
-    i++;
-    if (c0 !== 0) {
-      let d = u[i] - 48;
-      if (d >= 0 && d <= 9) {
-        oct = oct * 10 + d;
-        i++;
-        d = u[i] - 48;
-        if (d >= 0 && d <= 9) {
-          oct = oct * 10 + d;
-          i++;
-        }
-      }
-    }
-    if (oct > 255) return -1;
-    v = v * 256 + oct;
-    if (o < 3) {
-      if (u[i] !== 46) return -1;
-      i++;
-    }
-  }
-  v4Val = v;
+  aV4 = v4.value;
   return i;
 }
 
 /** {@link scanAddress} for any token (IPv6, redacted, malformed). */
 function scanAddressAny(u: Uint8Array, i: number, n: number): number {
+  const s = i;
   let colon = -1;
   let colons = 0;
-  let v = 0;
-  let oct = 0;
-  let digits = 0;
-  let dots = 0;
-  let v4 = -1;
-  let ok = true;
   for (; i < n; i++) {
     const c = u[i];
     if (c === 32 || c === 10) break;
     if (c === 58) {
-      if (colons === 0 && ok && dots === 3 && digits > 0) v4 = v * 256 + oct;
       colon = i;
       colons++;
     } else if (c < 33 || c > 126) {
       aColon = -2;
       aV4 = -1;
       return i;
-    } else if (colons === 0 && ok) {
-      if (c === 46) {
-        if (digits === 0 || dots === 3) ok = false;
-        else {
-          v = v * 256 + oct;
-          oct = 0;
-          digits = 0;
-          dots++;
-        }
-      } else {
-        const d = c - 48;
-        if (d < 0 || d > 9 || (digits > 0 && oct === 0)) ok = false;
-        else {
-          oct = oct * 10 + d;
-          if (++digits > 3 || oct > 255) ok = false;
-        }
-      }
     }
   }
   aColon = colon;
-  aV4 = colons === 1 ? v4 : -1;
+  aV4 = colons === 1 ? ip4(u, s, colon) : -1;
   return i;
-}
-
-/**
- * The value of the dotted IPv4 address in u[s, e) as uint32, or -1 when it is not one. Accepts what
- * the utility prints (`%d.%d.%d.%d`): 1–3 digits per octet, each ≤ 255, no leading zeros.
- */
-function ip4(u: Uint8Array, s: number, e: number): number {
-  let v = 0;
-  let oct = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = s; i < e; i++) {
-    const c = u[i];
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return -1;
-      v = v * 256 + oct;
-      oct = 0;
-      digits = 0;
-      dots++;
-    } else {
-      const d = c - 48;
-      if (d < 0 || d > 9) return -1;
-      if (digits > 0 && oct === 0) return -1;
-      oct = oct * 10 + d;
-      if (++digits > 3 || oct > 255) return -1;
-    }
-  }
-  if (dots !== 3 || digits === 0) return -1;
-  return v * 256 + oct;
 }
 
 /** Staged rows per block, Int32 and Float64 fields per staged row. */
@@ -474,59 +402,31 @@ class ByteFlowScanner {
     const rpfNh = rdU(u, i + 8, i + 20);
     if (rpfNh < 0) return -1;
     i = rEnd;
-    let lines = 3; // entry line, destination line, first block line
-    // Separator: ",", spaces, at most one line break, spaces.
-    if (u[i] !== 44) return -1;
-    i++;
-    while (u[i] === 32) i++;
-    if (u[i] === 10) {
-      lines++;
-      i++;
-      while (u[i] === 32) i++;
-    }
+    sepBreaks = 0;
+    i = fieldSep(u, i);
+    if (i < 0) return -1;
     if (!(i + 6 <= n && dv.getUint32(i, true) === 0x74617453 && dv.getUint16(i + 4, true) === 0x3a73)) return -1; // "Stats:"
     const packets = rdU(u, i + 6, i + 24);
     if (packets < 0 || u[rEnd] !== 47) return -1;
     const bytes = rdU(u, rEnd + 1, rEnd + 24);
     if (bytes < 0) return -1;
-    i = rEnd;
-    if (u[i] !== 44) return -1;
-    i++;
-    while (u[i] === 32) i++;
-    if (u[i] === 10) {
-      lines++;
-      i++;
-      while (u[i] === 32) i++;
-    }
+    i = fieldSep(u, rEnd);
+    if (i < 0) return -1;
     if (!(i + 6 <= n && dv.getUint32(i, true) === 0x726f5053 && dv.getUint16(i + 4, true) === 0x2074)) return -1; // "SPort "
     const sport = rdI(u, i + 6, i + 18);
     if (!rOk) return -1;
-    i = rEnd;
-    if (u[i] !== 44) return -1;
-    i++;
-    while (u[i] === 32) i++;
-    if (u[i] === 10) {
-      lines++;
-      i++;
-      while (u[i] === 32) i++;
-    }
+    i = fieldSep(u, rEnd);
+    if (i < 0) return -1;
     if (!(i + 4 <= n && dv.getUint32(i, true) === 0x204c5454)) return -1; // "TTL "
     const ttl = rdI(u, i + 4, i + 16);
     if (!rOk) return -1;
-    i = rEnd;
-    if (u[i] !== 44) return -1;
-    i++;
-    while (u[i] === 32) i++;
-    if (u[i] === 10) {
-      lines++;
-      i++;
-      while (u[i] === 32) i++;
-    }
+    i = fieldSep(u, rEnd);
+    if (i < 0) return -1;
     if (!(i + 6 <= n && dv.getUint32(i, true) === 0x666e6953 && dv.getUint16(i + 4, true) === 0x206f)) return -1; // "Sinfo "
     i += 6;
     let siv = -1;
     e = readV4(u, i);
-    if (e >= 0 && u[e] === 41) siv = v4Val;
+    if (e >= 0 && u[e] === 41) siv = v4.value;
     else {
       e = i;
       for (;;) {
@@ -604,7 +504,7 @@ class ByteFlowScanner {
     // Only IPv6 addresses have a colon (the port's was split off).
     const v6 = (srcV4 < 0 && hasColon(u, srcS, srcE)) || (dstV4 < 0 && hasColon(u, d0, dstE));
     S[o + 19] = translated | (v6 ? 2 : 0);
-    this.nli = li + lines;
+    this.nli = li + 3 + sepBreaks; // entry line, destination line, first block line, breaks in the block
     return next;
   }
 }

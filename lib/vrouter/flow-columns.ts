@@ -11,6 +11,7 @@
 import * as aq from "arquero";
 import type { FlowEntry } from "./types";
 import { type Attrs, type FlowKey, freshAttrs, makeFlowRow } from "./flow-row";
+import { ipv4Value } from "./ipv4-bytes";
 
 /** Int32 value that stands for null in an Int32 column (never a parsed value: those are kept as Float64). */
 const NULL32 = -2147483648;
@@ -381,7 +382,7 @@ export class IpColumn {
    * const c = new IpColumn(1); c.setString(0, "x.x.x.x"); c.get(0) // => "x.x.x.x"
    */
   setString(i: number, s: string | null): void {
-    const v4 = s === null ? -1 : canonicalV4(s);
+    const v4 = s === null ? -1 : ipv4Value(s);
     if (v4 >= 0) this.setV4(i, v4);
     else {
       this.values[i] = IP_OTHER;
@@ -460,30 +461,6 @@ export class SparseColumn<T extends string | number> {
   get(i: number): T | null {
     return this.values.get(i) ?? null;
   }
-}
-
-/** The uint32 of a canonical dotted IPv4 text (no leading zeros, each octet ≤ 255), else -1. */
-function canonicalV4(s: string): number {
-  let v = 0;
-  let oct = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return -1;
-      v = v * 256 + oct;
-      oct = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && oct === 0) return -1; // leading zero: keep the text as printed
-      oct = oct * 10 + (c - 48);
-      if (++digits > 3 || oct > 255) return -1;
-    } else return -1;
-  }
-  if (dots !== 3 || digits === 0) return -1;
-  return v * 256 + oct;
 }
 
 /** Names of the numeric columns, in {@link FlowEntry} terms. */

@@ -111,21 +111,26 @@ describe("followPrefix", () => {
   const rt = parseRt(cent222);
   const nh = parseNh(cent222);
 
+  /** What followPrefix finds for the service IP on cent222, with the far end's node as given. */
+  const serviceRoute = (node: string | null) => ({
+    ok: true,
+    route: "10.99.225.17/32",
+    vrf: 2,
+    label: 38,
+    nh: 21,
+    nhType: "Tunnel",
+    local: false,
+    oif: 0,
+    tunnelType: "MPLSoUDP",
+    sip: "10.169.25.20",
+    dip: "10.169.25.21",
+    node,
+    endpoints: [{ nh: 21, label: 38, tunnelType: "MPLSoUDP", sip: "10.169.25.20", dip: "10.169.25.21", node }],
+  });
+
   it("10.99.225.17 in VRF 2 on cent222 → label 38, MPLSoUDP tunnel to cent333", () => {
     expect(followPrefix("10.99.225.17", { rt, nh, vrf: 2, nodes: NODES })).toEqual({
-      ok: true,
-      route: "10.99.225.17/32",
-      vrf: 2,
-      label: 38,
-      nh: 21,
-      nhType: "Tunnel",
-      local: false,
-      oif: 0,
-      tunnelType: "MPLSoUDP",
-      sip: "10.169.25.20",
-      dip: "10.169.25.21",
-      node: "cent333",
-      endpoints: [{ nh: 21, label: 38, tunnelType: "MPLSoUDP", sip: "10.169.25.20", dip: "10.169.25.21", node: "cent333" }],
+      ...serviceRoute("cent333"),
       steps: ["10.99.225.17 → route 10.99.225.17/32 (label 38, nh 21)", "nh 21 (Tunnel MPLSoUDP) → 10.169.25.21", "10.169.25.21 is cent333"],
       notes: [],
     });
@@ -134,19 +139,7 @@ describe("followPrefix", () => {
   it("keeps the route, label and tunnel when the tunnel's Dip is not in the nodes map (node unknown, with a note)", () => {
     for (const nodes of [{}, new Map([["10.169.25.99", "cent999"]])]) {
       expect(followPrefix("10.99.225.17", { rt, nh, vrf: 2, nodes })).toEqual({
-        ok: true,
-        route: "10.99.225.17/32",
-        vrf: 2,
-        label: 38,
-        nh: 21,
-        nhType: "Tunnel",
-        local: false,
-        oif: 0,
-        tunnelType: "MPLSoUDP",
-        sip: "10.169.25.20",
-        dip: "10.169.25.21",
-        node: null,
-        endpoints: [{ nh: 21, label: 38, tunnelType: "MPLSoUDP", sip: "10.169.25.20", dip: "10.169.25.21", node: null }],
+        ...serviceRoute(null),
         steps: ["10.99.225.17 → route 10.99.225.17/32 (label 38, nh 21)", "nh 21 (Tunnel MPLSoUDP) → 10.169.25.21"],
         notes: ["no node with fabric IP 10.169.25.21 in the nodes map: the tunnel's far end is not a known node"],
       });
