@@ -320,12 +320,13 @@ export class DecodeContext {
 
   /** Id of the layer decoded before the current one (0 when none). */
   previousLayer(): number {
-    return this.layerCount >= 2 ? this.layers[this.layerCount - 2]! : LAYER_NONE;
+    // literal 0 (LAYER_NONE): within this module TypeScript's output reads `exports.LAYER_NONE`
+    return this.layerCount >= 2 ? this.layers[this.layerCount - 2]! : 0;
   }
 
   /** Sets the tunnel type if no outer tunnel was recorded yet. */
   enterTunnel(tunnel: number): void {
-    if (this.tunnel === TUNNEL_NONE) {
+    if (this.tunnel === 0 /* TUNNEL_NONE, as a literal: see previousLayer */) {
       this.tunnel = tunnel;
       this.tunnelIpCount = this.ipCount;
     }

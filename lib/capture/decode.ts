@@ -8,13 +8,8 @@
  *
  * @module
  */
-import {
-  DecodeContext, FLAG_MALFORMED, FLAG_TRUNCATED, FLAG_UNSUPPORTED, HTTP_METHODS, LAYER_COUNT, LAYER_ETHERNET, LAYER_GRE,
-  LAYER_HTTP, LAYER_ICMP, LAYER_ICMPV6, LAYER_IPV4, LAYER_IPV6, LAYER_MPLS, LAYER_NAMES, LAYER_RAW_IP, LAYER_SLL, LAYER_SLL2,
-  LAYER_TCP, LAYER_UDP, LAYER_VLAN, LAYER_VXLAN,
-  LAYER_NONE, MAX_LAYERS, MPLS_KIND_ETHERNET, MPLS_KIND_IP, MPLS_KIND_IPV4, MPLS_KIND_IPV6, type MplsPayloadKind,
-  P_LINKTYPE, P_TOO_DEEP, PROBLEM_MESSAGES, TUNNEL_NAMES, TUNNEL_NONE,
-} from "./context";
+import * as context from "./context";
+import { DecodeContext, HTTP_METHODS, LAYER_NAMES, type MplsPayloadKind, PROBLEM_MESSAGES, TUNNEL_NAMES } from "./context";
 import { formatIpv4, formatIpv6, formatMac, tcpFlagNames } from "./format";
 import { decodeEthernet } from "./layers/ethernet";
 import { decodeGre } from "./layers/gre";
@@ -31,6 +26,17 @@ import { decodeUdp } from "./layers/udp";
 import { decodeVlan } from "./layers/vlan";
 import { decodeVxlan } from "./layers/vxlan";
 import { createRegistry, defaultRegistry, type Registry, type RegistryOptions } from "./registry";
+
+// Numeric constants as module-level bindings. TypeScript's CommonJS output reads an imported constant
+// from the exporting module's object at every use, and V8 cannot fold those loads (each export is
+// written twice, `void 0` then its value, so the field is mutable); a module-level const it folds like
+// a literal, which turns the layer switch below into a jump table. The layer decoders do the same.
+const {
+  FLAG_MALFORMED, FLAG_TRUNCATED, FLAG_UNSUPPORTED, LAYER_COUNT, LAYER_ETHERNET, LAYER_GRE, LAYER_HTTP, LAYER_ICMP,
+  LAYER_ICMPV6, LAYER_IPV4, LAYER_IPV6, LAYER_MPLS, LAYER_NONE, LAYER_RAW_IP, LAYER_SLL, LAYER_SLL2, LAYER_TCP, LAYER_UDP,
+  LAYER_VLAN, LAYER_VXLAN, MAX_LAYERS, MPLS_KIND_ETHERNET, MPLS_KIND_IP, MPLS_KIND_IPV4, MPLS_KIND_IPV6, P_LINKTYPE,
+  P_TOO_DEEP, TUNNEL_NONE,
+} = context;
 
 /** A layer decoder: reads `ctx.data[ctx.off..ctx.end)`, records fields, returns the next layer id. */
 export type LayerDecoder = (ctx: DecodeContext) => number;

@@ -1,10 +1,14 @@
 /**
  * The columnar frame table: one typed-array column per field, strings interned in dictionaries.
  *
- * {@link FrameTableBuilder} appends one row per decoded frame straight from a {@link DecodeContext}
- * (no per-frame object), into fixed-size chunks so growing never copies the whole table; `finish()`
- * joins each column once. {@link FrameTable} then offers rows as objects, subsets, and an arquero
- * table whose string columns are dictionary views (no per-row string arrays).
+ * {@link FrameTableBuilder} writes one row per frame straight into typed-array columns (no per-frame
+ * object), IPv4 addresses and other repeated values through dictionaries whose strings are made once
+ * per distinct value. Rows go into one block reserved from the capture's size when it is known (handed
+ * over as column views without a copy), else into fixed-size blocks joined once by `finish()`.
+ * `appendFrame` (what `readCapture` uses) decodes the usual tunnelled IPv4 frames in one fused
+ * pass and everything else through `decodeInto` + `append`. {@link FrameTable} then offers rows as
+ * objects, subsets, and an arquero table whose string columns are dictionary views (no per-row
+ * string arrays).
  *
  * Column meanings (absent values: -1 for signed columns, 0 / "" otherwise):
  *
@@ -34,19 +38,30 @@
  * @module
  */
 import type * as Arquero from "arquero";
-import {
-  type DecodeContext, FLAG_MALFORMED, FLAG_TRUNCATED, FLAG_UNSUPPORTED, HTTP_METHODS, LAYER_NAMES,
-  TUNNEL_NAMES, TUNNEL_NONE,
-} from "./context";
-import { problemText } from "./decode";
+import * as context from "./context";
+import { type DecodeContext, HTTP_METHODS, LAYER_NAMES, TUNNEL_NAMES, u32 } from "./context";
+import { decodeInto, problemText } from "./decode";
 import type { CaptureFormatError } from "./errors";
 import { formatIpv4, formatIpv6, formatMac, tcpFlagNames } from "./format";
+import { decodeHttp } from "./layers/http";
+import { guessMplsPayload } from "./layers/mpls-payload";
+import * as registry from "./registry";
 
+// module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
+const {
+  FLAG_MALFORMED, FLAG_TRUNCATED, FLAG_UNSUPPORTED, LAYER_ETHERNET, LAYER_GRE, LAYER_HTTP, LAYER_IPV4, LAYER_IPV6,
+  LAYER_MPLS, LAYER_NONE, LAYER_TCP, LAYER_UDP, LAYER_VLAN, LAYER_VXLAN, MAX_IPS, MAX_LAYERS, TUNNEL_GRE, TUNNEL_IPIP,
+  TUNNEL_MPLS, TUNNEL_MPLSOGRE, TUNNEL_MPLSOUDP, TUNNEL_NONE, TUNNEL_VXLAN,
+} = context;
+const { ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_TEB, IPPROTO_TCP, IPPROTO_UDP } = registry;
+
+/** Rows per chunk when growing; the largest single (reserved) chunk, ~1.7 GB. */
 const CHUNK = 1 << 16;
+const MAX_CHUNK = 1 << 24;
 
 type NumArray =
   | Uint8Array | Uint16Array | Uint32Array | Int16Array | Int32Array | Float64Array;
-type NumCtor = new (n: number) => NumArray;
+type NumCtor = (new (n: number) => NumArray) & { readonly BYTES_PER_ELEMENT: number };
 
 /** Column names and element types (dict columns hold dictionary codes). */
 export const FRAME_COLUMNS = {
@@ -84,6 +99,54 @@ export type FrameColumnName = keyof typeof FRAME_COLUMNS;
 
 /** The typed arrays of a finished table. */
 export type FrameColumns = { [K in FrameColumnName]: InstanceType<(typeof FRAME_COLUMNS)[K]> };
+
+/**
+ * Where a column lives in a builder chunk. A chunk is one ArrayBuffer holding every column as a
+ * section of `cap` elements: the 4-byte columns first, then the 2-byte ones, then the bytes (so each
+ * section is aligned). The builder writes a row through three views (Uint32, Uint16, Uint8), which
+ * store the same bits into a signed column; `finish()` hands each section out as a view of the
+ * column's own type.
+ */
+const SECTION: Record<FrameColumnName, number> = (() => {
+  const out = {} as Record<FrameColumnName, number>;
+  const next = { 4: 0, 2: 0, 1: 0 };
+  for (const [name, Ctor] of Object.entries(FRAME_COLUMNS) as [FrameColumnName, NumCtor][]) {
+    const w = Ctor.BYTES_PER_ELEMENT as 4 | 2 | 1;
+    out[name] = next[w]++;
+  }
+  return out;
+})();
+const WIDE = Object.values(FRAME_COLUMNS).filter((c) => c.BYTES_PER_ELEMENT === 4).length;
+const HALF = Object.values(FRAME_COLUMNS).filter((c) => c.BYTES_PER_ELEMENT === 2).length;
+const NARROW = Object.values(FRAME_COLUMNS).filter((c) => c.BYTES_PER_ELEMENT === 1).length;
+/** Bytes per row. */
+const ROW_BYTES = 4 * WIDE + 2 * HALF + NARROW;
+
+/** Byte offset of a column's section in a chunk of `cap` rows. */
+function sectionOffset(name: FrameColumnName, cap: number): number {
+  const w = FRAME_COLUMNS[name].BYTES_PER_ELEMENT;
+  const base = w === 4 ? 0 : w === 2 ? 4 * WIDE * cap : (4 * WIDE + 2 * HALF) * cap;
+  return base + SECTION[name] * w * cap;
+}
+
+// section numbers as module-level constants for the append loop
+const {
+  no: S_NO, sec: S_SEC, nsec: S_NSEC, caplen: S_CAPLEN, len: S_LEN, linkType: S_LINKTYPE, protocols: S_PROTOCOLS,
+  tunnel: S_TUNNEL, vlan: S_VLAN, outerSrc: S_OUTERSRC, outerDst: S_OUTERDST, src: S_SRC, dst: S_DST,
+  mplsLabels: S_MPLSLABELS, vni: S_VNI, ipProto: S_IPPROTO, srcPort: S_SRCPORT, dstPort: S_DSTPORT,
+  tcpFlags: S_TCPFLAGS, seq: S_SEQ, ack: S_ACK, payloadLen: S_PAYLOADLEN, httpMethod: S_HTTPMETHOD,
+  httpPath: S_HTTPPATH, httpHost: S_HTTPHOST, httpStatus: S_HTTPSTATUS, flags: S_FLAGS,
+} = SECTION;
+
+/** Sections of outerSrc, outerDst, src, dst. */
+const ADDRESS_SECTIONS = Int32Array.of(SECTION.outerSrc, SECTION.outerDst, SECTION.src, SECTION.dst);
+
+/** One block of rows: the buffer and how many rows it holds and has room for. */
+interface Chunk {
+  buffer: ArrayBuffer;
+  cap: number;
+  used: number;
+}
 
 /** Which columns are strings, and from which dictionary. */
 const DICT_OF: Partial<Record<FrameColumnName, keyof FrameDicts>> = {
@@ -138,45 +201,205 @@ export interface FrameRow {
   problem?: string;
 }
 
-/** String interning with a direct-mapped cache in front of the map for numeric keys. */
-class Interner<K extends number | string> {
-  readonly values: string[] = [""];
-  private readonly map = new Map<K, number>();
-  private readonly cacheKey = new Float64Array(256).fill(-1);
-  private readonly cacheCode = new Uint32Array(256);
+/** Dictionary key of a one-label (`b` -1) or two-label stack. */
+function labelKey(a: number, b: number): number {
+  return b < 0 ? a + 1 : 2 ** 21 * (a + 1) + b + 2 ** 42;
+}
 
-  /** Code of a numeric key, or -1 when new (then call {@link add}). */
-  lookupNumber(key: number): number {
-    const h = (key ^ (key / 4096)) & 255;
-    if (this.cacheKey[h] === key) return this.cacheCode[h]!;
-    const code = this.map.get(key as K);
+/** Slot of an exact integer key (< 2^53) in a 256-entry direct-mapped cache. */
+function keySlot(key: number): number {
+  return Math.imul((key >>> 0) ^ ((key / 4294967296) | 0), 0x9e3779b1) >>> 24;
+}
+
+/**
+ * A dictionary keyed by exact integers (or, rarely, text), with a direct-mapped cache in front that
+ * the fast path probes inline (slot {@link keySlot}); code 0 is "".
+ */
+class KeyedDict {
+  readonly values: string[] = [""];
+  private readonly byKey = new Map<number | string, number>();
+  readonly cacheKey = new Float64Array(256).fill(-1);
+  readonly cacheCode = new Int32Array(256);
+
+  /** Code of a numeric key, or -1 when new. */
+  get(key: number): number {
+    const s = keySlot(key);
+    if (this.cacheKey[s] === key) return this.cacheCode[s]!;
+    const code = this.byKey.get(key);
     if (code === undefined) return -1;
-    this.cacheKey[h] = key;
-    this.cacheCode[h] = code;
+    this.cacheKey[s] = key;
+    this.cacheCode[s] = code;
     return code;
   }
 
-  /** Code of a key, or -1 when new. */
-  lookup(key: K): number {
-    return this.map.get(key) ?? -1;
+  /** Code of a text key, or -1 when new. */
+  getText(key: string): number {
+    return this.byKey.get(key) ?? -1;
   }
 
   /** Adds a new key with its text; returns its code. */
-  add(key: K, text: string): number {
+  add(key: number | string, text: string): number {
     const code = this.values.length;
     this.values.push(text);
-    this.map.set(key, code);
+    this.byKey.set(key, code);
     return code;
-  }
-
-  /** Code of a string key, adding it when new. */
-  intern(text: K & string): number {
-    const code = this.map.get(text);
-    return code !== undefined ? code : this.add(text, text);
   }
 }
 
+/**
+ * The address dictionary: IPv4 by its 32 bits through a direct-mapped cache (the text is made once
+ * per distinct address), MACs by their 48 bits, IPv6 by text.
+ */
+class AddressDict {
+  readonly values: string[] = [""];
+  private readonly v4 = new Map<number, number>();
+  private readonly macs = new Map<number, number>();
+  private readonly text = new Map<string, number>();
+  /** Direct-mapped cache of IPv4 codes (slot `Math.imul(a, 0x9e3779b1) >>> 22`), probed inline by the fast path. */
+  readonly cacheKey = new Int32Array(1024);
+  /** 0: empty slot (code 0 is "", never an address). */
+  readonly cacheCode = new Int32Array(1024);
+
+  /** Code of the IPv4 address at `d[o..o+4)`. */
+  ipv4(d: Uint8Array, o: number): number {
+    const a = (d[o]! << 24) | (d[o + 1]! << 16) | (d[o + 2]! << 8) | d[o + 3]!;
+    const s = Math.imul(a, 0x9e3779b1) >>> 22;
+    const c = this.cacheCode[s]!;
+    if (c !== 0 && this.cacheKey[s] === a) return c;
+    return this.ipv4Miss(d, o, a, s);
+  }
+
+  /** {@link ipv4} past the cache: `a` is the address as an int32, `s` its cache slot. */
+  ipv4Miss(d: Uint8Array, o: number, a: number, s: number): number {
+    let code = this.v4.get(a);
+    if (code === undefined) {
+      code = this.values.length;
+      this.values.push(formatIpv4(d, o));
+      this.v4.set(a, code);
+    }
+    this.cacheKey[s] = a;
+    this.cacheCode[s] = code;
+    return code;
+  }
+
+  /** Code of the MAC address at `d[o..o+6)`. */
+  mac(d: Uint8Array, o: number): number {
+    const key = ((d[o]! << 8) | d[o + 1]!) * 4294967296 + u32(d, o + 2);
+    let code = this.macs.get(key);
+    if (code === undefined) {
+      code = this.values.length;
+      this.values.push(formatMac(d, o));
+      this.macs.set(key, code);
+    }
+    return code;
+  }
+
+  /** Code of the IPv6 address at `d[o..o+16)`. */
+  ipv6(d: Uint8Array, o: number): number {
+    const t = formatIpv6(d, o);
+    let code = this.text.get(t);
+    if (code === undefined) {
+      code = this.values.length;
+      this.values.push(t);
+      this.text.set(t, code);
+    }
+    return code;
+  }
+}
+
+/** `eth:ip:gre:mpls:ip:tcp` for the first `n` layer ids. */
+function stackText(layers: Uint8Array, n: number): string {
+  const names: string[] = [];
+  for (let j = 0; j < n; j++) names.push(LAYER_NAMES[layers[j]!]!);
+  return names.join(":");
+}
+
 const nativeLatin1 = (Buffer.prototype as unknown as { latin1Slice?: (this: Uint8Array, s: number, e: number) => string }).latin1Slice;
+
+function latin1(d: Uint8Array, o: number, n: number): string {
+  if (nativeLatin1 !== undefined) return nativeLatin1.call(d, o, o + n);
+  let s = "";
+  for (let i = 0; i < n; i++) s += String.fromCharCode(d[o + i]!);
+  return s;
+}
+
+/**
+ * Byte-string interning (HTTP paths and hosts): an open-addressing table over the bytes themselves,
+ * so a repeated value costs a hash and a compare, and its JS string is made once. Code 0 is "".
+ */
+class ByteDict {
+  readonly values: string[] = [""];
+  /** Hash slots holding codes (0: empty); load ≤ 1/2. */
+  private slots = new Int32Array(256);
+  /** Per code: hash, start in `bytes`, length. */
+  private hashes = new Int32Array(64);
+  private starts = new Int32Array(64);
+  private lens = new Int32Array(64);
+  private bytes = new Uint8Array(4096);
+  private used = 0;
+
+  /** Code of the bytes `d[o..o+n)`, adding them when new. */
+  intern(d: Uint8Array, o: number, n: number): number {
+    let h = 0x811c9dc5 ^ n;
+    for (let k = o, e = o + n; k < e; k++) h = Math.imul(h ^ d[k]!, 0x01000193);
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    let s = (h ^ (h >>> 16)) & mask;
+    for (;;) {
+      const c = slots[s]!;
+      if (c === 0) return this.add(d, o, n, h, s);
+      if (this.hashes[c] === h && this.lens[c] === n && this.same(c, d, o, n)) return c;
+      s = (s + 1) & mask;
+    }
+  }
+
+  private same(c: number, d: Uint8Array, o: number, n: number): boolean {
+    const b = this.bytes;
+    const at = this.starts[c]!;
+    for (let k = 0; k < n; k++) if (b[at + k] !== d[o + k]) return false;
+    return true;
+  }
+
+  private add(d: Uint8Array, o: number, n: number, h: number, s: number): number {
+    const code = this.values.length;
+    this.values.push(latin1(d, o, n));
+    if (code >= this.hashes.length) {
+      const grow = <T extends Int32Array>(a: T): T => {
+        const b = new Int32Array(a.length * 2) as T;
+        b.set(a);
+        return b;
+      };
+      this.hashes = grow(this.hashes);
+      this.starts = grow(this.starts);
+      this.lens = grow(this.lens);
+    }
+    if (this.used + n > this.bytes.length) {
+      const b = new Uint8Array(Math.max(this.bytes.length * 2, this.used + n));
+      b.set(this.bytes.subarray(0, this.used));
+      this.bytes = b;
+    }
+    this.bytes.set(d.subarray(o, o + n), this.used);
+    this.hashes[code] = h;
+    this.starts[code] = this.used;
+    this.lens[code] = n;
+    this.used += n;
+    this.slots[s] = code;
+    if (code * 2 >= this.slots.length) this.rehash();
+    return code;
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let c = 1; c < this.values.length; c++) {
+      const h = this.hashes[c]!;
+      let s = (h ^ (h >>> 16)) & mask;
+      while (slots[s] !== 0) s = (s + 1) & mask;
+      slots[s] = c;
+    }
+    this.slots = slots;
+  }
+}
 
 /**
  * Appends decoded frames as rows.
@@ -188,107 +411,89 @@ const nativeLatin1 = (Buffer.prototype as unknown as { latin1Slice?: (this: Uint
  */
 export class FrameTableBuilder {
   private rows = 0;
+  /** Next row in the current chunk, and the chunk's capacity (0 before the first). */
   private i = 0;
-  /** Capacity of the current chunk (0 before the first). */
   private cap = 0;
-  /** Rows used in each chunk. */
-  private readonly used: number[] = [];
-  private readonly chunks = new Map<FrameColumnName, NumArray[]>();
+  private readonly chunks: Chunk[] = [];
   private readonly problems = new Map<number, string>();
-  // address dictionary: IPv4 by number through a direct-mapped cache, others by text
-  private readonly addrValues: string[] = [""];
-  private readonly addrV4 = new Map<number, number>();
-  private readonly addrText = new Map<string, number>();
-  private readonly cacheKey = new Float64Array(1024).fill(-1);
-  private readonly cacheCode = new Uint32Array(1024);
-  private readonly protocols = new Interner<number | string>();
-  private readonly labelStacks = new Interner<number | string>();
+  private readonly addresses = new AddressDict();
+  private readonly protocols = new KeyedDict();
+  private readonly labelStacks = new KeyedDict();
   private readonly labelStackValues: number[][] = [[]];
-  private readonly strings = new Interner<string>();
+  private readonly strings = new ByteDict();
+  private readonly scratchLayers = new Uint8Array(MAX_LAYERS);
+  private readonly scratchLabels = new Int32Array(2);
 
-  // current chunks
-  private c_no!: Uint32Array; private c_sec!: Uint32Array; private c_nsec!: Uint32Array;
-  private c_caplen!: Uint32Array; private c_len!: Uint32Array; private c_linkType!: Uint16Array;
-  private c_protocols!: Uint32Array; private c_tunnel!: Uint8Array; private c_vlan!: Int16Array;
-  private c_outerSrc!: Uint32Array; private c_outerDst!: Uint32Array; private c_src!: Uint32Array;
-  private c_dst!: Uint32Array; private c_mplsLabels!: Uint32Array;
-  private c_vni!: Int32Array; private c_ipProto!: Uint8Array; private c_srcPort!: Uint16Array;
-  private c_dstPort!: Uint16Array; private c_tcpFlags!: Uint16Array; private c_seq!: Uint32Array;
-  private c_ack!: Uint32Array; private c_payloadLen!: Int32Array; private c_httpMethod!: Uint8Array;
-  private c_httpPath!: Uint32Array; private c_httpHost!: Uint32Array; private c_httpStatus!: Uint16Array;
-  private c_flags!: Uint8Array;
+  // the current chunk through three views: 4-byte columns from w32[0], 2-byte from w16[b16], bytes from w8[b8]
+  private w32 = new Uint32Array(0);
+  private w16 = new Uint16Array(0);
+  private w8 = new Uint8Array(0);
+  private b16 = 0;
+  private b8 = 0;
 
   /** Rows appended so far. */
   get length(): number {
     return this.rows;
   }
 
-  private newChunk(size: number): void {
-    if (this.cap > 0) this.used[this.used.length - 1] = this.i;
-    const self = this as unknown as Record<string, NumArray>;
-    for (const [name, Ctor] of Object.entries(FRAME_COLUMNS) as [FrameColumnName, NumCtor][]) {
-      const a = new Ctor(size);
-      let list = this.chunks.get(name);
-      if (!list) this.chunks.set(name, (list = []));
-      list.push(a);
-      self[`c_${name}`] = a;
-    }
-    this.used.push(0);
+  private newChunk(cap: number): void {
+    if (this.cap > 0) this.chunks[this.chunks.length - 1]!.used = this.i;
+    const buffer = new ArrayBuffer(cap * ROW_BYTES);
+    this.chunks.push({ buffer, cap, used: 0 });
+    this.w32 = new Uint32Array(buffer);
+    this.w16 = new Uint16Array(buffer);
+    this.w8 = new Uint8Array(buffer);
+    this.b16 = 2 * WIDE * cap;
+    this.b8 = (4 * WIDE + 2 * HALF) * cap;
     this.i = 0;
-    this.cap = size;
+    this.cap = cap;
   }
 
   /**
-   * Reserves room for about `rows` more frames in one block, so that `finish()` can hand the block
-   * over without copying when the estimate holds. Only effective before the first append.
+   * Reserves room for about `rows` frames in one block, so that `finish()` can hand the block over
+   * without copying when the estimate holds. Only effective before the first append.
    * @example builder.reserve(1_000_000);
    */
   reserve(rows: number): void {
-    if (this.rows === 0 && rows > CHUNK) this.newChunk(Math.min(rows, 1 << 27));
-  }
-
-  private addrV4Code(d: Uint8Array, o: number): number {
-    const a = ((d[o]! << 24) | (d[o + 1]! << 16) | (d[o + 2]! << 8) | d[o + 3]!) >>> 0;
-    const h = (a ^ (a >>> 10) ^ (a >>> 20)) & 1023;
-    if (this.cacheKey[h] === a) return this.cacheCode[h]!;
-    let code = this.addrV4.get(a);
-    if (code === undefined) {
-      code = this.addrValues.length;
-      this.addrValues.push(formatIpv4(d, o));
-      this.addrV4.set(a, code);
-    }
-    this.cacheKey[h] = a;
-    this.cacheCode[h] = code;
-    return code;
-  }
-
-  private addrTextCode(text: string): number {
-    let code = this.addrText.get(text);
-    if (code === undefined) {
-      code = this.addrValues.length;
-      this.addrValues.push(text);
-      this.addrText.set(text, code);
-    }
-    return code;
+    if (this.rows === 0 && this.cap === 0 && rows > CHUNK) this.newChunk(Math.min(Math.ceil(rows), MAX_CHUNK));
   }
 
   private ipCode(ctx: DecodeContext, n: number, dst: boolean): number {
     const o = ctx.ipOff[n]!;
-    if (ctx.ipVer[n] === 4) return this.addrV4Code(ctx.data, o + (dst ? 16 : 12));
-    return this.addrTextCode(formatIpv6(ctx.data, o + (dst ? 24 : 8)));
+    if (ctx.ipVer[n] === 4) return this.addresses.ipv4(ctx.data, o + (dst ? 16 : 12));
+    return this.addresses.ipv6(ctx.data, o + (dst ? 24 : 8));
   }
 
-  private latin1(d: Uint8Array, o: number, n: number): string {
-    if (nativeLatin1 !== undefined) return nativeLatin1.call(d, o, o + n);
-    let s = "";
-    for (let i = 0; i < n; i++) s += String.fromCharCode(d[o + i]!);
-    return s;
+  private stackCode(layers: Uint8Array, lc: number): number {
+    // ≤ 10 layer ids (1..31) packed 5 bits each in an exact number (the fast path builds the same key
+    // as it goes), other stacks by text
+    if (lc <= 10) {
+      let k = 0, wide = 0;
+      for (let j = 0; j < lc; j++) {
+        const l = layers[j]!;
+        k = k * 32 + l;
+        wide |= l & ~31;
+      }
+      if (wide === 0) {
+        const code = this.protocols.get(k);
+        return code >= 0 ? code : this.protocols.add(k, stackText(layers, lc));
+      }
+    }
+    const key = Array.from(layers.subarray(0, lc)).join(",");
+    const code = this.protocols.getText(key);
+    return code >= 0 ? code : this.protocols.add(key, stackText(layers, lc));
   }
 
-  private stackText(ctx: DecodeContext): string {
-    const names: string[] = [];
-    for (let j = 0; j < ctx.layerCount; j++) names.push(LAYER_NAMES[ctx.layers[j]!]!);
-    return names.join(":");
+  private labelCode(labels: Int32Array, n: number): number {
+    // one or two labels (20 bits each) as an exact number, deeper stacks by text
+    if (n <= 2) {
+      const key = labelKey(labels[0]!, n === 1 ? -1 : labels[1]!);
+      const code = this.labelStacks.get(key);
+      return code >= 0 ? code : this.addLabelStack(key, labels, n);
+    }
+    const key = Array.from(labels.subarray(0, n)).join(",");
+    const code = this.labelStacks.getText(key);
+    return code >= 0 ? code : this.addLabelStack(key, labels, n);
   }
 
   private addLabelStack(key: number | string, labels: Int32Array, n: number): number {
@@ -306,155 +511,409 @@ export class FrameTableBuilder {
     const i = this.i++;
     const row = this.rows++;
     const d = ctx.data;
-    this.c_no[i] = no;
-    this.c_sec[i] = sec;
-    this.c_nsec[i] = nsec;
-    this.c_caplen[i] = ctx.frameEnd - ctx.start;
-    this.c_len[i] = origLen;
-    this.c_linkType[i] = linkType;
-
-    // layer stack: up to 10 layers packed in a number, deeper stacks by text
-    const lc = ctx.layerCount;
-    const layers = ctx.layers;
-    let pcode: number;
-    if (lc <= 10) {
-      let k = lc;
-      for (let j = 0; j < lc; j++) k = k * 32 + layers[j]!;
-      pcode = this.protocols.lookupNumber(k);
-      if (pcode < 0) pcode = this.protocols.add(k, this.stackText(ctx));
-    } else {
-      const key = Array.from(layers.subarray(0, lc)).join(",");
-      pcode = this.protocols.lookup(key);
-      if (pcode < 0) pcode = this.protocols.add(key, this.stackText(ctx));
-    }
-    this.c_protocols[i] = pcode;
+    const c = this.cap;
+    const w32 = this.w32, w16 = this.w16, w8 = this.w8;
+    const i16 = this.b16 + i, i8 = this.b8 + i;
+    w32[S_NO * c + i] = no;
+    w32[S_SEC * c + i] = sec;
+    w32[S_NSEC * c + i] = nsec;
+    w32[S_CAPLEN * c + i] = ctx.frameEnd - ctx.start;
+    w32[S_LEN * c + i] = origLen;
+    w16[S_LINKTYPE * c + i16] = linkType;
+    w32[S_PROTOCOLS * c + i] = this.stackCode(ctx.layers, ctx.layerCount);
 
     const tunnel = ctx.tunnel;
-    this.c_tunnel[i] = tunnel;
-    this.c_vlan[i] = ctx.vlanId;
+    w8[S_TUNNEL * c + i8] = tunnel;
+    w16[S_VLAN * c + i16] = ctx.vlanId;
     const ipc = ctx.ipCount;
+    const addr = this.addresses;
+    let outerSrc = 0, outerDst = 0, src = 0, dst = 0;
     if (tunnel !== TUNNEL_NONE && ipc > 0) {
-      this.c_outerSrc[i] = this.ipCode(ctx, 0, false);
-      this.c_outerDst[i] = this.ipCode(ctx, 0, true);
-    } else {
-      this.c_outerSrc[i] = 0;
-      this.c_outerDst[i] = 0;
+      outerSrc = this.ipCode(ctx, 0, false);
+      outerDst = this.ipCode(ctx, 0, true);
     }
     if (tunnel !== TUNNEL_NONE && ipc <= ctx.tunnelIpCount) {
+      // tunnel without inner IP: the inner MACs when there are any
       if (ctx.ethCount > 1) {
         const e = ctx.ethOff[Math.min(ctx.ethCount, 4) - 1]!;
-        this.c_dst[i] = this.addrTextCode(formatMac(d, e));
-        this.c_src[i] = this.addrTextCode(formatMac(d, e + 6));
-      } else {
-        this.c_src[i] = 0;
-        this.c_dst[i] = 0;
+        dst = addr.mac(d, e);
+        src = addr.mac(d, e + 6);
       }
     } else if (ipc > 0) {
-      this.c_src[i] = this.ipCode(ctx, ipc - 1, false);
-      this.c_dst[i] = this.ipCode(ctx, ipc - 1, true);
+      src = this.ipCode(ctx, ipc - 1, false);
+      dst = this.ipCode(ctx, ipc - 1, true);
     } else if (ctx.ethCount > 0) {
       const e = ctx.ethOff[0]!;
-      this.c_dst[i] = this.addrTextCode(formatMac(d, e));
-      this.c_src[i] = this.addrTextCode(formatMac(d, e + 6));
-    } else {
-      this.c_src[i] = 0;
-      this.c_dst[i] = 0;
+      dst = addr.mac(d, e);
+      src = addr.mac(d, e + 6);
     }
+    w32[S_OUTERSRC * c + i] = outerSrc;
+    w32[S_OUTERDST * c + i] = outerDst;
+    w32[S_SRC * c + i] = src;
+    w32[S_DST * c + i] = dst;
 
     const nl = ctx.labelCount;
-    if (nl === 0) {
-      this.c_mplsLabels[i] = 0;
-    } else {
-      const labels = ctx.labels;
-      let lcode: number;
-      if (nl <= 2) {
-        const lkey = nl === 1 ? labels[0]! + 1 : 2 ** 21 * (labels[0]! + 1) + labels[1]! + 2 ** 42;
-        lcode = this.labelStacks.lookupNumber(lkey);
-        if (lcode < 0) lcode = this.addLabelStack(lkey, labels, nl);
-      } else {
-        const lkey = Array.from(labels.subarray(0, nl)).join(",");
-        lcode = this.labelStacks.lookup(lkey);
-        if (lcode < 0) lcode = this.addLabelStack(lkey, labels, nl);
-      }
-      this.c_mplsLabels[i] = lcode;
-    }
-    this.c_vni[i] = ctx.vni;
+    w32[S_MPLSLABELS * c + i] = nl === 0 ? 0 : this.labelCode(ctx.labels, nl);
+    w32[S_VNI * c + i] = ctx.vni;
 
     if (ctx.transportProto !== 0 && ctx.transportIp === ipc) {
-      this.c_ipProto[i] = ctx.transportProto;
-      this.c_srcPort[i] = ctx.srcPort < 0 ? 0 : ctx.srcPort;
-      this.c_dstPort[i] = ctx.dstPort < 0 ? 0 : ctx.dstPort;
-      this.c_tcpFlags[i] = ctx.tcpFlags;
-      this.c_seq[i] = ctx.seq;
-      this.c_ack[i] = ctx.ack;
-      this.c_payloadLen[i] = ctx.payloadLen;
+      w8[S_IPPROTO * c + i8] = ctx.transportProto;
+      w16[S_SRCPORT * c + i16] = ctx.srcPort < 0 ? 0 : ctx.srcPort;
+      w16[S_DSTPORT * c + i16] = ctx.dstPort < 0 ? 0 : ctx.dstPort;
+      w16[S_TCPFLAGS * c + i16] = ctx.tcpFlags;
+      w32[S_SEQ * c + i] = ctx.seq;
+      w32[S_ACK * c + i] = ctx.ack;
+      w32[S_PAYLOADLEN * c + i] = ctx.payloadLen;
     } else {
-      this.c_ipProto[i] = 0;
-      this.c_srcPort[i] = 0;
-      this.c_dstPort[i] = 0;
-      this.c_tcpFlags[i] = 0;
-      this.c_seq[i] = 0;
-      this.c_ack[i] = 0;
-      this.c_payloadLen[i] = -1;
+      // a new chunk is zero-filled: only the non-zero "absent" value needs writing
+      w32[S_PAYLOADLEN * c + i] = -1;
     }
 
     const hk = ctx.httpKind;
-    if (hk === 0) {
-      this.c_httpMethod[i] = 0;
-      this.c_httpPath[i] = 0;
-      this.c_httpHost[i] = 0;
-      this.c_httpStatus[i] = 0;
-    } else {
-      this.c_httpMethod[i] = ctx.httpMethod;
-      this.c_httpStatus[i] = ctx.httpStatus;
-      if (hk === 1) {
-        this.c_httpPath[i] = this.strings.intern(this.latin1(d, ctx.httpPathOff, ctx.httpPathLen));
-      } else {
-        this.c_httpPath[i] = 0;
-      }
-      if (ctx.httpHostLen > 0) {
-        this.c_httpHost[i] = this.strings.intern(this.latin1(d, ctx.httpHostOff, ctx.httpHostLen));
-      } else {
-        this.c_httpHost[i] = 0;
-      }
+    if (hk !== 0) {
+      w8[S_HTTPMETHOD * c + i8] = ctx.httpMethod;
+      w16[S_HTTPSTATUS * c + i16] = ctx.httpStatus;
+      if (hk === 1) w32[S_HTTPPATH * c + i] = this.strings.intern(d, ctx.httpPathOff, ctx.httpPathLen);
+      if (ctx.httpHostLen > 0) w32[S_HTTPHOST * c + i] = this.strings.intern(d, ctx.httpHostOff, ctx.httpHostLen);
     }
     const flags = ctx.flags;
-    this.c_flags[i] = flags;
+    w8[S_FLAGS * c + i8] = flags;
     if ((flags & (FLAG_TRUNCATED | FLAG_MALFORMED)) !== 0) this.problems.set(row, problemText(ctx));
   }
 
   /**
-   * Joins the chunks into exact-length columns (one column at a time, to bound memory).
+   * Decodes the frame `data[off..end)` and appends it as a row: {@link decodeInto} then
+   * {@link append}, with a fused fast path for the common case (see `appendClean`). `ctx` is scratch
+   * here: afterwards it need not describe the frame.
+   * @example
+   * const ctx = createDecodeContext();
+   * b.appendFrame(ctx, buf, off, off + caplen, linkType, frameNo, tsSec, tsNsec, origLen);
+   */
+  appendFrame(
+    ctx: DecodeContext, data: Uint8Array, off: number, end: number, linkType: number, no: number, sec: number,
+    nsec: number, origLen: number,
+  ): void {
+    if (this.appendClean(ctx, data, off, end, linkType, no, sec, nsec, origLen)) return;
+    decodeInto(ctx, data, off, end, linkType);
+    this.append(ctx, no, sec, nsec, origLen, linkType);
+  }
+
+  /**
+   * The fast path of {@link appendFrame}: one pass over a frame made only of Ethernet, VLAN, IPv4,
+   * GRE, MPLS (≤ 2 labels, no label map), UDP, VXLAN, TCP and HTTP, every header whole and
+   * well-formed, the layers kept in locals and the row written straight into the columns. It follows
+   * the layer decoders rule for rule and gives up (returns false, having written nothing) at anything
+   * else — a truncated or malformed header, an unsupported protocol value, IPv6, ICMP, deeper
+   * stacks — which the caller then decodes the ordinary way. test/capture/fast-path.test.ts checks
+   * that both ways give identical rows.
+   */
+  private appendClean(
+    ctx: DecodeContext, d: Uint8Array, off: number, frameEnd: number, linkType: number, no: number, sec: number,
+    nsec: number, origLen: number,
+  ): boolean {
+    const reg = ctx.reg;
+    if (ctx.labelKinds !== null || linkType < 0 || linkType >= reg.linkTypes.length) return false;
+    const et = reg.etherTypes;
+    const layers = this.scratchLayers;
+    let layer = reg.linkTypes[linkType]!;
+    if (layer === LAYER_NONE) return false;
+    let o = off;
+    let end = frameEnd;
+    let lc = 0;
+    let ethCount = 0, eth0 = 0, ethLast = 0, vlanCount = 0, vlanId = -1;
+    let ipc = 0, ip0 = 0, ipLast = 0, tunnel = TUNNEL_NONE, tunnelIpCount = 0;
+    let nl = 0, label0 = 0, label1 = 0, vni = -1;
+    let proto = 0, protoIp = 0, srcPort = -1, dstPort = -1, tcpFlags = 0, seq = 0, ack = 0, payloadLen = -1;
+    let httpKind = 0;
+    let stackKey = 0; // the protocols key stackCode() computes, built as the layers come
+    while (layer !== LAYER_NONE) {
+      if (lc >= MAX_LAYERS) return false;
+      layers[lc++] = layer;
+      stackKey = stackKey * 32 + layer;
+      switch (layer) {
+        case LAYER_ETHERNET: {
+          if (end - o < 14) return false;
+          if (ethCount < 4) ethLast = o;
+          if (ethCount === 0) eth0 = o;
+          ethCount++;
+          const type = (d[o + 12]! << 8) | d[o + 13]!;
+          o += 14;
+          if (type < 0x0600) return false;
+          layer = et[type]!;
+          if (layer === LAYER_NONE) return false;
+          break;
+        }
+        case LAYER_VLAN: {
+          if (end - o < 4 || vlanCount >= 4) return false;
+          if (vlanCount === 0) vlanId = ((d[o]! << 8) | d[o + 1]!) & 0x0fff;
+          vlanCount++;
+          const type = (d[o + 2]! << 8) | d[o + 3]!;
+          o += 4;
+          if (type < 0x0600) return false;
+          layer = et[type]!;
+          if (layer === LAYER_NONE) return false;
+          break;
+        }
+        case LAYER_IPV4: {
+          const avail = end - o;
+          if (avail < 20) return false;
+          const vihl = d[o]!;
+          const ihl = (vihl & 0x0f) << 2;
+          if (vihl >> 4 !== 4 || ihl < 20 || avail < ihl) return false;
+          const totalLength = (d[o + 2]! << 8) | d[o + 3]!;
+          if (totalLength < ihl || totalLength > avail || ipc >= MAX_IPS) return false;
+          const prev = lc >= 2 ? layers[lc - 2]! : LAYER_NONE;
+          if ((prev === LAYER_IPV4 || prev === LAYER_IPV6) && tunnel === TUNNEL_NONE) {
+            tunnel = TUNNEL_IPIP;
+            tunnelIpCount = ipc;
+          }
+          if (ipc === 0) ip0 = o;
+          ipLast = o;
+          ipc++;
+          end = o + totalLength;
+          const next = d[o + 9]!;
+          const fragment = (((d[o + 6]! << 8) | d[o + 7]!) & 0x1fff) !== 0;
+          o += ihl;
+          if (fragment) { layer = LAYER_NONE; break; }
+          layer = reg.ipProtocols[next]!;
+          if (layer === LAYER_NONE) return false;
+          break;
+        }
+        case LAYER_GRE: {
+          if (end - o < 4) return false;
+          const flags = d[o]!;
+          if ((d[o + 1]! & 0x07) !== 0) return false;
+          const len = 4 + ((flags & 0x80) !== 0 ? 4 : 0) + ((flags & 0x20) !== 0 ? 4 : 0) +
+            ((flags & 0x10) !== 0 ? 4 : 0);
+          if (end - o < len) return false;
+          if (tunnel === TUNNEL_NONE) {
+            tunnel = TUNNEL_GRE;
+            tunnelIpCount = ipc;
+          }
+          const type = (d[o + 2]! << 8) | d[o + 3]!;
+          o += len;
+          layer = et[type]!;
+          if (layer === LAYER_NONE) return false;
+          break;
+        }
+        case LAYER_MPLS: {
+          const prev = lc >= 2 ? layers[lc - 2]! : LAYER_NONE;
+          if (prev === LAYER_GRE) {
+            if (tunnel === TUNNEL_GRE && tunnelIpCount === ipc) tunnel = TUNNEL_MPLSOGRE;
+          } else if (tunnel === TUNNEL_NONE) {
+            tunnel = prev === LAYER_UDP ? TUNNEL_MPLSOUDP : TUNNEL_MPLS;
+            tunnelIpCount = ipc;
+          }
+          for (;;) {
+            if (end - o < 4 || nl >= 2) return false;
+            const b2 = d[o + 2]!;
+            const label = (d[o]! << 12) | (d[o + 1]! << 4) | (b2 >> 4);
+            if (nl === 0) label0 = label;
+            else label1 = label;
+            nl++;
+            o += 4;
+            if ((b2 & 1) !== 0) break;
+          }
+          // resolveMplsPayload without a label map (checked above) and without truncation so far
+          const guess = guessMplsPayload(d, o, end, false);
+          if (guess === 4) layer = et[ETHERTYPE_IPV4]!;
+          else if (guess === 6) layer = et[ETHERTYPE_IPV6]!;
+          else if (end - o < 1) return false;
+          else layer = et[ETHERTYPE_TEB]! || LAYER_ETHERNET;
+          break;
+        }
+        case LAYER_UDP: {
+          const avail = end - o;
+          if (avail < 8) return false;
+          const length = (d[o + 4]! << 8) | d[o + 5]!;
+          if (length < 8 || length > avail) return false;
+          srcPort = (d[o]! << 8) | d[o + 1]!;
+          dstPort = (d[o + 2]! << 8) | d[o + 3]!;
+          proto = IPPROTO_UDP;
+          protoIp = ipc;
+          tcpFlags = 0;
+          end = o + length;
+          o += 8;
+          payloadLen = end - o;
+          layer = reg.udpPorts[dstPort]!;
+          if (layer === LAYER_NONE) layer = reg.udpPorts[srcPort]!;
+          break;
+        }
+        case LAYER_VXLAN: {
+          if (end - o < 8 || (d[o]! & 0x08) === 0) return false;
+          if (tunnel === TUNNEL_NONE) {
+            tunnel = TUNNEL_VXLAN;
+            tunnelIpCount = ipc;
+          }
+          if (vni < 0) vni = (d[o + 4]! << 16) | (d[o + 5]! << 8) | d[o + 6]!;
+          o += 8;
+          layer = et[ETHERTYPE_TEB]!;
+          if (layer === LAYER_NONE) return false;
+          break;
+        }
+        case LAYER_TCP: {
+          const avail = end - o;
+          if (avail < 20) return false;
+          const dataOffset = (d[o + 12]! >> 4) << 2;
+          if (dataOffset < 20 || avail < dataOffset) return false;
+          srcPort = (d[o]! << 8) | d[o + 1]!;
+          dstPort = (d[o + 2]! << 8) | d[o + 3]!;
+          proto = IPPROTO_TCP;
+          protoIp = ipc;
+          seq = ((d[o + 4]! << 24) | (d[o + 5]! << 16) | (d[o + 6]! << 8) | d[o + 7]!) >>> 0;
+          ack = ((d[o + 8]! << 24) | (d[o + 9]! << 16) | (d[o + 10]! << 8) | d[o + 11]!) >>> 0;
+          tcpFlags = ((d[o + 12]! & 1) << 8) | d[o + 13]!;
+          o += dataOffset;
+          payloadLen = end - o;
+          if (payloadLen === 0) { layer = LAYER_NONE; break; }
+          layer = reg.tcpPorts[dstPort]!;
+          if (layer === LAYER_NONE) layer = reg.tcpPorts[srcPort]!;
+          break;
+        }
+        case LAYER_HTTP: {
+          // the HTTP layer decoder itself, on the context's HTTP fields
+          ctx.data = d;
+          ctx.start = off;
+          ctx.off = o;
+          ctx.end = end;
+          ctx.flags = 0;
+          ctx.problem = 0;
+          ctx.layers[0] = LAYER_HTTP;
+          ctx.layerCount = 1;
+          ctx.httpKind = 0;
+          ctx.httpMethod = 0;
+          ctx.httpPathOff = 0;
+          ctx.httpPathLen = 0;
+          ctx.httpHostOff = 0;
+          ctx.httpHostLen = 0;
+          ctx.httpStatus = 0;
+          decodeHttp(ctx);
+          if (ctx.flags !== 0) return false;
+          if (ctx.layerCount === 0) {
+            // not HTTP after all: no layer
+            lc--;
+            stackKey = (stackKey - LAYER_HTTP) / 32;
+          }
+          httpKind = ctx.httpKind;
+          layer = LAYER_NONE;
+          break;
+        }
+        default:
+          return false;
+      }
+    }
+
+    // the row, exactly as append() would write it from the context (dictionary hits probed inline)
+    if (this.i === this.cap) this.newChunk(CHUNK);
+    const i = this.i++;
+    this.rows++;
+    const c = this.cap;
+    const w32 = this.w32, w16 = this.w16, w8 = this.w8;
+    const i16 = this.b16 + i, i8 = this.b8 + i;
+    w32[S_NO * c + i] = no;
+    w32[S_SEC * c + i] = sec;
+    w32[S_NSEC * c + i] = nsec;
+    w32[S_CAPLEN * c + i] = frameEnd - off;
+    w32[S_LEN * c + i] = origLen;
+    w16[S_LINKTYPE * c + i16] = linkType;
+    let code: number;
+    if (lc <= 10) {
+      const pd = this.protocols;
+      const slot = keySlot(stackKey);
+      code = pd.cacheKey[slot] === stackKey ? pd.cacheCode[slot]! : this.stackCode(layers, lc);
+    } else {
+      code = this.stackCode(layers, lc);
+    }
+    w32[S_PROTOCOLS * c + i] = code;
+    w8[S_TUNNEL * c + i8] = tunnel;
+    w16[S_VLAN * c + i16] = vlanId;
+    // addresses k = 0..3: outer src, outer dst (when tunnelled), then the innermost IP's src, dst
+    const addr = this.addresses;
+    const innerMacs = tunnel !== TUNNEL_NONE && ipc <= tunnelIpCount;
+    const to = !innerMacs && ipc > 0 ? 4 : 2;
+    for (let k = tunnel !== TUNNEL_NONE && ipc > 0 ? 0 : 2; k < to; k++) {
+      const p = (k < 2 ? ip0 : ipLast) + 12 + ((k & 1) << 2);
+      const a = (d[p]! << 24) | (d[p + 1]! << 16) | (d[p + 2]! << 8) | d[p + 3]!;
+      const slot = Math.imul(a, 0x9e3779b1) >>> 22;
+      code = addr.cacheCode[slot]!;
+      if (code === 0 || addr.cacheKey[slot] !== a) code = addr.ipv4Miss(d, p, a, slot);
+      w32[ADDRESS_SECTIONS[k]! * c + i] = code;
+    }
+    if (innerMacs) {
+      if (ethCount > 1) {
+        w32[S_DST * c + i] = addr.mac(d, ethLast);
+        w32[S_SRC * c + i] = addr.mac(d, ethLast + 6);
+      }
+    } else if (ipc === 0 && ethCount > 0) {
+      w32[S_DST * c + i] = addr.mac(d, eth0);
+      w32[S_SRC * c + i] = addr.mac(d, eth0 + 6);
+    }
+    if (nl !== 0) {
+      const key = labelKey(label0, nl === 1 ? -1 : label1);
+      const ld = this.labelStacks;
+      const slot = keySlot(key);
+      if (ld.cacheKey[slot] === key) {
+        code = ld.cacheCode[slot]!;
+      } else {
+        const labels = this.scratchLabels;
+        labels[0] = label0;
+        labels[1] = label1;
+        code = this.labelCode(labels, nl);
+      }
+      w32[S_MPLSLABELS * c + i] = code;
+    }
+    w32[S_VNI * c + i] = vni;
+    if (proto !== 0 && protoIp === ipc) {
+      w8[S_IPPROTO * c + i8] = proto;
+      w16[S_SRCPORT * c + i16] = srcPort;
+      w16[S_DSTPORT * c + i16] = dstPort;
+      w16[S_TCPFLAGS * c + i16] = tcpFlags;
+      w32[S_SEQ * c + i] = seq;
+      w32[S_ACK * c + i] = ack;
+      w32[S_PAYLOADLEN * c + i] = payloadLen;
+    } else {
+      w32[S_PAYLOADLEN * c + i] = -1;
+    }
+    if (httpKind !== 0) {
+      w8[S_HTTPMETHOD * c + i8] = ctx.httpMethod;
+      w16[S_HTTPSTATUS * c + i16] = ctx.httpStatus;
+      if (httpKind === 1) w32[S_HTTPPATH * c + i] = this.strings.intern(d, ctx.httpPathOff, ctx.httpPathLen);
+      if (ctx.httpHostLen > 0) w32[S_HTTPHOST * c + i] = this.strings.intern(d, ctx.httpHostOff, ctx.httpHostLen);
+    }
+    return true;
+  }
+
+  /**
+   * Hands the rows over as exact-length columns: views of the chunk when there is one (a reserved
+   * block), else copies made chunk by chunk, each chunk let go once copied (to bound memory).
    * @example const table = builder.finish();
    */
   finish(error?: CaptureFormatError): FrameTable {
     const n = this.rows;
-    if (this.cap > 0) this.used[this.used.length - 1] = this.i;
-    const single = this.used.length === 1;
+    if (this.cap > 0) this.chunks[this.chunks.length - 1]!.used = this.i;
+    const names = Object.keys(FRAME_COLUMNS) as FrameColumnName[];
     const cols: Partial<Record<FrameColumnName, NumArray>> = {};
-    for (const [name, Ctor] of Object.entries(FRAME_COLUMNS) as [FrameColumnName, NumCtor][]) {
-      const list = this.chunks.get(name) ?? [];
-      if (single) {
-        // one block (reserved): hand it over, trimmed without copying
-        cols[name] = list[0]!.subarray(0, n);
-        this.chunks.delete(name);
-        continue;
-      }
-      const out = new Ctor(n);
+    const view = (name: FrameColumnName, ch: Chunk, rows: number): NumArray => {
+      const Ctor = FRAME_COLUMNS[name] as unknown as new (b: ArrayBuffer, o: number, n: number) => NumArray;
+      return new Ctor(ch.buffer, sectionOffset(name, ch.cap), rows);
+    };
+    if (this.chunks.length === 1) {
+      for (const name of names) cols[name] = view(name, this.chunks[0]!, n);
+    } else {
+      for (const name of names) cols[name] = new (FRAME_COLUMNS[name] as NumCtor)(n);
       let at = 0;
-      for (let k = 0; k < list.length; k++) {
-        const take = this.used[k]!;
-        out.set(list[k]!.subarray(0, take) as never, at);
-        at += take;
-        list[k] = undefined as never; // let the chunk go
+      for (let k = 0; k < this.chunks.length; k++) {
+        const ch = this.chunks[k]!;
+        for (const name of names) cols[name]!.set(view(name, ch, ch.used) as never, at);
+        at += ch.used;
+        this.chunks[k] = undefined as never; // let the chunk go
       }
-      this.chunks.delete(name);
-      cols[name] = out;
     }
+    this.chunks.length = 0;
     this.i = 0;
     this.cap = 0;
     const dicts: FrameDicts = {
-      addresses: this.addrValues,
+      addresses: this.addresses.values,
       protocols: this.protocols.values,
       labelStacks: this.labelStacks.values,
       labelStackValues: this.labelStackValues,

@@ -120,19 +120,6 @@ async function* untilAborted<T>(it: AsyncGenerator<T>, signal: AbortSignal | und
   }
 }
 
-/** Estimates the row count of a sized source from its first chunk (records per byte so far). */
-function estimateRows(first: Uint8Array, totalBytes: number, name: string | undefined): number {
-  const probe = new CaptureParser(name);
-  try {
-    probe.push(first, () => {});
-  } catch {
-    return 0;
-  }
-  if (probe.records === 0 || probe.offset === 0) return 0;
-  // generous: reserved but never written rows cost address space, not resident memory
-  return Math.ceil((totalBytes / probe.offset) * probe.records * 1.1) + 1024;
-}
-
 /** Exceptions from the source itself (ENOENT, EACCES…) become CaptureFormatErrors at offset 0. */
 function wrapSourceError(e: unknown, name: string | undefined, offset: number): CaptureFormatError {
   if (e instanceof CaptureFormatError) return e;
@@ -157,18 +144,45 @@ export async function readCapture(source: CaptureSource, options: ReadOptions = 
   const keep = options.keep;
   let no = 0;
   let done = false;
+  let probing = false;
   const sink = (data: Uint8Array, off: number, caplen: number, origLen: number, sec: number, nsec: number, linkType: number): void => {
+    if (probing) return;
     if (no >= limit) { done = true; return; }
     no++;
+    if (keep === undefined) {
+      builder.appendFrame(ctx, data, off, off + caplen, linkType, no, sec, nsec, origLen);
+      return;
+    }
     decodeInto(ctx, data, off, off + caplen, linkType);
-    if (keep === undefined || keep(ctx, no)) builder.append(ctx, no, sec, nsec, origLen, linkType);
+    if (keep(ctx, no)) builder.append(ctx, no, sec, nsec, origLen, linkType);
+  };
+  /**
+   * Estimates the row count of a sized source from its first MiB (records per byte there), parsed by
+   * a probe parser through the same sink (muted), so the parser's call site sees one target only.
+   */
+  const estimateRows = (first: Uint8Array, totalBytes: number, name: string | undefined): number => {
+    const probe = new CaptureParser(name);
+    probing = true;
+    try {
+      probe.push(first.subarray(0, Math.min(first.length, 1 << 20)), sink);
+    } catch {
+      return 0;
+    } finally {
+      probing = false;
+    }
+    if (probe.records === 0 || probe.offset === 0) return 0;
+    // generous: reserved but never written rows cost address space, not resident memory
+    return Math.ceil((totalBytes / probe.offset) * probe.records * 1.1) + 1024;
   };
   let error: CaptureFormatError | undefined;
   let size = typeof source === "string" ? -1 : source instanceof Uint8Array ? source.length : -1;
   let first = true;
   try {
     if (typeof source === "string") size = (await fs.promises.stat(source)).size;
-    for await (const chunk of untilAborted(chunksOf(source, options.chunkSize ?? 1 << 20, true), options.signal)) {
+    for await (const c of untilAborted(chunksOf(source, options.chunkSize ?? 1 << 20, true), options.signal)) {
+      // plain Uint8Array views of Buffers too: records from a chunk and from the parser's carry (a
+      // Uint8Array) then share one class, and the JIT-compiled decoder does not deoptimize on the other
+      const chunk = c.constructor === Uint8Array ? c : new Uint8Array(c.buffer, c.byteOffset, c.byteLength);
       if (first && size > 0 && keep === undefined && limit === Infinity) builder.reserve(estimateRows(chunk, size, name));
       first = false;
       parser.push(chunk, sink);

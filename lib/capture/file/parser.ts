@@ -9,14 +9,10 @@
  * @module
  */
 import { CaptureFormatError } from "../errors";
-import {
-  MAX_RECORD_LENGTH, parsePcapHeader, PCAP_FILE_HEADER_LENGTH, PCAP_MAGIC_NS, PCAP_MAGIC_US,
-  PCAP_RECORD_HEADER_LENGTH,
-} from "./pcap";
-import {
-  BLOCK_EPB, BLOCK_IDB, BLOCK_PB, BLOCK_SHB, BLOCK_SPB, BYTE_ORDER_MAGIC, MAX_BLOCK_LENGTH, parseIdb,
-  type PcapngInterface, splitTimestamp, tsOut,
-} from "./pcapng";
+import * as pcap from "./pcap";
+import { parsePcapHeader } from "./pcap";
+import * as pcapng from "./pcapng";
+import { parseIdb, type PcapngInterface, splitTimestamp, tsOut } from "./pcapng";
 
 /**
  * Receives one packet record: `data[off..off+caplen)` are the captured bytes (a view, valid as long
@@ -31,6 +27,10 @@ export type RecordSink = (
 export type CaptureFormat = "pcap" | "pcapng";
 
 const F_UNKNOWN = 0, F_PCAP = 1, F_PCAPNG = 2;
+
+// module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
+const { MAX_RECORD_LENGTH, PCAP_FILE_HEADER_LENGTH, PCAP_MAGIC_NS, PCAP_MAGIC_US, PCAP_RECORD_HEADER_LENGTH } = pcap;
+const { BLOCK_EPB, BLOCK_IDB, BLOCK_PB, BLOCK_SHB, BLOCK_SPB, BYTE_ORDER_MAGIC, MAX_BLOCK_LENGTH } = pcapng;
 
 function rd32(d: Uint8Array, o: number, le: boolean): number {
   return le
@@ -134,13 +134,16 @@ export class CaptureParser {
     const linkType = this.linkType;
     let records = this.records;
     let offset = this.offset;
+    // record header fields as single 32-bit loads
+    const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
     while (len - pos >= PCAP_RECORD_HEADER_LENGTH) {
-      const caplen = rd32(d, pos + 8, le);
+      const caplen = dv.getUint32(pos + 8, le);
       if (caplen > MAX_RECORD_LENGTH || len - pos - PCAP_RECORD_HEADER_LENGTH < caplen) break; // slow path reports / carries
-      const frac = rd32(d, pos + 4, le);
+      const frac = dv.getUint32(pos + 4, le);
       records++;
       this.records = records;
-      sink(d, pos + 16, caplen, rd32(d, pos + 12, le), rd32(d, pos, le), ns ? frac : frac * 1000, linkType, 0);
+      sink(d, pos + 16, caplen, dv.getUint32(pos + 12, le), dv.getUint32(pos, le), ns ? frac : frac * 1000, linkType,
+        0);
       const total = PCAP_RECORD_HEADER_LENGTH + caplen;
       offset += total;
       this.offset = offset;

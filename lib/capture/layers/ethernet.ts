@@ -17,7 +17,11 @@
  * An EtherType below 0x0600 is an 802.3 length (LLC follows): decoding stops there, unsupported.
  * @module
  */
-import { type DecodeContext, LAYER_NONE, u16 } from "../context";
+import * as context from "../context";
+import { type DecodeContext, u16 } from "../context";
+
+// module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
+const { LAYER_NONE } = context;
 
 /** Ethernet II header length. */
 export const ETHERNET_HEADER_LENGTH = 14;

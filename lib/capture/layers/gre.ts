@@ -17,7 +17,11 @@
  * ```
  * @module
  */
-import { type DecodeContext, LAYER_NONE, P_GRE_VERSION, TUNNEL_GRE, u16 } from "../context";
+import * as context from "../context";
+import { type DecodeContext, u16 } from "../context";
+
+// module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
+const { LAYER_NONE, P_GRE_VERSION, TUNNEL_GRE } = context;
 
 /**
  * Decodes a GRE header; next layer by protocol type (an EtherType).

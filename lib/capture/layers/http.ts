@@ -10,7 +10,11 @@
  * removes itself from the layer stack and the bytes stay TCP payload.
  * @module
  */
-import { type DecodeContext, LAYER_NONE } from "../context";
+import * as context from "../context";
+import { type DecodeContext } from "../context";
+
+// module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
+const { LAYER_NONE } = context;
 
 // method tokens by code (see HTTP_METHODS in context.ts), as byte arrays
 const METHODS: readonly Uint8Array[] = [

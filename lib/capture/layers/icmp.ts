@@ -12,8 +12,13 @@
  * ```
  * @module
  */
-import { type DecodeContext, LAYER_NONE } from "../context";
-import { IPPROTO_ICMP, IPPROTO_ICMPV6 } from "../registry";
+import * as context from "../context";
+import { type DecodeContext } from "../context";
+import * as registry from "../registry";
+
+// module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
+const { LAYER_NONE } = context;
+const { IPPROTO_ICMP, IPPROTO_ICMPV6 } = registry;
 
 function decodeIcmpCommon(ctx: DecodeContext, proto: number): number {
   const o = ctx.off;

@@ -22,10 +22,13 @@
  * captured bytes flags truncation and decoding goes on with what is there. Non-first fragments stop.
  * @module
  */
-import {
-  type DecodeContext, LAYER_IPV4, LAYER_IPV6, LAYER_NONE, MAX_IPS, P_IP_DEPTH, P_IPV4_IHL, P_IPV4_TOTLEN,
-  P_IPV4_VERSION, TUNNEL_IPIP, u16,
-} from "../context";
+import * as context from "../context";
+import { type DecodeContext, u16 } from "../context";
+
+// module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
+const {
+  LAYER_IPV4, LAYER_IPV6, LAYER_NONE, MAX_IPS, P_IP_DEPTH, P_IPV4_IHL, P_IPV4_TOTLEN, P_IPV4_VERSION, TUNNEL_IPIP,
+} = context;
 
 /**
  * Decodes an IPv4 header; next layer by protocol.
@@ -69,6 +72,16 @@ export function decodeIpv4(ctx: DecodeContext): number {
  */
 export function ipv4HeaderChecksumOk(d: Uint8Array, o: number, ihl: number): boolean {
   let sum = 0;
+  if (ihl === 20) {
+    // the usual header, unrolled (this runs for every MPLS payload guess); ten words need two folds
+    sum = ((d[o]! << 8) | d[o + 1]!) + ((d[o + 2]! << 8) | d[o + 3]!) + ((d[o + 4]! << 8) | d[o + 5]!) +
+      ((d[o + 6]! << 8) | d[o + 7]!) + ((d[o + 8]! << 8) | d[o + 9]!) + ((d[o + 10]! << 8) | d[o + 11]!) +
+      ((d[o + 12]! << 8) | d[o + 13]!) + ((d[o + 14]! << 8) | d[o + 15]!) + ((d[o + 16]! << 8) | d[o + 17]!) +
+      ((d[o + 18]! << 8) | d[o + 19]!);
+    sum = (sum & 0xffff) + (sum >>> 16);
+    sum = (sum & 0xffff) + (sum >>> 16);
+    return sum === 0xffff;
+  }
   for (let i = 0; i < ihl; i += 2) sum += (d[o + i]! << 8) | d[o + i + 1]!;
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return sum === 0xffff;

@@ -10,12 +10,17 @@
  * This is gopacket's `MPLSPayloadDecoder`, made a per-context option instead of a global.
  * @module
  */
-import {
-  type DecodeContext, FLAG_TRUNCATED, LAYER_ETHERNET, LAYER_NONE, MPLS_KIND_ETHERNET, MPLS_KIND_GUESS, MPLS_KIND_IP,
-  MPLS_KIND_IPV4, MPLS_KIND_IPV6, u16,
-} from "../context";
-import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_TEB } from "../registry";
+import * as context from "../context";
+import { type DecodeContext, u16 } from "../context";
+import * as registry from "../registry";
 import { ipv4HeaderChecksumOk } from "./ipv4";
+
+// module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
+const {
+  FLAG_TRUNCATED, LAYER_ETHERNET, LAYER_NONE, MPLS_KIND_ETHERNET, MPLS_KIND_GUESS, MPLS_KIND_IP, MPLS_KIND_IPV4,
+  MPLS_KIND_IPV6,
+} = context;
+const { ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_TEB } = registry;
 
 /**
  * Chooses the layer after the bottom MPLS label at `ctx.off`.

@@ -13,11 +13,14 @@
  * The tunnel type follows from the layer before: GRE → MPLSoGRE, UDP → MPLSoUDP.
  * @module
  */
-import {
-  type DecodeContext, LAYER_GRE, LAYER_UDP, MAX_LABELS, P_MPLS_DEPTH, TUNNEL_GRE, TUNNEL_MPLS,
-  TUNNEL_MPLSOGRE, TUNNEL_MPLSOUDP, TUNNEL_NONE,
-} from "../context";
+import * as context from "../context";
+import { type DecodeContext } from "../context";
 import { resolveMplsPayload } from "./mpls-payload";
+
+// module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
+const {
+  LAYER_GRE, LAYER_UDP, MAX_LABELS, P_MPLS_DEPTH, TUNNEL_GRE, TUNNEL_MPLS, TUNNEL_MPLSOGRE, TUNNEL_MPLSOUDP, TUNNEL_NONE,
+} = context;
 
 /**
  * Decodes an MPLS label stack into `ctx.labels`; next layer from the bottom label.

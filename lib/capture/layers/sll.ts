@@ -17,7 +17,11 @@
  * https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL.html
  * @module
  */
-import { type DecodeContext, LAYER_NONE, u16 } from "../context";
+import * as context from "../context";
+import { type DecodeContext, u16 } from "../context";
+
+// module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
+const { LAYER_NONE } = context;
 
 /** SLL v1 header length. */
 export const SLL_HEADER_LENGTH = 16;

@@ -22,8 +22,13 @@
  * The next layer (HTTP) is found by port only when there is payload.
  * @module
  */
-import { type DecodeContext, LAYER_NONE, P_TCP_OFFSET, u16, u32 } from "../context";
-import { IPPROTO_TCP } from "../registry";
+import * as context from "../context";
+import { type DecodeContext, u16, u32 } from "../context";
+import * as registry from "../registry";
+
+// module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
+const { LAYER_NONE, P_TCP_OFFSET } = context;
+const { IPPROTO_TCP } = registry;
 
 /** TCP flag bits as in the header's low 9 bits. */
 export const TCP_FIN = 0x001;

@@ -14,8 +14,13 @@
  * The ports of a tunnel-carrying UDP header are kept as `tunnelSrcPort`/`tunnelDstPort`.
  * @module
  */
-import { type DecodeContext, LAYER_NONE, P_UDP_LENGTH, u16 } from "../context";
-import { IPPROTO_UDP } from "../registry";
+import * as context from "../context";
+import { type DecodeContext, u16 } from "../context";
+import * as registry from "../registry";
+
+// module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
+const { LAYER_NONE, P_UDP_LENGTH } = context;
+const { IPPROTO_UDP } = registry;
 
 /**
  * Decodes a UDP header; next layer by port.

@@ -11,7 +11,11 @@
  * (The TPID 0x8100 was the EtherType field of the layer before.)
  * @module
  */
-import { type DecodeContext, LAYER_NONE, P_VLAN_DEPTH, u16 } from "../context";
+import * as context from "../context";
+import { type DecodeContext, u16 } from "../context";
+
+// module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
+const { LAYER_NONE, P_VLAN_DEPTH } = context;
 
 /**
  * Decodes one VLAN tag; records the first tag's VLAN id; next layer by the inner EtherType.

@@ -14,8 +14,13 @@
  * EtherType (0x6558), so VXLAN does not name Ethernet itself.
  * @module
  */
-import { type DecodeContext, LAYER_NONE, P_VXLAN_FLAGS, TUNNEL_VXLAN } from "../context";
-import { ETHERTYPE_TEB } from "../registry";
+import * as context from "../context";
+import { type DecodeContext } from "../context";
+import * as registry from "../registry";
+
+// module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
+const { LAYER_NONE, P_VXLAN_FLAGS, TUNNEL_VXLAN } = context;
+const { ETHERTYPE_TEB } = registry;
 
 /**
  * Decodes a VXLAN header into `ctx.vni`.
