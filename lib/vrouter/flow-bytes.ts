@@ -242,12 +242,7 @@ class ByteFlowScanner {
     const S = this.si;
     const F = this.sf;
     const ints = [c.line, c.dump, c.index, c.rindex, c.srcPort, c.dstPort, c.proto, c.vrf, c.dvrf, c.gen, c.keyNh, c.ecmpIndex, c.qos, c.rpfNh, c.udpSrcPort, c.ttl];
-    for (let f = 0; f < ints.length; f++) {
-      const col = ints[f];
-      const a = col.i32;
-      if (a !== null) for (let k = 0; k < n; k++) a[r0 + k] = S[k * SI + f];
-      else for (let k = 0; k < n; k++) col.set(r0 + k, S[k * SI + f] === NULL32 ? null : S[k * SI + f]);
-    }
+    for (let f = 0; f < ints.length; f++) ints[f].setInts(r0, S, f, SI, n);
     const codes = [c.action.codes, c.flowFlags.codes, c.tcpFlags.codes];
     for (let f = 0; f < 3; f++) {
       const a = codes[f];
@@ -284,125 +279,216 @@ class ByteFlowScanner {
     return i;
   }
 
-  /** Scans the entry whose first line (line index `li`) has its first non-space byte at `f`. */
+  // Byte ranges of the entry being scanned (its numbers go straight into the stage slot).
+  private srcS = 0;
+  private srcE = 0;
+  private srcV4 = 0;
+  private dstS = 0;
+  private dstE = 0;
+  private dstV4 = 0;
+  private actS = 0;
+  private actE = 0;
+  private actH = 0;
+  private flS = 0;
+  private flE = 0;
+  private flH = 0;
+  private tcpS = -1;
+  private tcpE = -1;
+  private tcpH = 0;
+  private sinS = 0;
+  private sinE = 0;
+  private sinV4 = 0;
+
+  /**
+   * Scans the entry whose first line (line index `li`) has its first non-space byte at `f`. The work is
+   * split in parts small enough for V8 to inline the readers into each (one big function gets none).
+   */
   scanEntry(f: number, li: number): number {
+    if (this.staged === STAGE_ROWS) this.flush();
+    const o = this.staged * SI;
+    let i = this.entryLine(f, o);
+    if (i < 0) return -1;
+    i = this.destinationLine(i, o);
+    if (i < 0) return -1;
+    i = this.blockHead(i, o);
+    if (i < 0) return -1;
+    i = this.blockMid(i, o);
+    if (i < 0) return -1;
+    sepBreaks = 0;
+    i = this.blockStats(i, o);
+    if (i < 0) return -1;
+    const next = this.blockEnd(i, o);
+    if (next < 0) return -1;
+    this.commit(o);
+    this.si[o] = li + 1;
+    this.nli = li + 3 + sepBreaks; // entry line, destination line, first block line, breaks in the block
+    return next;
+  }
+
+  /** `   index<=>rindex   src:port   proto (vrf[->dvrf])` up to its line break; the next line's start, or -1. */
+  private entryLine(f: number, o: number): number {
     const u = this.u;
-    // Literals are compared a word at a time (little-endian; the comment on each line spells it out).
-    const dv = this.dv;
-    const n = u.length;
+    const S = this.si;
     let i = f;
     const index = rdU(u, i, i + 10);
     if (index < 0 || rEnd - i > 9) return -1;
+    S[o + 2] = index;
     i = rEnd;
-    let rindex: number | null = null;
+    S[o + 3] = NULL32;
     if (u[i] === 60) {
-      if (!(u[i] === 60 && u[i + 1] === 61 && u[i + 2] === 62)) return -1; // "<=>"
+      if (!(u[i + 1] === 61 && u[i + 2] === 62)) return -1; // "<=>"
       const rv = rdI(u, i + 3, i + 14);
-      if (!rOk) return -1;
-      rindex = rv < 0 ? null : rv;
+      if (!rOk || rv32(rv)) return -1;
+      if (rv >= 0) S[o + 3] = rv;
       i = rEnd;
     }
     if (u[i] !== 32) return -1;
     while (u[i] === 32) i++;
     // Source address:port: the token up to the next space; the port after its last colon.
     const srcS = i;
-    i = scanAddress(u, i, n);
+    i = scanAddress(u, i, u.length);
     const colon = aColon;
-    const srcV4 = aV4;
     if (colon <= srcS || u[i] !== 32) return -1;
+    this.srcS = srcS;
+    this.srcE = colon;
+    this.srcV4 = aV4;
     const srcPort = rdU(u, colon + 1, i);
-    if (srcPort < 0 || rEnd !== i) return -1;
-    const srcE = colon;
+    if (srcPort < 0 || srcPort > MAX32 || rEnd !== i) return -1;
+    S[o + 4] = srcPort;
     i = this.skipRun(i);
     // Protocol, then "(vrf)" or "(vrf->dvrf)", then the end of the line.
     const proto = rdU(u, i, i + 10);
-    if (proto < 0) return -1;
+    if (proto < 0 || proto > MAX32) return -1;
+    S[o + 6] = proto;
     i = rEnd;
     while (u[i] === 32) i++;
     if (u[i] !== 40) return -1;
     const vrf = rdU(u, i + 1, i + 11);
-    if (vrf < 0) return -1;
+    if (vrf < 0 || vrf > MAX32) return -1;
+    S[o + 7] = vrf;
     i = rEnd;
     let dvrf = vrf;
     let translated = 0;
-    if (u[i] === 45 && u[i + 1] === 62) { // "->"
+    if (u[i] === 45 && u[i + 1] === 62) {
+      // "->"
       dvrf = rdU(u, i + 2, i + 12);
-      if (dvrf < 0) return -1;
+      if (dvrf < 0 || dvrf > MAX32) return -1;
       translated = 1;
       i = rEnd;
     }
+    S[o + 8] = dvrf;
+    S[o + 19] = translated;
     if (u[i] !== 41) return -1;
     i++;
     while (u[i] === 32) i++;
     if (u[i] !== 10) return -1;
-    // Line 2: "   dst:port".
-    i = this.skipRun(i + 1);
+    return i + 1;
+  }
+
+  /** `                         dst:port` up to its line break; the block's first byte, or -1. */
+  private destinationLine(i: number, o: number): number {
+    const u = this.u;
+    const n = u.length;
+    i = this.skipRun(i);
     const d0 = i;
     i = scanAddress(u, i, n);
     const dcolon = aColon;
-    const dstV4 = aV4;
     if (dcolon <= d0 || u[d0] === 40 || i >= n) return -1;
+    this.dstS = d0;
+    this.dstE = dcolon;
+    this.dstV4 = aV4;
     const dstPort = rdU(u, dcolon + 1, i);
-    if (dstPort < 0 || rEnd !== i) return -1;
-    const dstE = dcolon;
+    if (dstPort < 0 || dstPort > MAX32 || rEnd !== i) return -1;
+    this.si[o + 5] = dstPort;
     while (u[i] === 32) i++;
     if (u[i] !== 10) return -1;
     i++;
     while (u[i] === 32) i++;
-    // The attribute block: "(Gen: n, K(nh):n, Action:x, Flags:x, [TCP:x, ][E:n, ]QOS:n, S(nh):n," then
-    // "Stats:a/b, SPort n, TTL n, Sinfo ip)" with a line break allowed after any of the last commas.
+    return i;
+  }
+
+  /**
+   * The attribute block's start: `(Gen: n, K(nh):n, Action:x, Flags:x, ` (then {@link blockMid}).
+   * Literals are compared a word at a time (little-endian; the comment on each line spells it out).
+   */
+  private blockHead(i: number, o: number): number {
+    const u = this.u;
+    const dv = this.dv;
+    const n = u.length;
+    const S = this.si;
     if (!(i + 6 <= n && dv.getUint32(i, true) === 0x6e654728 && dv.getUint16(i + 4, true) === 0x203a)) return -1; // "(Gen: "
     const gen = rdU(u, i + 6, i + 17);
-    if (gen < 0) return -1;
+    if (gen < 0 || gen > MAX32) return -1;
+    S[o + 9] = gen;
     i = rEnd;
     if (!(i + 8 <= n && dv.getUint32(i, true) === 0x284b202c && dv.getUint32(i + 4, true) === 0x3a29686e)) return -1; // ", K(nh):"
     const keyNh = rdU(u, i + 8, i + 20);
-    if (keyNh < 0) return -1;
+    if (keyNh < 0 || keyNh > MAX32) return -1;
+    S[o + 10] = keyNh;
     i = rEnd;
     if (!(i + 9 <= n && dv.getUint32(i, true) === 0x6341202c && dv.getUint32(i + 4, true) === 0x6e6f6974 && u[i + 8] === 58)) return -1; // ", Action:"
     i += 9;
     let e = valEnd(u, i, i + 64);
     if (e <= i || u[e] !== 44) return -1;
-    const actS = i;
-    const actE = e;
-    const actH = vHash;
+    this.actS = i;
+    this.actE = e;
+    this.actH = vHash;
     if (!(e + 8 <= n && dv.getUint32(e, true) === 0x6c46202c && dv.getUint32(e + 4, true) === 0x3a736761)) return -1; // ", Flags:"
     i = e + 8;
     e = valEnd(u, i, i + 16);
     if (e < i || u[e] !== 44 || u[e + 1] !== 32) return -1;
-    const flS = i;
-    const flE = e;
-    const flH = vHash;
-    i = e + 2;
-    let tcpS = -1;
-    let tcpE = -1;
-    let tcpH = 0;
-    if ((i + 4 <= n && dv.getUint32(i, true) === 0x3a504354)) { // "TCP:"
+    this.flS = i;
+    this.flE = e;
+    this.flH = vHash;
+    return e + 2;
+  }
+
+  /** The block's `[TCP:x, ][E:n, ]QOS:n, S(nh):n`. */
+  private blockMid(i: number, o: number): number {
+    const u = this.u;
+    const dv = this.dv;
+    const n = u.length;
+    const S = this.si;
+    let e = i;
+    this.tcpS = -1;
+    if (i + 4 <= n && dv.getUint32(i, true) === 0x3a504354) {
+      // "TCP:"
       i += 4;
       e = valEnd(u, i, i + 24);
       if (e < i || u[e] !== 44 || u[e + 1] !== 32) return -1;
-      tcpS = i;
-      tcpE = e;
-      tcpH = vHash;
+      this.tcpS = i;
+      this.tcpE = e;
+      this.tcpH = vHash;
       i = e + 2;
     }
-    let ecmp: number | null = null;
-    if ((u[i] === 69 && u[i + 1] === 58)) { // "E:"
-      ecmp = rdI(u, i + 2, i + 14);
-      if (!rOk) return -1;
+    S[o + 11] = NULL32;
+    if (u[i] === 69 && u[i + 1] === 58) {
+      // "E:"
+      const ecmp = rdI(u, i + 2, i + 14);
+      if (!rOk || rv32(ecmp)) return -1;
+      S[o + 11] = ecmp;
       i = rEnd;
       if (u[i] !== 44 || u[i + 1] !== 32) return -1;
       i += 2;
     }
     if (!(i + 4 <= n && dv.getUint32(i, true) === 0x3a534f51)) return -1; // "QOS:"
     const qos = rdI(u, i + 4, i + 16);
-    if (!rOk) return -1;
+    if (!rOk || rv32(qos)) return -1;
+    S[o + 12] = qos;
     i = rEnd;
     if (!(i + 8 <= n && dv.getUint32(i, true) === 0x2853202c && dv.getUint32(i + 4, true) === 0x3a29686e)) return -1; // ", S(nh):"
     const rpfNh = rdU(u, i + 8, i + 20);
-    if (rpfNh < 0) return -1;
-    i = rEnd;
-    sepBreaks = 0;
+    if (rpfNh < 0 || rpfNh > MAX32) return -1;
+    S[o + 13] = rpfNh;
+    return rEnd;
+  }
+
+  /** `, Stats:a/b, SPort n` (a line break is allowed after any comma from here on). */
+  private blockStats(i: number, o: number): number {
+    const u = this.u;
+    const dv = this.dv;
+    const n = u.length;
+    const S = this.si;
     i = fieldSep(u, i);
     if (i < 0) return -1;
     if (!(i + 6 <= n && dv.getUint32(i, true) === 0x74617453 && dv.getUint16(i + 4, true) === 0x3a73)) return -1; // "Stats:"
@@ -410,23 +496,36 @@ class ByteFlowScanner {
     if (packets < 0 || u[rEnd] !== 47) return -1;
     const bytes = rdU(u, rEnd + 1, rEnd + 24);
     if (bytes < 0) return -1;
+    const q = (o / SI) * SF;
+    this.sf[q] = packets;
+    this.sf[q + 1] = bytes;
     i = fieldSep(u, rEnd);
     if (i < 0) return -1;
     if (!(i + 6 <= n && dv.getUint32(i, true) === 0x726f5053 && dv.getUint16(i + 4, true) === 0x2074)) return -1; // "SPort "
     const sport = rdI(u, i + 6, i + 18);
-    if (!rOk) return -1;
-    i = fieldSep(u, rEnd);
+    if (!rOk || rv32(sport)) return -1;
+    S[o + 14] = sport;
+    return rEnd;
+  }
+
+  /** `, TTL n, Sinfo ip)`, blanks to the line break; the next line's start, or -1 (also before `Oflow entries:`). */
+  private blockEnd(i: number, o: number): number {
+    const u = this.u;
+    const dv = this.dv;
+    const n = u.length;
+    const S = this.si;
+    i = fieldSep(u, i);
     if (i < 0) return -1;
     if (!(i + 4 <= n && dv.getUint32(i, true) === 0x204c5454)) return -1; // "TTL "
     const ttl = rdI(u, i + 4, i + 16);
-    if (!rOk) return -1;
+    if (!rOk || rv32(ttl)) return -1;
+    S[o + 15] = ttl;
     i = fieldSep(u, rEnd);
     if (i < 0) return -1;
     if (!(i + 6 <= n && dv.getUint32(i, true) === 0x666e6953 && dv.getUint16(i + 4, true) === 0x206f)) return -1; // "Sinfo "
     i += 6;
-    let siv = -1;
-    e = readV4(u, i);
-    if (e >= 0 && u[e] === 41) siv = v4.value;
+    let e = readV4(u, i);
+    if (e >= 0 && u[e] === 41) this.sinV4 = v4.value;
     else {
       e = i;
       for (;;) {
@@ -435,10 +534,10 @@ class ByteFlowScanner {
         else break;
       }
       if (e === i || u[e] !== 41) return -1;
-      siv = ip4(u, i, e);
+      this.sinV4 = ip4(u, i, e);
     }
-    const sinS = i;
-    const sinE = e;
+    this.sinS = i;
+    this.sinE = e;
     // The rest of the line blank (tabs included, as the line scanner allows), then the line break.
     let k = e + 1;
     for (; k < n; k++) {
@@ -448,64 +547,43 @@ class ByteFlowScanner {
     }
     const next = k + 1;
     // An "Oflow entries:" line after the block belongs to the entry: leave such entries to the line scanner.
-    {
-      let o = next;
-      while (o < n && (u[o] === 32 || u[o] === 9)) o++;
-      if (o < n && u[o] === 79) return -1;
-    }
-    // Numbers that do not fit Int32 (or a -0) are left to the line scanner, whose rows widen the column.
-    if (
-      index > MAX32 || rv32(rindex) || srcPort > MAX32 || dstPort > MAX32 || proto > MAX32 || vrf > MAX32 || dvrf > MAX32 ||
-      gen > MAX32 || keyNh > MAX32 || rpfNh > MAX32 || rv32(ecmp) || rv32(qos) || rv32(sport) || rv32(ttl)
-    ) return -1;
-    // Accepted: stage the row (written to the columns in blocks, see flush()). Mirror, underlay ECMP,
-    // HBS, Oflow and extra stay null, as a new row is.
-    if (this.staged === STAGE_ROWS) this.flush();
+    let p = next;
+    while (p < n && (u[p] === 32 || u[p] === 9)) p++;
+    if (p < n && u[p] === 79) return -1;
+    return next;
+  }
+
+  /**
+   * Accepts the scanned entry into its stage slot (written to the columns in blocks, see flush()):
+   * strings to dictionary codes, addresses that are not IPv4 to the columns' side maps. Mirror,
+   * underlay ECMP, HBS, Oflow and extra stay null.
+   */
+  private commit(o: number): void {
+    const u = this.u;
     const c = this.cols;
     const slot = this.staged++;
     if (slot === 0) this.stageRow0 = c.length;
     c.addRow();
     this.pendingCount++;
     const S = this.si;
-    const o = slot * SI;
-    S[o] = li + 1;
     S[o + 1] = this.dump;
-    S[o + 2] = index;
-    S[o + 3] = rindex === null ? NULL32 : rindex;
-    S[o + 4] = srcPort;
-    S[o + 5] = dstPort;
-    S[o + 6] = proto;
-    S[o + 7] = vrf;
-    S[o + 8] = dvrf;
-    S[o + 9] = gen;
-    S[o + 10] = keyNh;
-    S[o + 11] = ecmp === null ? NULL32 : ecmp;
-    S[o + 12] = qos;
-    S[o + 13] = rpfNh;
-    S[o + 14] = sport;
-    S[o + 15] = ttl;
-    S[o + 16] = c.action.dict.codeOfBytes(u, actS, actE, actH);
-    S[o + 17] = c.flowFlags.dict.codeOfBytes(u, flS, flE, flH);
-    S[o + 18] = tcpS >= 0 ? c.tcpFlags.dict.codeOfBytes(u, tcpS, tcpE, tcpH) : -1;
-    const F = this.sf;
-    const q = slot * SF;
-    F[q] = packets;
-    F[q + 1] = bytes;
-    // Addresses: IPv4 as uint32, staged; anything else goes to the column's side map now.
+    S[o + 16] = c.action.dict.codeOfBytes(u, this.actS, this.actE, this.actH);
+    S[o + 17] = c.flowFlags.dict.codeOfBytes(u, this.flS, this.flE, this.flH);
+    S[o + 18] = this.tcpS >= 0 ? c.tcpFlags.dict.codeOfBytes(u, this.tcpS, this.tcpE, this.tcpH) : -1;
     const W = this.sw;
     const w = slot * SW;
     const row = this.stageRow0 + slot;
+    const srcV4 = this.srcV4;
+    const dstV4 = this.dstV4;
     if (srcV4 >= 0 && srcV4 !== IP_OTHER) W[w] = srcV4;
-    else c.srcIp.setOtherBytes(row, u, srcS, srcE), (W[w] = IP_OTHER);
+    else c.srcIp.setOtherBytes(row, u, this.srcS, this.srcE), (W[w] = IP_OTHER);
     if (dstV4 >= 0 && dstV4 !== IP_OTHER) W[w + 1] = dstV4;
-    else c.dstIp.setOtherBytes(row, u, d0, dstE), (W[w + 1] = IP_OTHER);
-    if (siv >= 0 && siv !== IP_OTHER) W[w + 2] = siv;
-    else c.sinfo.setOtherBytes(row, u, sinS, sinE), (W[w + 2] = IP_OTHER);
+    else c.dstIp.setOtherBytes(row, u, this.dstS, this.dstE), (W[w + 1] = IP_OTHER);
+    if (this.sinV4 >= 0 && this.sinV4 !== IP_OTHER) W[w + 2] = this.sinV4;
+    else c.sinfo.setOtherBytes(row, u, this.sinS, this.sinE), (W[w + 2] = IP_OTHER);
     // Only IPv6 addresses have a colon (the port's was split off).
-    const v6 = (srcV4 < 0 && hasColon(u, srcS, srcE)) || (dstV4 < 0 && hasColon(u, d0, dstE));
-    S[o + 19] = translated | (v6 ? 2 : 0);
-    this.nli = li + 3 + sepBreaks; // entry line, destination line, first block line, breaks in the block
-    return next;
+    const v6 = (srcV4 < 0 && hasColon(u, this.srcS, this.srcE)) || (dstV4 < 0 && hasColon(u, this.dstS, this.dstE));
+    if (v6) S[o + 19] |= 2;
   }
 }
 

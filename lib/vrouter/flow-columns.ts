@@ -13,47 +13,102 @@ import type { FlowEntry } from "./types";
 import { type Attrs, type FlowKey, freshAttrs, makeFlowRow } from "./flow-row";
 import { ipv4Value } from "./ipv4-bytes";
 
-/** Int32 value that stands for null in an Int32 column (never a parsed value: those are kept as Float64). */
+/** Storage widths of a {@link NumColumn}, narrowest first. */
+export type NumWidth = "int8" | "int16" | "int32" | "float64";
+
+/** Per width (as an index into WIDTHS): the value that stands for null, and the largest value kept. */
+const WIDTHS: readonly NumWidth[] = ["int8", "int16", "int32", "float64"];
+const NULLS = [-128, -32768, -2147483648, NaN];
+const MAXES = [127, 32767, 2147483647, Infinity];
+
+/** Int32 null as staged by the byte scanner ({@link NumColumn.setInts}). */
 const NULL32 = -2147483648;
 
+type IntArray = Int8Array | Int16Array | Int32Array;
+
+function copy8(a: Int8Array, row: number, src: Int32Array, from: number, stride: number, n: number): void {
+  for (let k = 0; k < n; k++) {
+    const v = src[from + k * stride];
+    a[row + k] = v === NULL32 ? -128 : v;
+  }
+}
+
+function copy16(a: Int16Array, row: number, src: Int32Array, from: number, stride: number, n: number): void {
+  for (let k = 0; k < n; k++) {
+    const v = src[from + k * stride];
+    a[row + k] = v === NULL32 ? -32768 : v;
+  }
+}
+
+function copy32(a: Int32Array, row: number, src: Int32Array, from: number, stride: number, n: number): void {
+  for (let k = 0; k < n; k++) a[row + k] = src[from + k * stride];
+}
+
+function copyF(a: Float64Array, row: number, src: Int32Array, from: number, stride: number, n: number): void {
+  for (let k = 0; k < n; k++) {
+    const v = src[from + k * stride];
+    a[row + k] = v === NULL32 ? NaN : v;
+  }
+}
+
 /**
- * A numeric column: Int32 while every value fits, Float64 (NaN = null) from the first value that does not.
+ * A numeric column stored as narrow as its values allow: it starts at a width that suits the field
+ * (`int8` for a protocol or a TTL, `int16` for ports and VRFs, `int32` for indexes) and widens on the
+ * first value that does not fit (up to Float64 for -0, fractions and counters past 2^31). The smallest
+ * value of each integer width stands for null, NaN in Float64.
  *
  * @example
- * const c = new NumColumn(4); c.set(0, 7); c.set(1, null); c.set(2, 2 ** 40);
- * [c.get(0), c.get(1), c.get(2)] // => [7, null, 1099511627776]
+ * const c = new NumColumn(4, "int8"); c.set(0, 7); c.set(1, null); c.set(2, 300); c.set(3, 2 ** 40);
+ * [c.get(0), c.get(1), c.get(2), c.get(3), c.width] // => [7, null, 300, 1099511627776, "float64"]
  */
 export class NumColumn {
-  i32: Int32Array | null;
+  /** Index into WIDTHS. */
+  private w: number;
+  /** The storage: an integer array, or null once Float64. */
+  ints: IntArray | null;
   f64: Float64Array | null = null;
-
   /** Whether new rows start null (else whoever adds a row writes it). */
   private readonly nullFill: boolean;
 
   /**
-   * @param float start as Float64 (counters that pass 2^31, like bytes).
+   * @param width the starting width (`float64` for counters that pass 2^31, like bytes).
    * @param dense every added row is written by its writer, so new rows are not filled with null first.
    *
    * @example
-   * new NumColumn(8, true).f64 !== null // => true
+   * new NumColumn(8, "float64").width // => "float64"
    */
-  constructor(capacity: number, float = false, dense = false) {
+  constructor(capacity: number, width: NumWidth = "int32", dense = false) {
     this.nullFill = !dense;
-    if (float) {
-      this.i32 = null;
+    this.w = WIDTHS.indexOf(width);
+    if (this.w === 3) {
+      this.ints = null;
       this.f64 = new Float64Array(capacity);
       if (this.nullFill) this.f64.fill(NaN);
     } else {
-      this.i32 = new Int32Array(capacity);
-      if (this.nullFill) this.i32.fill(NULL32);
+      this.ints = NumColumn.alloc(this.w, capacity);
+      if (this.nullFill) this.ints.fill(NULLS[this.w]);
     }
+  }
+
+  private static alloc(w: number, capacity: number): IntArray {
+    return w === 0 ? new Int8Array(capacity) : w === 1 ? new Int16Array(capacity) : new Int32Array(capacity);
+  }
+
+  /**
+   * The current storage width.
+   *
+   * @example
+   * new NumColumn(1, "int16").width // => "int16"
+   */
+  get width(): NumWidth {
+    return WIDTHS[this.w];
   }
 
   /**
    * Stores `n` values taken from `src` at `from`, `from + stride`, … into rows `row`… (NaN = null).
    *
    * @example
-   * const c = new NumColumn(4, true); c.setFloats(0, new Float64Array([1, 9, 2, 9]), 0, 2, 2); c.get(1) // => 2
+   * const c = new NumColumn(4, "float64"); c.setFloats(0, new Float64Array([1, 9, 2, 9]), 0, 2, 2); c.get(1) // => 2
    */
   setFloats(row: number, src: Float64Array, from: number, stride: number, n: number): void {
     const f = this.f64;
@@ -68,38 +123,56 @@ export class NumColumn {
   }
 
   /**
-   * Stores `v` at row `i` (widening the column when `v` does not fit Int32).
+   * Stores `n` Int32 values taken from `src` at `from`, `from + stride`, … into rows `row`…
+   * ({@link NULL32} = null), widening first if one of them needs it.
+   *
+   * @example
+   * const c = new NumColumn(4, "int8"); c.setInts(0, new Int32Array([5, 1000]), 0, 1, 2); [c.get(1), c.width] // => [1000, "int16"]
+   */
+  setInts(row: number, src: Int32Array, from: number, stride: number, n: number): void {
+    if (this.w < 2) {
+      const max = MAXES[this.w];
+      const nul = NULLS[this.w];
+      let need = this.w;
+      for (let k = 0; k < n; k++) {
+        const v = src[from + k * stride];
+        if (v !== NULL32 && (v > max || v <= nul)) need = Math.max(need, v >= -32767 && v <= 32767 ? 1 : 2);
+      }
+      if (need !== this.w) this.widenTo(need);
+    }
+    // One copy loop per array type, so each loop's element stores see a single type.
+    if (this.w === 0) copy8(this.ints as Int8Array, row, src, from, stride, n);
+    else if (this.w === 1) copy16(this.ints as Int16Array, row, src, from, stride, n);
+    else if (this.w === 2) copy32(this.ints as Int32Array, row, src, from, stride, n);
+    else copyF(this.f64!, row, src, from, stride, n);
+  }
+
+  /**
+   * Stores `v` at row `i` (widening the column when `v` does not fit).
    *
    * @example
    * const c = new NumColumn(1); c.set(0, -1); c.get(0) // => -1
    */
   set(i: number, v: number | null): void {
-    const a = this.i32;
-    if (a !== null) {
+    if (this.ints !== null) {
       if (v === null) {
-        a[i] = NULL32;
+        this.ints[i] = NULLS[this.w];
         return;
       }
-      if ((v | 0) === v && v !== NULL32 && (v !== 0 || 1 / v > 0)) {
-        a[i] = v;
-        return;
+      if ((v | 0) === v && (v !== 0 || 1 / v > 0)) {
+        if (v > NULLS[this.w] && v <= MAXES[this.w]) {
+          this.ints[i] = v;
+          return;
+        }
+        if (v > NULL32) {
+          this.widenTo(v >= -32767 && v <= 32767 ? Math.max(this.w, 1) : 2);
+          this.ints[i] = v;
+          return;
+        }
       }
-      this.widen();
+      this.widenTo(3);
     }
     this.f64![i] = v === null ? NaN : v;
-  }
-
-  /**
-   * Stores a non-negative integer `v` (what a digit run parses to): the common case without the checks
-   * {@link set} makes.
-   *
-   * @example
-   * const c = new NumColumn(1); c.setUint(0, 80); c.get(0) // => 80
-   */
-  setUint(i: number, v: number): void {
-    const a = this.i32;
-    if (a !== null && v <= 2147483647) a[i] = v;
-    else this.set(i, v);
   }
 
   /**
@@ -109,21 +182,31 @@ export class NumColumn {
    * const c = new NumColumn(1); c.set(0, null); c.get(0) // => null
    */
   get(i: number): number | null {
-    const a = this.i32;
+    const a = this.ints;
     if (a !== null) {
       const v = a[i];
-      return v === NULL32 ? null : v;
+      return v === NULLS[this.w] ? null : v;
     }
     const v = this.f64![i];
     return v === v ? v : null;
   }
 
-  private widen(): void {
-    const a = this.i32!;
-    const f = new Float64Array(a.length);
-    for (let i = 0; i < a.length; i++) f[i] = a[i] === NULL32 ? NaN : a[i];
-    this.f64 = f;
-    this.i32 = null;
+  private widenTo(w: number): void {
+    if (w <= this.w) return;
+    const a = this.ints!;
+    const nul = NULLS[this.w];
+    if (w === 3) {
+      const f = new Float64Array(a.length);
+      for (let i = 0; i < a.length; i++) f[i] = a[i] === nul ? NaN : a[i];
+      this.f64 = f;
+      this.ints = null;
+    } else {
+      const b = NumColumn.alloc(w, a.length);
+      const nb = NULLS[w];
+      for (let i = 0; i < a.length; i++) b[i] = a[i] === nul ? nb : a[i];
+      this.ints = b;
+    }
+    this.w = w;
   }
 
   /**
@@ -133,12 +216,13 @@ export class NumColumn {
    * const c = new NumColumn(1); c.set(0, 5); c.grow(8); c.get(0) // => 5
    */
   grow(capacity: number): void {
-    const keep = Math.min(capacity, (this.i32 ?? this.f64!).length);
-    if (this.i32 !== null) {
-      const a = new Int32Array(capacity);
-      if (this.nullFill) a.fill(NULL32, keep);
-      a.set(this.i32.subarray(0, keep));
-      this.i32 = a;
+    const old = this.ints ?? this.f64!;
+    const keep = Math.min(capacity, old.length);
+    if (this.ints !== null) {
+      const a = NumColumn.alloc(this.w, capacity);
+      if (this.nullFill) a.fill(NULLS[this.w], keep);
+      a.set(this.ints.subarray(0, keep));
+      this.ints = a;
     } else {
       const f = new Float64Array(capacity);
       if (this.nullFill) f.fill(NaN, keep);
@@ -533,24 +617,24 @@ export class FlowColumns {
   constructor(capacity = 1024) {
     const c = Math.max(16, capacity | 0);
     this.capacity = c;
-    this.line = new NumColumn(c, false, true);
-    this.dump = new NumColumn(c, false, true);
-    this.index = new NumColumn(c, false, true);
-    this.rindex = new NumColumn(c, false, true);
-    this.srcPort = new NumColumn(c, false, true);
-    this.dstPort = new NumColumn(c, false, true);
-    this.proto = new NumColumn(c, false, true);
-    this.vrf = new NumColumn(c, false, true);
-    this.dvrf = new NumColumn(c, false, true);
-    this.gen = new NumColumn(c, false, true);
-    this.keyNh = new NumColumn(c, false, true);
-    this.ecmpIndex = new NumColumn(c, false, true);
-    this.qos = new NumColumn(c, false, true);
-    this.rpfNh = new NumColumn(c, false, true);
-    this.packets = new NumColumn(c, true, true);
-    this.bytes = new NumColumn(c, true, true);
-    this.udpSrcPort = new NumColumn(c, false, true);
-    this.ttl = new NumColumn(c, false, true);
+    this.line = new NumColumn(c, "int32", true);
+    this.dump = new NumColumn(c, "int8", true);
+    this.index = new NumColumn(c, "int32", true);
+    this.rindex = new NumColumn(c, "int32", true);
+    this.srcPort = new NumColumn(c, "int32", true);
+    this.dstPort = new NumColumn(c, "int32", true);
+    this.proto = new NumColumn(c, "int8", true);
+    this.vrf = new NumColumn(c, "int16", true);
+    this.dvrf = new NumColumn(c, "int16", true);
+    this.gen = new NumColumn(c, "int8", true);
+    this.keyNh = new NumColumn(c, "int32", true);
+    this.ecmpIndex = new NumColumn(c, "int8", true);
+    this.qos = new NumColumn(c, "int8", true);
+    this.rpfNh = new NumColumn(c, "int32", true);
+    this.packets = new NumColumn(c, "float64", true);
+    this.bytes = new NumColumn(c, "float64", true);
+    this.udpSrcPort = new NumColumn(c, "int32", true);
+    this.ttl = new NumColumn(c, "int8", true);
     this.srcIp = new IpColumn(c);
     this.dstIp = new IpColumn(c);
     this.sinfo = new IpColumn(c);

@@ -65,11 +65,9 @@ export function ip4(u: Uint8Array, s: number, e: number): number {
  */
 export function ipv4Value(s: string): number {
   if (s.length < 7 || s.length > 15) return -1;
-  const u = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 127) return -1;
-    u[i] = c;
-  }
-  return ip4(u, 0, u.length);
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return -1;
+  // A Buffer, like the byte scanner's input, so readV4 sees one array class; the trailing space keeps
+  // its reads inside the array (an out-of-bounds read would deoptimise it).
+  const u = Buffer.from(`${s} `, "latin1");
+  return ip4(u, 0, s.length);
 }

@@ -140,7 +140,7 @@ describe("parseFlowColumns", () => {
 
   it("stores a million-entry table in a fraction of the rows' memory (typed columns, IPv4 as uint32)", () => {
     const c = parseFlowColumns(generateFlowDump(2000, 9)).columns;
-    expect(c.index.i32).not.toBeNull();
+    expect([c.index.width, c.proto.width, c.vrf.width, c.packets.width]).toStrictEqual(["int32", "int8", "int16", "float64"]);
     expect(c.srcIp.values).toBeInstanceOf(Uint32Array);
     expect(c.srcIp.others.size).toBe(0); // every address stored as a number
     expect(c.action.dict.values.length).toBeLessThan(10);
@@ -148,6 +148,17 @@ describe("parseFlowColumns", () => {
 });
 
 describe("column building blocks", () => {
+  it("NumColumn widens int8 → int16 → int32 as values need, keeping nulls apart from the values at each width's edge", () => {
+    const c = new NumColumn(6, "int8");
+    c.setInts(0, new Int32Array([1, -2147483648, -128, 127]), 0, 1, 4);
+    expect([c.width, c.get(0), c.get(1), c.get(2), c.get(3)]).toStrictEqual(["int16", 1, null, -128, 127]);
+    c.set(4, -32768);
+    c.set(5, null);
+    expect([c.width, c.get(2), c.get(4), c.get(5)]).toStrictEqual(["int32", -128, -32768, null]);
+    c.set(5, 0.5);
+    expect([c.width, c.get(1), c.get(5)]).toStrictEqual(["float64", null, 0.5]);
+  });
+
   it("NumColumn widens to Float64 for values past Int32, -0 and fractions, keeping earlier values and nulls", () => {
     const c = new NumColumn(4);
     c.set(0, 5);
