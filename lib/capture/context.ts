@@ -281,6 +281,16 @@ export class DecodeContext {
     this.icmpCode = -1;
     this.payloadOff = 0;
     this.payloadLen = -1;
+    this.resetHttp();
+  }
+
+  /**
+   * Clears the HTTP fields (before decoding a segment's HTTP start line alone).
+   *
+   * @example
+   * ctx.resetHttp(); ctx.httpStatus // => 0
+   */
+  resetHttp(): void {
     this.httpKind = 0;
     this.httpMethod = 0;
     this.httpPathOff = 0;

@@ -780,13 +780,7 @@ export class FrameTableBuilder {
           ctx.problem = 0;
           ctx.layers[0] = LAYER_HTTP;
           ctx.layerCount = 1;
-          ctx.httpKind = 0;
-          ctx.httpMethod = 0;
-          ctx.httpPathOff = 0;
-          ctx.httpPathLen = 0;
-          ctx.httpHostOff = 0;
-          ctx.httpHostLen = 0;
-          ctx.httpStatus = 0;
+          ctx.resetHttp();
           decodeHttp(ctx);
           if (ctx.flags !== 0) return false;
           if (ctx.layerCount === 0) {

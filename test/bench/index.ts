@@ -6,23 +6,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as v8 from "node:v8";
-import * as vm from "node:vm";
-
-/**
- * Between areas: collect the previous area's garbage now and let V8's concurrent sweeping finish, so it
- * does not run on the second core while the next area measures (child processes included).
- */
-async function quiesce(): Promise<void> {
-  try {
-    v8.setFlagsFromString("--expose-gc");
-    const gc = vm.runInNewContext("gc") as unknown;
-    if (typeof gc === "function") (gc as () => void)();
-  } catch {
-    // no GC hook: go on
-  }
-  await new Promise((resolve) => setTimeout(resolve, 500));
-}
+import { settle } from "./settle";
 
 const AREAS = ["kernel", "parse", "capture", "remote", "probe", "lab"];
 
@@ -35,7 +19,8 @@ async function main(): Promise<void> {
     if (only.length && !only.includes(area)) continue;
     const file = path.join(__dirname, `${area}.js`);
     if (!fs.existsSync(file)) continue;
-    await quiesce();
+    // Collect the previous area's garbage before the next one measures (child processes included).
+    await settle(500);
     log(`\n== ${area}`);
     const t0 = performance.now();
     try {

@@ -11,26 +11,10 @@
  * Run: `node node_modules/typescript/bin/tsc -p tsconfig.json && node -e "require('./dist/test/bench/parse.js').run(console.log)"`
  */
 import * as os from "node:os";
-import * as v8 from "node:v8";
-import * as vm from "node:vm";
 import { parseFlow, parseFlowColumns, parseFlowStream } from "../../lib/vrouter/flow";
 import { prng } from "../helpers/prng";
+import { settle } from "./settle";
 
-/**
- * A full GC between phases, so each phase starts from the same heap (works without --expose-gc), then
- * a pause for V8's concurrent sweeping of that GC to finish: otherwise it runs on the second core during
- * the first few hundred milliseconds of the next timed phase.
- */
-async function settle(): Promise<void> {
-  try {
-    v8.setFlagsFromString("--expose-gc");
-    const gc = vm.runInNewContext("gc") as unknown;
-    if (typeof gc === "function") (gc as () => void)();
-  } catch {
-    // No GC hook on this runtime: the figures then include the previous phase's garbage.
-  }
-  await new Promise((resolve) => setTimeout(resolve, 300));
-}
 
 
 const pad = (s: string, w: number): string => (s.length >= w ? s : " ".repeat(w - s.length) + s);
