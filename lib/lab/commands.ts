@@ -8,7 +8,7 @@ import { renderNhGet, renderNhList } from "./render/nh";
 import { renderRtDump, renderRtGet } from "./render/rt";
 import { renderMplsDump, renderMplsGet } from "./render/mpls";
 import { renderVifGet, renderVifList } from "./render/vif";
-import { holdsRoute, renderJunosRoute, renderJunosRouteJson } from "./render/junos";
+import { holdsRoute, renderJunosRoute, renderJunosRouteBrief, renderJunosRouteJson } from "./render/junos";
 import { renderIpRoute } from "./render/host";
 
 /** A finished tool run. */
@@ -187,7 +187,7 @@ function cliCmd(s: LabState, a: string[]): ToolResult {
       // (a real router prints nothing then, not even a table header).
       const prefix = /\s(\d+\.\d+\.\d+\.\d+(?:\/\d+)?)(?:\s|$)/.exec(cmd)?.[1];
       if (prefix !== undefined && !holdsRoute(s.topology, prefix)) return ok("");
-      return ok(`\n${s.model.gateway.vrf}.inet.0: ${s.model.gateway.routeCount} destinations\n`);
+      return ok(renderJunosRouteBrief({ gw: s.model.gateway, topology: s.topology, prefix: prefix ?? "", uptimeSec: (Date.now() - s.startedAt) / 1000 + 93784 }));
     }
     return ok(`                                       ^\nsyntax error, expecting <command>.\n`);
   }

@@ -22,7 +22,7 @@ export interface GatewayRoute {
 }
 
 /**
- * Asks the gateway for the FIP route: finds the VRF with `show route FIP/32` unless `gatewayVrf` is
+ * Asks the gateway for the FIP route: finds the VRF with `show route FIP/32 exact` unless `gatewayVrf` is
  * given, then `show route table VRF.inet.0 FIP/32 detail | display json`. Sets the discovery fields.
  *
  * @example
@@ -38,7 +38,9 @@ export function gatewayRoute(ctx: WalkContext): Promise<GatewayRoute> {
     ctx.discovery.gatewayNode = gw.name;
     let vrf = ctx.params.gatewayVrf ?? null;
     if (!vrf) {
-      const cmd = `show route ${fip}/32`;
+      // `exact`: without it Junos answers with the longest covering route of every table (a default route
+      // in inet.0 would name a table that does not hold the floating IP at all).
+      const cmd = `show route ${fip}/32 exact`;
       const r = await junos(ctx, gw.name, cmd);
       const tables = [...r.stdout.matchAll(/^(\S+)\.inet\.0:/gm)].map((m) => m[1]).filter((t) => t !== "inet" && t !== "inet6");
       evidence.push(evidenceOf(`routing instances holding ${fip}/32`, r, tables.map((t) => ({ table: `${t}.inet.0` }))));

@@ -132,7 +132,12 @@ describe("reference scenario state", () => {
     }
     // The FIP itself: the header, then the route.
     expect(run(s, "gateway", ["cli", "-c", `${table} 101.101.101.1 detail`]).stdout).toMatch(/^\nk8s-ns-user-1-public\.inet\.0: \d+ destinations.*\n101\.101\.101\.1\/32 \(1 entry, 1 announced\)\n/);
-    expect(run(s, "gateway", ["cli", "-c", "show route 101.101.101.1/32"]).stdout).toMatch(/^\nk8s-ns-user-1-public\.inet\.0: /);
+    // The brief form (what the walk asks to find the VRF): header, legend, the route and its next hop.
+    for (const cmd of ["show route 101.101.101.1/32", "show route 101.101.101.1/32 exact"]) {
+      const brief = run(s, "gateway", ["cli", "-c", cmd]).stdout;
+      expect(brief).toMatch(/^\nk8s-ns-user-1-public\.inet\.0: \d+ destinations, \d+ routes \(\d+ active, 0 holddown, 0 hidden\)\n\+ = Active Route, - = Last Active, \* = Both\n\n101\.101\.101\.1\/32 +\*\[BGP\/170\] [\dd: ]+, localpref 100, from \S+\n +AS path: .*\n +> +via \S+, Push 20\n$/);
+    }
+    expect(run(s, "gateway", ["cli", "-c", "show route 101.101.101.9/32 exact"]).stdout).toBe("");
     // A whole table (no prefix) still starts with its header.
     expect(run(s, "gateway", ["cli", "-c", table]).stdout).toMatch(/^\nk8s-ns-user-1-public\.inet\.0: /);
   });

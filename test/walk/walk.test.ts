@@ -213,11 +213,11 @@ describe("walk on the reference lab", () => {
     try {
       const s = lab.inventory.scenario;
       const opts = { inventory, runner, fip: "101.101.101.9", fipPort: s.fipPort, hostHeader: s.hostHeader, capture: false, firstByteTimeoutMs: 3000 };
-      // Discovering the VRF: `show route 101.101.101.9/32` prints nothing, so no routing instance holds it.
+      // Discovering the VRF: `show route 101.101.101.9/32 exact` prints nothing, so no routing instance holds it.
       const found = await gatewayRoute(createContext(opts));
       expect(found).toMatchObject({ node: "gateway", vrf: null, route: null, unreachable: false });
-      expect(found.problem).toBe("gateway has no route for 101.101.101.9/32 in any routing instance (`show route 101.101.101.9/32` printed nothing)");
-      expect(found.evidence[0]).toMatchObject({ command: "cli -c show route 101.101.101.9/32", rows: [] });
+      expect(found.problem).toBe("gateway has no route for 101.101.101.9/32 in any routing instance (`show route 101.101.101.9/32 exact` printed nothing)");
+      expect(found.evidence[0]).toMatchObject({ command: "cli -c show route 101.101.101.9/32 exact", rows: [] });
       // The VRF given: the JSON reply holds no route table.
       const given = await gatewayRoute(createContext({ ...opts, gatewayVrf: s.gatewayVrf }));
       expect(given).toMatchObject({ vrf: s.gatewayVrf, route: null, unreachable: false });

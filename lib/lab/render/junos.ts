@@ -1,6 +1,7 @@
 /**
  * Renders the gateway's Junos `show route table <vrf>.inet.0 <prefix> detail` (text and
- * `| display json`) for the floating IP, from the lab's gateway state.
+ * `| display json`) and the brief `show route <prefix> [exact]` for the floating IP, from the lab's
+ * gateway state.
  *
  * The lab's gateway VRF models one route, the floating IP's /32. Asked for any other prefix, the text
  * form prints nothing at all (as a real router does when no route in the table matches: no table
@@ -43,6 +44,29 @@ export function holdsRoute(topology: Topology, prefix: string): boolean {
 
 function known(i: JunosRouteInput): boolean {
   return holdsRoute(i.topology, i.prefix);
+}
+
+/**
+ * Renders the brief form, `show route PREFIX [exact]` (no table named): for each table holding a
+ * matching route, its header, the legend and the route's line with its next hop; nothing when no
+ * table holds one.
+ *
+ * @example
+ * renderJunosRouteBrief({ gw, topology, prefix: "101.101.101.1/32", uptimeSec: 100 });
+ * // "\nk8s-ns-user-1-public.inet.0: 8 destinations, 8 routes (8 active, 0 holddown, 0 hidden)\n+ = Active Route, …\n\n101.101.101.1/32   *[BGP/170] 1:40, localpref 100, from 10.169.25.19\n …"
+ */
+export function renderJunosRouteBrief(i: JunosRouteInput): string {
+  const { gw, topology: t } = i;
+  if (i.prefix !== "" && !known(i)) return "";
+  const n = gw.routeCount;
+  const fip = `${t.ingress.fip}/32`;
+  return (
+    `\n${gw.vrf}.inet.0: ${n} destinations, ${n} routes (${n} active, 0 holddown, 0 hidden)\n` +
+    "+ = Active Route, - = Last Active, * = Both\n\n" +
+    `${fip.padEnd(18)} *[BGP/170] ${age(i.uptimeSec)}, localpref 100, from ${t.gateway.routerId}\n` +
+    "                      AS path: ?, validation-state: unverified\n" +
+    `                    >  via ${t.gateway.greInterface}, Push ${gw.pushLabel}\n`
+  );
 }
 
 /**
