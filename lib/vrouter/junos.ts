@@ -5,6 +5,7 @@
  */
 import type { JunosRouteRow, ParseError, ParseWarning, VrouterParseResult, CommandRecord } from "./types";
 import { normalizeText, parsePromptLine, splitLines, toInt } from "./text";
+import { lineColumnOf, locateJsonError } from "../json-errors";
 
 export type { JunosRouteRow } from "./types";
 
@@ -321,35 +322,6 @@ function arr(obj: unknown, key: string): unknown[] {
   return Array.isArray(a) ? a : [];
 }
 
-function lineOfPosition(text: string, pos: number): { line: number; column: number } {
-  let line = 1;
-  let last = -1;
-  for (let i = 0; i < pos && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      last = i;
-    }
-  }
-  return { line, column: pos - last };
-}
-
-/** Where JSON.parse stopped, from its message (`position N`, or the quoted snippet Node 20+ prints). */
-function jsonErrorPosition(text: string, msg: string): number {
-  const pm = /position (\d+)/.exec(msg);
-  if (pm) return Number(pm[1]);
-  if (/end of JSON input/.test(msg)) return text.trimEnd().length;
-  const snip = /"(?:\.\.\.)?([\s\S]*?)(?:\.\.\.)?" is not valid JSON/.exec(msg);
-  if (snip && snip[1] !== "") {
-    const at = text.indexOf(snip[1]);
-    if (at >= 0) {
-      const tok = /Unexpected token '([\s\S])'/.exec(msg);
-      const k = tok ? snip[1].indexOf(tok[1]) : 0;
-      return at + Math.max(0, k);
-    }
-  }
-  return 0;
-}
-
 function parseJson(
   lines: string[],
   keep: boolean[],
@@ -366,7 +338,7 @@ function parseJson(
   } catch (e) {
     // JSON.parse is the one call here that throws by design; report where it stopped.
     const msg = e instanceof Error ? e.message : String(e);
-    const lc = lineOfPosition(text, jsonErrorPosition(text, msg));
+    const lc = lineColumnOf(text, locateJsonError(text)?.offset ?? 0);
     const lineText = lines[lc.line - 1] ?? "";
     errors.push({ line: lc.line, column: lc.column, message: `invalid JSON: ${msg}`, text: lineText.trim() });
     return { kind: "junos-route", rows, warnings, errors, commands };
@@ -380,7 +352,7 @@ function parseJson(
     let l = lineCache.get(needle);
     if (l === undefined) {
       const idx = text.indexOf(`"${needle}"`);
-      l = idx < 0 ? 1 : lineOfPosition(text, idx).line;
+      l = idx < 0 ? 1 : lineColumnOf(text, idx).line;
       lineCache.set(needle, l);
     }
     return l;
