@@ -10,6 +10,7 @@
  */
 import type { CommandRecord, FlowParseResult, FlowTableHeader, ParseError, ParseWarning } from "./types";
 import { FlowScanner } from "./flow-scanner";
+import * as columns from "./flow-columns";
 import { FlowColumns } from "./flow-columns";
 import { normalizeText } from "./text";
 import { ip4, readV4, v4 } from "./ipv4-bytes";
@@ -157,16 +158,15 @@ function scanAddressAny(u: Uint8Array, i: number, n: number): number {
   return i;
 }
 
-/** Staged rows per block, Int32 and Float64 fields per staged row. */
+/** Staged rows per block; Int32, Float64 and Uint32 (address) fields per staged row. */
 const STAGE_ROWS = 512;
 const SI = 20;
 const SF = 2;
 const SW = 3;
-/** What an address column holds for an address kept as text (see IpColumn). */
-const IP_OTHER = 0xffffffff;
 const MAX32 = 2147483647;
-/** Int32 value that stands for null (as in the columns). */
-const NULL32 = -2147483648;
+// The columns' null and "address kept as text" values, as module consts: V8 folds these, not reads of
+// an imported binding (TypeScript's CommonJS output reads `exports.NULL32` at every use).
+const { NULL32, IP_OTHER } = columns;
 
 /** True when a value read by rdI (or null) cannot be staged as Int32: out of range, or -0. */
 function rv32(v: number | null): boolean {

@@ -21,8 +21,8 @@ const WIDTHS: readonly NumWidth[] = ["int8", "int16", "int32", "float64"];
 const NULLS = [-128, -32768, -2147483648, NaN];
 const MAXES = [127, 32767, 2147483647, Infinity];
 
-/** Int32 null as staged by the byte scanner ({@link NumColumn.setInts}). */
-const NULL32 = -2147483648;
+/** Int32 null: in an int32 column, and as the byte scanner stages values ({@link NumColumn.setInts}). */
+export const NULL32 = -2147483648;
 
 type IntArray = Int8Array | Int16Array | Int32Array;
 
@@ -424,7 +424,7 @@ export class StrColumn {
 }
 
 /** The value an {@link IpColumn} row holds when its address is kept as text (or null) in `others`. */
-const IP_OTHER = 0xffffffff;
+export const IP_OTHER = 0xffffffff;
 
 /**
  * An address column: IPv4 as its uint32 value; anything else (IPv6, redacted `x.x.x.x`, null, and
