@@ -14,8 +14,14 @@
  * const { value, issues } = parseInventoryText("nodes:\n  - name: cent222\n", "yaml");
  */
 import { LineCounter, isAlias, isNode, isScalar, parseAllDocuments, visit, type Document, type Node } from "yaml";
-import type { InventoryIssue } from "./inventory";
 import { lineColumnOf, locateJsonError } from "../json-errors";
+
+/** One problem found in an inventory: where (a field path, or `(file)` for the text itself) and what. */
+export interface InventoryIssue {
+  /** Field path, `nodes[2].ssh.port`, or `(file)`. */
+  path: string;
+  message: string;
+}
 
 /** How a file's text is read: by its extension, or `auto` (JSON, else YAML) for any other name. */
 export type InventoryFormat = "json" | "yaml" | "auto";

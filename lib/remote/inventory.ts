@@ -29,7 +29,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { RemoteError } from "./errors";
-import { inventoryFormatOf, parseInventoryText } from "./inventory-text";
+import { inventoryFormatOf, parseInventoryText, type InventoryIssue } from "./inventory-text";
+
+export type { InventoryIssue } from "./inventory-text";
 import { shellCommand } from "./quote";
 
 /** Node roles of the packet walk. */
@@ -115,12 +117,6 @@ export interface Inventory {
   baseDir?: string;
 }
 
-/** One problem found in an inventory. */
-export interface InventoryIssue {
-  /** Field path, `nodes[2].ssh.port`. */
-  path: string;
-  message: string;
-}
 
 /**
  * An invalid inventory, listing every issue found (stage `inventory`).
