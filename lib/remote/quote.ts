@@ -4,12 +4,16 @@
  * OpenSSH (and ssh2) send an exec request as a single string that the remote user's login shell parses.
  * Every argument therefore goes through {@link quoteShellArg}: a POSIX single-quoted word, inside which
  * no character is special (`$`, backticks, `;`, `\`, newlines, globs all stay literal). A single quote
- * is written as `'\''`. The login shell must be POSIX-like (sh, dash, bash, ksh, zsh); csh/tcsh
+ * is written as `'\''`. The login shell must be POSIX-like (sh, dash, bash, ksh, mksh, zsh, busybox sh); csh/tcsh
  * treat a newline inside quotes differently and are not supported.
  */
 
-/** Characters that never need quoting in a POSIX shell word (no glob, no tilde, no expansion). */
-const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+/**
+ * Characters that never need quoting in a POSIX shell word (no glob, no tilde, no expansion) in any of
+ * the login shells met on nodes: bash, dash, zsh, mksh and busybox sh. `=` is not among them: zsh
+ * expands a word that starts with `=` (`=ls` → `/usr/bin/ls`), and a first word `a=b` is an assignment.
+ */
+const SAFE_WORD = /^[A-Za-z0-9_@%+:,./-]+$/;
 
 /**
  * Quotes one argument for a POSIX shell, so it arrives as exactly one argv element, byte for byte.
