@@ -187,6 +187,7 @@ export function validateInventory(value: unknown): { inventory?: Inventory; issu
     return { issues };
   }
   const inv = JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+  findControlCharacters(inv, "", bad);
   if (!Array.isArray(inv.nodes)) bad("nodes", "expected an array");
   else {
     if (inv.nodes.length === 0) bad("nodes", "expected at least one node");
@@ -199,7 +200,9 @@ export function validateInventory(value: unknown): { inventory?: Inventory; issu
       else if (seen.has(n.name)) bad(`${p}.name`, `duplicate node name: ${n.name}`);
       else seen.add(n.name);
       if (!NODE_ROLES.includes(n.role as NodeRole)) bad(`${p}.role`, `expected one of ${NODE_ROLES.join(", ")}`);
-      if (n.fabricInterface !== undefined && typeof n.fabricInterface !== "string") bad(`${p}.fabricInterface`, "expected a string");
+      if (n.fabricInterface !== undefined && (typeof n.fabricInterface !== "string" || !isInterfaceName(n.fabricInterface))) {
+        bad(`${p}.fabricInterface`, "expected an interface name (1-15 characters, no '/', ':', space or quote)");
+      }
       if (n.password !== undefined) bad(`${p}.password`, PASSWORD_REFUSED);
       validateSsh(n.ssh, `${p}.ssh`, bad, 0);
       if (n.vrouter !== undefined) {
@@ -207,7 +210,9 @@ export function validateInventory(value: unknown): { inventory?: Inventory; issu
         if (!isObject(v)) bad(`${p}.vrouter`, "expected an object");
         else {
           if (!VROUTER_VIAS.includes(v.via as VrouterVia)) bad(`${p}.vrouter.via`, `expected one of ${VROUTER_VIAS.join(", ")}`);
-          if (v.container !== undefined && (typeof v.container !== "string" || v.container === "")) bad(`${p}.vrouter.container`, "expected a non-empty string");
+          if (v.container !== undefined && (typeof v.container !== "string" || !CONTAINER_NAME.test(v.container))) {
+            bad(`${p}.vrouter.container`, "expected a container name or id (letters, digits, '_', '.', '-', starting with a letter or digit)");
+          }
           if (v.sudo !== undefined && typeof v.sudo !== "boolean") bad(`${p}.vrouter.sudo`, "expected a boolean");
           if (v.prefix !== undefined && !isStringArray(v.prefix)) bad(`${p}.vrouter.prefix`, "expected an array of strings");
         }
@@ -233,6 +238,40 @@ export function validateInventory(value: unknown): { inventory?: Inventory; issu
   }
   if (inv.baseDir !== undefined && typeof inv.baseDir !== "string") bad("baseDir", "expected a string");
   return issues.length > 0 ? { issues } : { inventory: inv as unknown as Inventory, issues };
+}
+
+/** Docker's rule for container names (ids are hex, so they match too). */
+const CONTAINER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/**
+ * Whether `name` can be a network interface name on the nodes' OS: Linux allows 1-15 bytes with no
+ * `/`, `:` (aliases are not interfaces), whitespace or quote; `.` and `..` are refused.
+ *
+ * @example
+ * isInterfaceName("vhost0")    // true
+ * isInterfaceName("eth0; id")  // false
+ */
+export function isInterfaceName(name: string): boolean {
+  return /^[A-Za-z0-9_.@+-]{1,15}$/.test(name) && name !== "." && name !== "..";
+}
+
+// C0 and C1 controls, DEL, and the Unicode line/paragraph separators: none belongs in any inventory field,
+// and each could end a line or change a command on its way to a node.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+// Walks every key and string of the inventory and reports each one holding a control character, by path.
+function findControlCharacters(v: unknown, p: string, bad: (p: string, m: string) => void, depth = 0): void {
+  if (depth > 64) return;
+  if (typeof v === "string") {
+    const m = CONTROL.exec(v);
+    if (m) bad(p || "(root)", `contains a control character (U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at index ${m.index})`);
+  } else if (Array.isArray(v)) v.forEach((x, i) => findControlCharacters(x, `${p}[${i}]`, bad, depth + 1));
+  else if (isObject(v))
+    for (const [k, x] of Object.entries(v)) {
+      const kp = /^[A-Za-z_$][\w$]*$/.test(k) ? (p ? `${p}.${k}` : k) : `${p}[${JSON.stringify(k)}]`;
+      if (CONTROL.test(k)) bad(kp, "the key contains a control character");
+      findControlCharacters(x, kp, bad, depth + 1);
+    }
 }
 
 const PASSWORD_REFUSED = "passwords are not accepted; use ssh-agent (agent) or a key file (identityFile, with passphraseEnv naming the variable that holds its passphrase)";

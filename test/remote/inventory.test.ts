@@ -45,6 +45,40 @@ describe("loadInventory(pathOrObject)", () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  it("refuses a control character in any field or key, naming the path", () => {
+    const bad = structuredClone(good) as any;
+    bad.nodes[2].vrouter.container = "agent\u0000; id";
+    bad.nodes[0].ssh.user = "pw\nid";
+    bad.nodes[1].ssh.host = "127.0.0.1\u2028";
+    bad.addressMap["101.101.101.1:80"] = "127.0.0.1:4\u001b[2J";
+    bad.knownHosts = ["ok", "k\r"];
+    bad["x\ty"] = 1;
+    const issues = issuesOf(bad);
+    expect(issues).toContain("nodes[2].vrouter.container: contains a control character (U+0000 at index 5)");
+    expect(issues).toContain("nodes[0].ssh.user: contains a control character (U+000A at index 2)");
+    expect(issues).toContain("nodes[1].ssh.host: contains a control character (U+2028 at index 9)");
+    expect(issues).toContain('addressMap["101.101.101.1:80"]: contains a control character (U+001B at index 11)');
+    expect(issues).toContain("knownHosts[1]: contains a control character (U+000D at index 1)");
+    expect(issues).toContain('["x\\ty"]: the key contains a control character');
+    expect(() => loadInventory(bad)).toThrow(InventoryError);
+  });
+
+  it("checks container and interface names against the rules of docker and Linux", () => {
+    const bad = structuredClone(good) as any;
+    bad.nodes[2].vrouter.container = "-agent";
+    bad.nodes[2].fabricInterface = "eth0; id";
+    bad.nodes[3].fabricInterface = "a-very-long-interface0";
+    expect(issuesOf(bad)).toEqual([
+      "nodes[2].fabricInterface: expected an interface name (1-15 characters, no '/', ':', space or quote)",
+      "nodes[2].vrouter.container: expected a container name or id (letters, digits, '_', '.', '-', starting with a letter or digit)",
+      "nodes[3].fabricInterface: expected an interface name (1-15 characters, no '/', ':', space or quote)",
+    ]);
+    const ok = structuredClone(good) as any;
+    ok.nodes[2].fabricInterface = "bond0.100";
+    ok.nodes[3].fabricInterface = "vhost0";
+    expect(issuesOf(ok)).toEqual([]);
+  });
+
   it("names the field path of every problem", () => {
     const bad = structuredClone(good) as any;
     bad.nodes[2].ssh.port = "22";
