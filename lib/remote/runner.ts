@@ -22,7 +22,10 @@ export type RemoteCommand = readonly string[] | { script: string };
 
 /** Options of one remote command. */
 export interface RunOptions {
-  /** Default: the inventory's `commandTimeoutMs`, else 30000. 0 means no timeout (then pass a signal). */
+  /**
+   * The whole wait: connecting (TCP and SSH handshake), a free channel and the command. Default: the
+   * inventory's `commandTimeoutMs`, else 30000. 0 means no timeout (then pass a signal).
+   */
   timeoutMs?: number;
   signal?: AbortSignal;
   /** Called with each stdout chunk as it arrives. */
@@ -170,12 +173,23 @@ export class SshRunner implements CommandRunner {
     const opts: RunOptions = { ...options, signal: withInterrupt(options.signal) };
     const line = commandLine(command);
     const sent = opts.killOnClose ? killOnCloseCommand(line) : line;
-    const conn = await this.connection(node, opts.signal).catch((e: unknown) => {
-      throw withCommand(e, node, line);
+    // The time limit covers everything the command waits for: TCP connect, SSH handshake, a free
+    // channel slot and the command itself (the connection's own connectTimeoutMs may be longer).
+    const timeoutMs = opts.timeoutMs ?? this.inventory.commandTimeoutMs ?? 30_000;
+    const started = Date.now();
+    const deadline = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+    const waitSignal = deadline ? (opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline) : opts.signal;
+    const overTime = (e: unknown, what: string): unknown =>
+      deadline?.aborted && !opts.signal?.aborted ? new RemoteError("timeout", `${what} took over the command's ${timeoutMs} ms limit`, { node, command: line }) : withCommand(e, node, line);
+    const conn = await this.connection(node, waitSignal).catch((e: unknown) => {
+      throw overTime(e, "connecting (TCP and SSH handshake)");
     });
-    await this.acquire(node, opts.signal, line);
+    await this.acquire(node, waitSignal, line).catch((e: unknown) => {
+      throw overTime(e, "waiting for a free channel");
+    });
     try {
-      const result = await execOn(conn, node, sent, { ...opts, timeoutMs: opts.timeoutMs ?? this.inventory.commandTimeoutMs ?? 30_000 }, line);
+      const left = timeoutMs > 0 ? Math.max(1, timeoutMs - (Date.now() - started)) : 0;
+      const result = await execOn(conn, node, sent, { ...opts, timeoutMs: left }, line);
       if (opts.check && result.exitCode !== 0) {
         const tail = result.stderr.trim().split("\n").pop() ?? "";
         throw new RemoteError("exec", `exit ${result.exitCode ?? `signal ${result.signal}`}${tail ? `: ${tail}` : ""}`, { node, command: line, exitCode: result.exitCode });

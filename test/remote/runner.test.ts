@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -223,6 +224,24 @@ describe("authentication and connection errors", () => {
     expect(e).toMatchObject({ stage: "connect", node: "gone", command: "flow -l" });
     expect(e.message).toMatch(/ECONNREFUSED/);
     runner.close();
+  });
+
+  it("ends a command's time limit during the SSH handshake (a frozen node), not at the connect budget", async () => {
+    // A node whose sshd accepted the TCP connection and then froze: no banner ever comes.
+    const frozen = net.createServer(() => {});
+    await new Promise<void>((r) => frozen.listen(0, "127.0.0.1", () => r()));
+    const port = (frozen.address() as net.AddressInfo).port;
+    const runner = new SshRunner(
+      loadInventory({ nodes: [{ name: "frozen", role: "compute", ssh: { host: "127.0.0.1", port, user: "pw", identityFile: srv.clientKeyPath, agent: false } }], sshConfig: false, connectTimeoutMs: 20_000 }),
+    );
+    const t0 = Date.now();
+    const e = await failure(runner.run("frozen", ["flow", "-l"], { timeoutMs: 300 }));
+    const took = Date.now() - t0;
+    expect(e).toMatchObject({ stage: "timeout", node: "frozen", command: "flow -l" });
+    expect(e.message).toMatch(/connecting \(TCP and SSH handshake\) took over the command's 300 ms limit/);
+    expect(took).toBeLessThan(10_000); // the handshake's own budget is 20 s here
+    runner.close();
+    frozen.close();
   });
 
   it("names stage inventory for an unknown node", async () => {
