@@ -69,7 +69,7 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
 }
 
 /**
- * The IO of the real process, with SIGINT/SIGTERM aborting the signal (a second SIGINT exits).
+ * The IO of the real process, with SIGINT/SIGTERM/SIGHUP aborting the signal (a second signal exits).
  *
  * @example
  * main(process.argv.slice(2), defaultIO()).then((code) => (process.exitCode = code));
@@ -84,6 +84,8 @@ export function defaultIO(handleSignals = true): CommandIO {
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
+    // A closed terminal: stop like Ctrl-C, so the lab removes its key material and captures are flushed.
+    process.on("SIGHUP", onSignal);
   }
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signal: ac.signal, env: process.env, cwd: process.cwd() };
 }

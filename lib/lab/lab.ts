@@ -7,13 +7,13 @@
 import { EventEmitter } from "node:events";
 import * as fs from "node:fs";
 import * as net from "node:net";
-import * as os from "node:os";
 import * as path from "node:path";
 import { startPodServers } from "./backends";
 import { writeNodeBin } from "./bindir";
 import { runTool, type NodeRole, type ToolResult, type ToolStream } from "./commands";
 import { Fabric } from "./fabric";
 import { generateLabKey, writeIdentity, type LabKey } from "./keys";
+import { makeLabDir } from "./workdir";
 import { FAULTS, type FaultName } from "./model";
 import { Haproxy, type ProxyLogEntry, type ProxyOptions } from "./proxy";
 import { startSshNodeServer, type SshNodeServer } from "./sshd";
@@ -29,7 +29,7 @@ export interface LabOptions {
   topology?: string | object;
   /** Faults switched on from the start. */
   faults?: string[];
-  /** Working directory for keys, tool sockets and node dirs. Default: a fresh `pwlab-*` dir in the OS temp dir. */
+  /** Working directory for keys, tool sockets and node dirs. Default: a fresh `pwlab-<pid>-*` dir in the OS temp dir (see `makeLabDir`: dirs of dead labs are swept at start). */
   dir?: string;
   /** SSH user name (any user name is accepted when undefined). Default `root`. */
   user?: string;
@@ -216,7 +216,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     }
   };
   const ownDir = !opts.dir;
-  const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "pwlab-"));
+  const dir = opts.dir ?? makeLabDir();
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const cleanups: (() => Promise<void> | void)[] = [];
   const emitter = new EventEmitter();
