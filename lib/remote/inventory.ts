@@ -33,6 +33,7 @@ import { inventoryFormatOf, parseInventoryText, type InventoryIssue } from "./in
 
 export type { InventoryIssue } from "./inventory-text";
 import { shellCommand } from "./quote";
+import { checkInterfaceName } from "./values";
 
 /** Node roles of the packet walk. */
 export const NODE_ROLES = ["internet-host", "gateway", "compute"] as const;
@@ -200,7 +201,7 @@ export function validateInventory(value: unknown): { inventory?: Inventory; issu
       else if (seen.has(n.name)) bad(`${p}.name`, `duplicate node name: ${n.name}`);
       else seen.add(n.name);
       if (!NODE_ROLES.includes(n.role as NodeRole)) bad(`${p}.role`, `expected one of ${NODE_ROLES.join(", ")}`);
-      if (n.fabricInterface !== undefined && (typeof n.fabricInterface !== "string" || !isInterfaceName(n.fabricInterface))) {
+      if (n.fabricInterface !== undefined && (typeof n.fabricInterface !== "string" || checkInterfaceName(n.fabricInterface) !== null)) {
         bad(`${p}.fabricInterface`, "expected an interface name (1-15 characters, no '/', ':', space or quote)");
       }
       if (n.password !== undefined) bad(`${p}.password`, PASSWORD_REFUSED);
@@ -242,18 +243,6 @@ export function validateInventory(value: unknown): { inventory?: Inventory; issu
 
 /** Docker's rule for container names (ids are hex, so they match too). */
 const CONTAINER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-
-/**
- * Whether `name` can be a network interface name on the nodes' OS: Linux allows 1-15 bytes with no
- * `/`, `:` (aliases are not interfaces), whitespace or quote; `.` and `..` are refused.
- *
- * @example
- * isInterfaceName("vhost0")    // true
- * isInterfaceName("eth0; id")  // false
- */
-export function isInterfaceName(name: string): boolean {
-  return /^[A-Za-z0-9_.@+-]{1,15}$/.test(name) && name !== "." && name !== "..";
-}
 
 // C0 and C1 controls, DEL, and the Unicode line/paragraph separators: none belongs in any inventory field,
 // and each could end a line or change a command on its way to a node.
