@@ -27,7 +27,7 @@ export {
   vrouterCommand,
   vrouterScript,
 } from "./inventory";
-export { checkHostHeader, checkInterfaceName, checkIpAddress, checkJunosInstance, checkPort } from "./values";
+export { checkHostHeader, checkInterfaceName, checkJunosInterfaceName, checkIpAddress, checkJunosInstance, checkPort } from "./values";
 export type { HostKeyPolicy, Inventory, InventoryIssue, InventoryNode, NodeRole, SshTarget, VrouterAccess, VrouterVia } from "./inventory";
 export { hostMatches, parseJumpSpec, parseSshConfig, resolveSshHost } from "./ssh-config";
 export type { SshConfig, SshConfigBlock, SshHostConfig } from "./ssh-config";

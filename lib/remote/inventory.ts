@@ -33,7 +33,7 @@ import { inventoryFormatOf, parseInventoryText, type InventoryIssue } from "./in
 
 export type { InventoryIssue } from "./inventory-text";
 import { shellCommand } from "./quote";
-import { checkInterfaceName } from "./values";
+import { checkInterfaceName, checkJunosInterfaceName } from "./values";
 
 /** Node roles of the packet walk. */
 export const NODE_ROLES = ["internet-host", "gateway", "compute"] as const;
@@ -201,8 +201,13 @@ export function validateInventory(value: unknown): { inventory?: Inventory; issu
       else if (seen.has(n.name)) bad(`${p}.name`, `duplicate node name: ${n.name}`);
       else seen.add(n.name);
       if (!NODE_ROLES.includes(n.role as NodeRole)) bad(`${p}.role`, `expected one of ${NODE_ROLES.join(", ")}`);
-      if (n.fabricInterface !== undefined && (typeof n.fabricInterface !== "string" || checkInterfaceName(n.fabricInterface) !== null)) {
-        bad(`${p}.fabricInterface`, "expected an interface name (1-15 characters, no '/', ':', space or quote)");
+      if (n.fabricInterface !== undefined) {
+        // The gateway is a Junos router (ge-0/0/1); every other node runs Linux (ens3, bond0.100).
+        if (n.role === "gateway") {
+          if (typeof n.fabricInterface !== "string" || checkJunosInterfaceName(n.fabricInterface) !== null) bad(`${p}.fabricInterface`, "expected a Junos interface name (ge-0/0/1, ae0, lo0.0 …)");
+        } else if (typeof n.fabricInterface !== "string" || checkInterfaceName(n.fabricInterface) !== null) {
+          bad(`${p}.fabricInterface`, "expected an interface name (1-15 characters, no '/', ':', space or quote)");
+        }
       }
       if (n.password !== undefined) bad(`${p}.password`, PASSWORD_REFUSED);
       validateSsh(n.ssh, `${p}.ssh`, bad, 0);

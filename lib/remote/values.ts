@@ -53,6 +53,21 @@ export function checkInterfaceName(value: string): string | null {
 }
 
 /**
+ * Checks a Junos interface name: a media type and optional FPC/PIC/port (`ge-0/0/1`, `xe-0/0/0:2`,
+ * `et-1/0/3`, `gr-1/0/0`), or a plain name (`ae0`, `lo0`, `irb`, `fxp0`), with an optional logical unit
+ * (`.32779`).
+ *
+ * @example
+ * checkJunosInterfaceName("ge-0/0/1.0") // null
+ * checkJunosInterfaceName("ge-0/0/1 | save /x") // "expected a Junos interface name …"
+ */
+export function checkJunosInterfaceName(value: string): string | null {
+  return typeof value === "string" && /^[a-z][a-z0-9]{0,15}(?:-\d{1,3}\/\d{1,3}\/\d{1,3}(?::\d{1,3})?)?(?:\.\d{1,5})?$/.test(value)
+    ? null
+    : `expected a Junos interface name (ge-0/0/1, ae0, lo0.0 …), got ${JSON.stringify(value)}`;
+}
+
+/**
  * Checks a TCP/UDP port number (1-65535, an integer).
  *
  * @example

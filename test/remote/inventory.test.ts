@@ -76,7 +76,10 @@ describe("loadInventory(pathOrObject)", () => {
     const ok = structuredClone(good) as any;
     ok.nodes[2].fabricInterface = "bond0.100";
     ok.nodes[3].fabricInterface = "vhost0";
+    ok.nodes[1].fabricInterface = "ge-0/0/1";
     expect(issuesOf(ok)).toEqual([]);
+    ok.nodes[1].fabricInterface = "ge-0/0/1 | save /var/tmp/x";
+    expect(issuesOf(ok)).toEqual(["nodes[1].fabricInterface: expected a Junos interface name (ge-0/0/1, ae0, lo0.0 …)"]);
   });
 
   it("names the field path of every problem", () => {

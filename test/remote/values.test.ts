@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkHostHeader, checkInterfaceName, checkIpAddress, checkJunosInstance, checkPort } from "../../lib/remote/values";
+import { checkHostHeader, checkInterfaceName, checkJunosInterfaceName, checkIpAddress, checkJunosInstance, checkPort } from "../../lib/remote/values";
 import { HOSTILE } from "./helpers/hostile";
 
 describe("values on their way into node and router commands", () => {
@@ -24,6 +24,11 @@ describe("values on their way into node and router commands", () => {
     for (const bad of ["", ".", "..", "eth0; id", "a/b", "eth0:1", "a".repeat(16), ...HOSTILE.filter((h) => !/^[A-Za-z0-9_.@+-]{1,15}$/.test(h))]) {
       expect(checkInterfaceName(bad)).toMatch(/^expected an interface name/);
     }
+  });
+
+  it("takes Junos interface names on the gateway", () => {
+    for (const ok of ["ge-0/0/1", "ge-0/0/1.0", "xe-0/0/0:2", "et-1/0/3.100", "gr-1/0/0.32779", "ae0", "lo0.0", "irb.10", "fxp0"]) expect(checkJunosInterfaceName(ok)).toBeNull();
+    for (const bad of ["ge-0/0/1 | save /x", "GE-0/0/1", "ge-0/0", "ge-0/0/1.", "", ...HOSTILE]) expect(checkJunosInterfaceName(bad)).toMatch(/^expected a Junos interface name/);
   });
 
   it("takes ports and Host headers", () => {
