@@ -80,6 +80,51 @@ export function withInterrupt(signal?: AbortSignal): AbortSignal {
   return signal ? AbortSignal.any([signal, i]) : i;
 }
 
+/** A time limit as a signal, with the means to drop it early. */
+export interface Deadline {
+  /** Aborts when the time is up (reason: a `TimeoutError` DOMException) or when a parent signal aborts (its reason). */
+  readonly signal: AbortSignal;
+  /** Cancels the timer and forgets the parents (call when the work ended before its time). */
+  clear(): void;
+}
+
+/**
+ * A signal that aborts after `ms`, or as soon as any of `parents` aborts. Use it instead of
+ * `AbortSignal.any([signal, AbortSignal.timeout(ms)])`: Node 20 garbage-collects a timeout signal whose
+ * only holder is an `AbortSignal.any` composite, and the time limit then never fires (`flows --for 3`
+ * polled until interrupted). Here the timer holds the controller, so the limit always ends what it limits.
+ * The timer does not keep the process alive on its own.
+ *
+ * @example
+ * const d = deadline(3000, io.signal);
+ * try { await poller.run({ signal: d.signal, onSnapshot }); } finally { d.clear(); }
+ */
+export function deadline(ms: number, ...parents: (AbortSignal | undefined)[]): Deadline {
+  const ac = new AbortController();
+  const cleanups: (() => void)[] = [];
+  const clear = (): void => {
+    for (const c of cleanups.splice(0)) c();
+  };
+  const abort = (reason: unknown): void => {
+    clear();
+    if (!ac.signal.aborted) ac.abort(reason);
+  };
+  for (const p of parents) {
+    if (!p) continue;
+    if (p.aborted) {
+      abort(p.reason);
+      return { signal: ac.signal, clear };
+    }
+    const onAbort = (): void => abort(p.reason);
+    p.addEventListener("abort", onAbort, { once: true });
+    cleanups.push(() => p.removeEventListener("abort", onAbort));
+  }
+  const timer = setTimeout(() => abort(new DOMException(`the ${ms} ms time limit is up`, "TimeoutError")), Math.max(0, ms));
+  timer.unref?.();
+  cleanups.push(() => clearTimeout(timer));
+  return { signal: ac.signal, clear };
+}
+
 /**
  * Sleeps `ms` milliseconds, resolving early (with `false`) when `signal` aborts.
  *

@@ -76,9 +76,11 @@ const command: Command = {
     const runner = new SshRunner(inv, { env: io.env });
     const poller = new FlowPoller({ runner, nodes, intervalMs: everyS * 1000, mode, ...(v.match !== undefined ? { match: v.match } : {}) });
     const width = Math.max(...nodes.map((n) => n.length));
+    const { deadline } = await import("../../lib/cancel.js");
+    const limit = deadline(forS * 1000, io.signal);
     try {
       await poller.run({
-        signal: AbortSignal.any([io.signal, AbortSignal.timeout(forS * 1000)]),
+        signal: limit.signal,
         onSnapshot: (s) => {
           io.stderr.write(`${s.node.padEnd(width)} #${String(s.seq).padEnd(4)} ${clock(s.at)}  ${s.entries.length} entries  (${poller.collector.flowCount} flows seen)\n`);
         },
@@ -87,6 +89,7 @@ const command: Command = {
         },
       });
     } finally {
+      limit.clear();
       runner.close();
     }
 

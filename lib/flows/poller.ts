@@ -17,7 +17,7 @@
  * {@link SnapshotGap} (from the last good snapshot to the next one), reconnects with back-off, and
  * carries on; what it collected is kept.
  */
-import { sleep, withInterrupt } from "../cancel";
+import { deadline, sleep, withInterrupt } from "../cancel";
 import { followSignal } from "../remote/signal";
 import { errorMessage, isRemoteError } from "../remote/errors";
 import { vrouterArgv, type Inventory, type InventoryNode } from "../remote/inventory";
@@ -313,10 +313,13 @@ export interface PollFlowsOptions extends FlowPollerOptions {
  */
 export async function pollFlows(opts: PollFlowsOptions): Promise<FlowCollector> {
   const { durationMs, signal, onSnapshot, onGap, ...pollerOpts } = opts;
-  const signals = [withInterrupt(signal)];
-  if (durationMs !== undefined) signals.push(AbortSignal.timeout(durationMs));
+  const limit = deadline(durationMs ?? Infinity, withInterrupt(signal));
   const poller = new FlowPoller(pollerOpts);
-  await poller.run({ signal: AbortSignal.any(signals), onSnapshot: onSnapshot ?? (() => undefined), ...(onGap ? { onGap } : {}) });
+  try {
+    await poller.run({ signal: limit.signal, onSnapshot: onSnapshot ?? (() => undefined), ...(onGap ? { onGap } : {}) });
+  } finally {
+    limit.clear();
+  }
   return poller.collector;
 }
 

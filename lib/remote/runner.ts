@@ -15,7 +15,7 @@ import { getNode, vrouterCommand, type Inventory } from "./inventory";
 import { planConnection, type ConnectPlan } from "./plan";
 import { killOnCloseCommand, shellCommand } from "./quote";
 import { parseSshConfig, type SshConfig } from "./ssh-config";
-import { raceAbort, withInterrupt } from "../cancel";
+import { deadline, raceAbort, withInterrupt } from "../cancel";
 
 /** A command: an argv (each element quoted for the remote shell), or a shell script the caller wrote. */
 export type RemoteCommand = readonly string[] | { script: string };
@@ -177,16 +177,21 @@ export class SshRunner implements CommandRunner {
     // channel slot and the command itself (the connection's own connectTimeoutMs may be longer).
     const timeoutMs = opts.timeoutMs ?? this.inventory.commandTimeoutMs ?? 30_000;
     const started = Date.now();
-    const deadline = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
-    const waitSignal = deadline ? (opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline) : opts.signal;
+    const limit = timeoutMs > 0 ? deadline(timeoutMs, opts.signal) : undefined;
+    const waitSignal = limit ? limit.signal : opts.signal;
     const overTime = (e: unknown, what: string): unknown =>
-      deadline?.aborted && !opts.signal?.aborted ? new RemoteError("timeout", `${what} took over the command's ${timeoutMs} ms limit`, { node, command: line }) : withCommand(e, node, line);
-    const conn = await this.connection(node, waitSignal).catch((e: unknown) => {
-      throw overTime(e, "connecting (TCP and SSH handshake)");
-    });
-    await this.acquire(node, waitSignal, line).catch((e: unknown) => {
-      throw overTime(e, "waiting for a free channel");
-    });
+      limit?.signal.aborted && !opts.signal?.aborted ? new RemoteError("timeout", `${what} took over the command's ${timeoutMs} ms limit`, { node, command: line }) : withCommand(e, node, line);
+    let conn: SshConnection;
+    try {
+      conn = await this.connection(node, waitSignal).catch((e: unknown) => {
+        throw overTime(e, "connecting (TCP and SSH handshake)");
+      });
+      await this.acquire(node, waitSignal, line).catch((e: unknown) => {
+        throw overTime(e, "waiting for a free channel");
+      });
+    } finally {
+      limit?.clear(); // from here execOn's own timer keeps the rest of the limit
+    }
     try {
       const left = timeoutMs > 0 ? Math.max(1, timeoutMs - (Date.now() - started)) : 0;
       const result = await execOn(conn, node, sent, { ...opts, timeoutMs: left }, line);
