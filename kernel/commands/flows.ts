@@ -15,7 +15,11 @@ const usage = `usage: packetwalk flows NODE [--match SPEC] [--every SECONDS] [--
   seen (first/last seen, TCP flags, counters) to stdout, or everything as JSON with --json.
   --mode stream (default) runs one remote shell loop per node; exec runs one SSH exec per poll.
   The inventory (a JSON or YAML file) comes from --inventory or $PACKETWALK_INVENTORY.
-  Exit status: 0 snapshots were collected from every node, 1 a node gave none, 2 usage or inventory error.`;
+  A node silent for longer than 2 intervals + 1 s is reported at once ("stopped answering"), and again
+  when it comes back with the window lost; at the end a coverage line per node gives the seconds covered
+  of the seconds asked.
+  Exit status: 0 every node answered throughout (no gap longer than 2 intervals + 1 s), 1 a node gave no
+  snapshot or had such a gap (coverage fell short), 2 usage or inventory error.`;
 
 const COLUMNS = ["node", "index", "rindex", "src", "dst", "proto", "vrf", "action", "tcp", "packets", "bytes", "first", "last", "seen", "gone"];
 
@@ -84,8 +88,11 @@ const command: Command = {
         onSnapshot: (s) => {
           io.stderr.write(`${s.node.padEnd(width)} #${String(s.seq).padEnd(4)} ${clock(s.at)}  ${s.entries.length} entries  (${poller.collector.flowCount} flows seen)\n`);
         },
+        onGapStart: (g) => {
+          io.stderr.write(`${g.node.padEnd(width)} stopped answering: no snapshot since ${clock(g.from)} (${(g.since / 1000).toFixed(1)} s): ${g.reason}\n`);
+        },
         onGap: (g) => {
-          io.stderr.write(`${g.node.padEnd(width)} gap ${clock(g.from)} → ${clock(g.to)} (${((g.to - g.from) / 1000).toFixed(1)} s): ${g.reason}\n`);
+          io.stderr.write(`${g.node.padEnd(width)} gap ${clock(g.from)} → ${clock(g.to)} (${((g.to - g.from) / 1000).toFixed(1)} s lost): ${g.reason}\n`);
         },
       });
     } finally {
@@ -117,9 +124,16 @@ const command: Command = {
       }));
       io.stdout.write(`${textTable(COLUMNS, rows)}\n(${rows.length} flows from ${c.snapshots.length} snapshots, ${c.gaps.length} gaps)\n`);
     }
+    const coverage = poller.coverage();
+    for (const cv of coverage) {
+      const gaps = cv.gaps.length > 0 ? `, ${cv.gaps.length} gap${cv.gaps.length > 1 ? "s" : ""}, longest ${(cv.longestGapMs / 1000).toFixed(1)} s` : "";
+      io.stderr.write(`coverage ${cv.node.padEnd(width)} ${(cv.coveredMs / 1000).toFixed(1)} of ${(cv.askedMs / 1000).toFixed(1)} s (${Math.floor(cv.ratio * 100)}%, ${cv.snapshots} snapshots${gaps})${cv.complete ? "" : " INCOMPLETE"}\n`);
+    }
     const silent = nodes.filter((n) => !c.snapshots.some((s) => s.node === n));
     if (silent.length > 0) io.stderr.write(`packetwalk flows: no snapshot from ${silent.join(", ")}\n`);
-    return silent.length > 0 ? 1 : 0;
+    const incomplete = coverage.filter((cv) => !cv.complete).map((cv) => cv.node);
+    if (incomplete.length > silent.length) io.stderr.write(`packetwalk flows: coverage fell short of the window asked on ${incomplete.join(", ")}\n`);
+    return incomplete.length > 0 ? 1 : 0;
   },
 };
 

@@ -7,10 +7,10 @@
  * const flows = await pollFlows({ runner, nodes: ["cent222"], match: "15.15.15.2", durationMs: 10_000 });
  * flows.matchTuple({ srcIp: "15.15.15.2", srcPort: 51000, dstIp: "101.101.101.1", dstPort: 80, proto: "tcp" });
  */
-export type { FlowSnapshot, FlowSnapshotSource, SnapshotGap } from "./snapshot";
+export type { FlowSnapshot, FlowSnapshotSource, GapStart, SnapshotGap } from "./snapshot";
 export { FlowCollector, flowKey } from "./collector";
 export type { FlowMatchRow, FlowSeenRow, FlowTimelineRow, FlowTuple } from "./collector";
 export { FlowPoller, pollFlows } from "./poller";
-export type { FlowPollProgress, FlowPollerOptions, FlowPollRunner, PollFlowsOptions } from "./poller";
+export type { FlowPollProgress, FlowPollerOptions, FlowPollRunner, NodeCoverage, PollFlowsOptions } from "./poller";
 export { END_MARK, SNAP_MARK, SnapshotFrameReader, flowLoopScript, loopShellCommand, newNonce, parseSnapshotFrames } from "./loop-script";
 export type { FlowLoopOptions, SnapshotFrame } from "./loop-script";

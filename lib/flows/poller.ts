@@ -27,7 +27,7 @@ import { parseFlow } from "../vrouter/flow";
 import type { FlowEntryCore, ParseResult } from "../vrouter/types";
 import { FlowCollector } from "./collector";
 import { flowLoopScript, loopShellCommand, newNonce, SnapshotFrameReader, type SnapshotFrame } from "./loop-script";
-import type { FlowSnapshot, FlowSnapshotSource, SnapshotGap } from "./snapshot";
+import type { FlowSnapshot, FlowSnapshotSource, GapStart, SnapshotGap } from "./snapshot";
 
 /** What the poller needs from a runner: commands, and (optionally) the inventory and a way to drop a dead connection. */
 export interface FlowPollRunner extends CommandRunner {
@@ -74,6 +74,11 @@ export interface FlowPollerOptions {
   onProgress?: (p: FlowPollProgress) => void;
   /** First reconnect delay, doubled per failure up to 5000. Default 500. */
   reconnectDelayMs?: number;
+  /**
+   * A node that sent no snapshot for this long is reported as not answering (`onGapStart`, `inGap`) while
+   * the silence lasts. Default 2 × interval + 1000, checked every min(interval, 250) ms.
+   */
+  silenceMs?: number;
   /** Stream mode: restart the loop when no snapshot arrived for this long. Default max(5000, 25 × interval). */
   stallTimeoutMs?: number;
   /** Exec mode: timeout of one poll. Default max(5000, 10 × interval). */
@@ -85,9 +90,34 @@ export interface FlowPollerOptions {
 interface NodeState {
   seq: number;
   lastAt: number | null;
+  /** Local time (Date.now()) the last snapshot arrived, or the run's start. */
+  lastArrival: number;
   snapshots: number;
   gaps: number;
-  gap: { from: number; reason: string } | null;
+  gap: { from: number; reason: string; announced: boolean } | null;
+  /** Every gap of this run, for {@link FlowPoller.coverage}. */
+  runGaps: SnapshotGap[];
+}
+
+/** How much of the asked window one node's snapshots covered (see {@link FlowPoller.coverage}). */
+export interface NodeCoverage {
+  node: string;
+  /** The window asked for, ms. */
+  askedMs: number;
+  /** The part of it with snapshots (asked minus the gaps in it), ms. */
+  coveredMs: number;
+  /** covered / asked, 0-1. */
+  ratio: number;
+  snapshots: number;
+  /** Gaps that overlap the window. */
+  gaps: SnapshotGap[];
+  /** The longest gap in the window, ms (0 without one). */
+  longestGapMs: number;
+  /**
+   * Whether the node answered throughout: at least one snapshot, and no gap longer than the silence
+   * threshold (2 intervals + 1 s by default). A lost poll or a reconnect shorter than that is not a loss.
+   */
+  complete: boolean;
 }
 
 /**
@@ -107,6 +137,7 @@ export class FlowPoller implements FlowSnapshotSource {
   private readonly states = new Map<string, NodeState>();
   private parseErrors = 0;
   private startedAt = 0;
+  private endedAt: number | null = null;
 
   constructor(opts: FlowPollerOptions) {
     if (opts.nodes.length === 0) throw new TypeError("FlowPoller: no nodes");
@@ -115,7 +146,7 @@ export class FlowPoller implements FlowSnapshotSource {
     this.opts = opts;
     this.collector = opts.collector ?? new FlowCollector();
     this.argv = opts.argv ?? (opts.match !== undefined ? ["flow", "--match", opts.match] : ["flow", "-l"]);
-    for (const n of opts.nodes) this.states.set(n, { seq: 0, lastAt: null, snapshots: 0, gaps: 0, gap: null });
+    for (const n of opts.nodes) this.states.set(n, { seq: 0, lastAt: null, lastArrival: 0, snapshots: 0, gaps: 0, gap: null, runGaps: [] });
   }
 
   /**
@@ -124,16 +155,95 @@ export class FlowPoller implements FlowSnapshotSource {
    * @example
    * await poller.run({ signal, onSnapshot: (s) => rows.push(s), onGap: (g) => console.warn(g.reason) });
    */
-  async run(opts: { signal: AbortSignal; onSnapshot: (s: FlowSnapshot) => void; onGap?: (g: SnapshotGap) => void }): Promise<void> {
+  async run(opts: {
+    signal: AbortSignal;
+    onSnapshot: (s: FlowSnapshot) => void;
+    onGap?: (g: SnapshotGap) => void;
+    onGapStart?: (g: GapStart) => void;
+  }): Promise<void> {
     if (opts.signal.aborted) return;
     // Every node listens to the signal at once (32 nodes is 32+ listeners): use our own, uncapped one.
     // A Jupyter interrupt stops the poller (keeping what it collected) like the caller's own signal.
     const signal = followSignal(withInterrupt(opts.signal), 8 * this.opts.nodes.length + 16);
     const ctx: RunCtx = { ...opts, signal };
     this.startedAt = Date.now();
+    this.endedAt = null;
+    for (const st of this.states.values()) {
+      st.lastArrival = this.startedAt;
+      st.runGaps = [];
+    }
+    const iv = this.opts.intervalMs ?? 200;
+    const silenceMs = this.silenceMs();
+    // Silence is watched here, apart from the node loops, so it is seen while a connect or a read hangs.
+    const watch = setInterval(() => this.watchSilence(silenceMs, ctx), Math.min(iv, 250));
     const mode = this.opts.mode ?? "stream";
-    await Promise.all(this.opts.nodes.map((node) => (mode === "exec" ? this.execNode(node, ctx) : this.streamNode(node, ctx))));
-    for (const node of this.opts.nodes) this.closeGap(node, Date.now(), opts.onGap);
+    try {
+      await Promise.all(this.opts.nodes.map((node) => (mode === "exec" ? this.execNode(node, ctx) : this.streamNode(node, ctx))));
+    } finally {
+      clearInterval(watch);
+    }
+    this.endedAt = Date.now();
+    for (const node of this.opts.nodes) this.closeGap(node, this.endedAt, opts.onGap);
+  }
+
+  /**
+   * Per node, how much of the last run's window (its start to its end, or to now while it runs) the
+   * snapshots covered, and whether the node answered throughout ({@link NodeCoverage.complete}).
+   *
+   * @example
+   * await poller.run({ signal, onSnapshot });
+   * for (const c of poller.coverage()) console.log(c.node, `${(c.coveredMs / 1000).toFixed(1)} of ${(c.askedMs / 1000).toFixed(1)} s`);
+   */
+  coverage(): NodeCoverage[] {
+    const from = this.startedAt;
+    const to = this.endedAt ?? Date.now();
+    const askedMs = Math.max(0, to - from);
+    const silenceMs = this.silenceMs();
+    return this.opts.nodes.map((node) => {
+      const st = this.states.get(node)!;
+      const open = st.gap ? [{ node, from: st.gap.from, to, reason: st.gap.reason }] : [];
+      const gaps = [...st.runGaps, ...open].filter((g) => g.to > from && g.from < to);
+      // Lost time is the union of the gaps clipped to the window (gaps of one node do not overlap, but be safe).
+      let lost = 0;
+      let reach = from;
+      let longest = 0;
+      for (const g of [...gaps].sort((a, b) => a.from - b.from)) {
+        const a = Math.max(g.from, reach);
+        const b = Math.min(g.to, to);
+        if (b > a) lost += b - a;
+        reach = Math.max(reach, b);
+        longest = Math.max(longest, Math.min(g.to, to) - Math.max(g.from, from));
+      }
+      const coveredMs = st.snapshots > 0 ? Math.max(0, askedMs - lost) : 0;
+      return {
+        node,
+        askedMs,
+        coveredMs,
+        ratio: askedMs > 0 ? coveredMs / askedMs : 1,
+        snapshots: st.snapshots,
+        gaps,
+        longestGapMs: longest,
+        complete: st.snapshots > 0 && longest <= silenceMs,
+      };
+    });
+  }
+
+  private silenceMs(): number {
+    return this.opts.silenceMs ?? 2 * (this.opts.intervalMs ?? 200) + 1000;
+  }
+
+  // Opens (and announces once) a gap for every node silent for longer than `silenceMs`.
+  private watchSilence(silenceMs: number, ctx: RunCtx): void {
+    const now = Date.now();
+    for (const [node, st] of this.states) {
+      if (now - st.lastArrival <= silenceMs) continue;
+      if (!st.gap) this.openGap(node, `no snapshot for ${((now - st.lastArrival) / 1000).toFixed(1)} s`);
+      const gap = st.gap!;
+      if (gap.announced) continue;
+      gap.announced = true;
+      ctx.onGapStart?.({ node, from: gap.from, since: now - st.lastArrival, reason: gap.reason });
+      this.progress({});
+    }
   }
 
   /** The command line of one poll on `node`. */
@@ -169,9 +279,9 @@ export class FlowPoller implements FlowSnapshotSource {
       const nonce = newNonce();
       const reader = new SnapshotFrameReader(nonce);
       const stall = new AbortController();
-      let deadline = performance.now() + connectBudget + stallMs;
+      let stallAt = performance.now() + connectBudget + stallMs;
       const watchdog = setInterval(() => {
-        if (performance.now() > deadline) stall.abort();
+        if (performance.now() > stallAt) stall.abort();
       }, Math.min(1000, stallMs / 4));
       let stderrTail = "";
       let reason: string;
@@ -184,7 +294,7 @@ export class FlowPoller implements FlowSnapshotSource {
           killOnClose: true,
           onStdout: (d) => {
             for (const f of reader.push(d)) {
-              deadline = performance.now() + stallMs;
+              stallAt = performance.now() + stallMs;
               backoff = firstDelay;
               this.onFrame(node, f, stderrTail, ctx);
             }
@@ -253,6 +363,7 @@ export class FlowPoller implements FlowSnapshotSource {
     this.closeGap(node, at, ctx.onGap);
     const snapshot: FlowSnapshot = { node, at, ...(startedAt !== undefined ? { startedAt } : {}), seq: st.seq++, entries: parsed.rows };
     st.lastAt = at;
+    st.lastArrival = Date.now();
     st.snapshots++;
     this.collector.add(snapshot);
     ctx.onSnapshot(snapshot);
@@ -261,7 +372,9 @@ export class FlowPoller implements FlowSnapshotSource {
 
   private openGap(node: string, reason: string): void {
     const st = this.states.get(node)!;
-    if (!st.gap) st.gap = { from: st.lastAt ?? this.startedAt, reason };
+    if (!st.gap) st.gap = { from: st.lastAt ?? this.startedAt, reason, announced: false };
+    // A silence gap learns its cause when the loop fails: keep the better reason.
+    else if (st.gap.reason.startsWith("no snapshot for ")) st.gap.reason = reason;
   }
 
   private closeGap(node: string, to: number, onGap?: (g: SnapshotGap) => void): void {
@@ -270,6 +383,7 @@ export class FlowPoller implements FlowSnapshotSource {
     const gap: SnapshotGap = { node, from: st.gap.from, to: Math.max(to, st.gap.from), reason: st.gap.reason };
     st.gap = null;
     st.gaps++;
+    st.runGaps.push(gap);
     this.collector.addGap(gap);
     onGap?.(gap);
     this.progress({ gap });
@@ -293,6 +407,7 @@ interface RunCtx {
   signal: AbortSignal;
   onSnapshot: (s: FlowSnapshot) => void;
   onGap?: (g: SnapshotGap) => void;
+  onGapStart?: (g: GapStart) => void;
 }
 
 /** Options of {@link pollFlows}. */

@@ -30,6 +30,16 @@ export interface SnapshotGap {
   reason: string;
 }
 
+/** A node that stopped answering: reported while the silence lasts, before the gap it opens is closed. */
+export interface GapStart {
+  node: string;
+  /** The last snapshot's time (or the run's start): where the lost window begins. */
+  from: number;
+  /** How long the node had been silent when this was reported, ms. */
+  since: number;
+  reason: string;
+}
+
 /** Anything that produces flow snapshots: the SSH poller, or a test double. */
 export interface FlowSnapshotSource {
   /**
@@ -40,5 +50,7 @@ export interface FlowSnapshotSource {
     signal: AbortSignal;
     onSnapshot: (s: FlowSnapshot) => void;
     onGap?: (g: SnapshotGap) => void;
+    /** A node stopped answering (sources that watch for silence call it while the silence lasts). */
+    onGapStart?: (g: GapStart) => void;
   }): Promise<void>;
 }
