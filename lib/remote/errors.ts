@@ -12,9 +12,10 @@
  * - `exec`: the exec channel could not be opened, broke, or the command failed when `check` was asked;
  * - `timeout`: a wait ran out of time;
  * - `abort`: the caller's `AbortSignal` fired;
- * - `parse`: the output of a remote command could not be understood.
+ * - `parse`: the output of a remote command could not be understood;
+ * - `replay`: a replayed investigation holds no (intact) recording of the command.
  */
-export type RemoteStage = "inventory" | "connect" | "auth" | "hostkey" | "exec" | "timeout" | "abort" | "parse";
+export type RemoteStage = "inventory" | "connect" | "auth" | "hostkey" | "exec" | "timeout" | "abort" | "parse" | "replay";
 
 /** Extra details a {@link RemoteError} may carry. */
 export interface RemoteErrorDetails {

@@ -1,0 +1,16 @@
+/**
+ * Investigations: every piece of evidence recorded once (commands, poll snapshots, probes, captures,
+ * tables, notes), replayed anywhere, annotated and packed into one file to send.
+ *
+ * @example
+ * import { investigation } from "packetwalk";
+ * const inv = investigation.openInvestigation("out/investigation");
+ * const replay = new investigation.ReplayRunner(inv);
+ */
+export * from "./layout";
+export { createInvestigation, appendToInvestigation, newInvestigationId, sha256Hex, InvestigationWriter, type CreateOptions, type NewRecord } from "./writer";
+export { openInvestigation, InvestigationError, type Investigation } from "./reader";
+export { RecordingRunner } from "./recording-runner";
+export { ReplayRunner } from "./replay-runner";
+export { packInvestigation, PACKED_NAME } from "./pack";
+export { packTar, readTar, type TarEntry } from "./tar";

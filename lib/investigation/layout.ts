@@ -1,0 +1,174 @@
+/**
+ * What an investigation folder holds, as types: the manifest, the evidence log's records and the blobs
+ * they point to. One folder per investigation:
+ *
+ * ```
+ * manifest.json       who/what/when: id, created, packetwalk version, parameters, target (no secrets)
+ * evidence.jsonl      append-only, one record per line, written as each piece of evidence arrives
+ * blobs/<sha256>      command output too large (or not text) to sit inline, content-addressed
+ * captures/<n>.pcapng captures, with node, interface and filter in their record
+ * tables/<name>.arrow large tables as Arrow IPC (arquero, DuckDB, Polars and Spark read them)
+ * ```
+ *
+ * A run that is killed leaves a readable folder: blobs are written (and renamed into place) before the
+ * record that names them, and the reader takes every complete line.
+ */
+
+/** The format name and version every manifest carries. */
+export const INVESTIGATION_FORMAT = "packetwalk-investigation";
+/** The manifest version this code writes (and the newest it reads without a warning). */
+export const INVESTIGATION_VERSION = 1;
+
+/** The file names inside an investigation folder. */
+export const FILES = {
+  manifest: "manifest.json",
+  log: "evidence.jsonl",
+  blobs: "blobs",
+  captures: "captures",
+  tables: "tables",
+} as const;
+
+/** Output up to this many bytes, when it is valid UTF-8, is kept inline in its record. */
+export const INLINE_MAX = 2048;
+
+/** The target an investigation looked at, described with no secrets (no keys, no passphrases). */
+export interface TargetDescription {
+  /** `lab` (the embedded lab), `inventory` (a file), or `replay` (another investigation). */
+  kind: "lab" | "inventory" | "replay";
+  /** Where it came from: the inventory file's name (no directories), or the lab's topology. */
+  source: string;
+  nodes: { name: string; role: string; via?: string }[];
+}
+
+/** `manifest.json`. */
+export interface Manifest {
+  format: typeof INVESTIGATION_FORMAT;
+  version: number;
+  /** `pw-YYYYMMDD-HHMMSS-xxxx` (UTC). */
+  id: string;
+  /** ISO time (UTC). */
+  created: string;
+  packetwalk: string;
+  /** The walk's or notebook's parameters (fip, port, host …). */
+  parameters: Record<string, unknown>;
+  target: TargetDescription;
+  /** Free text: what the investigation is about. */
+  title?: string;
+}
+
+/** Bytes a record refers to: inline text when small, else a blob file; always the hash and size. */
+export interface BlobRef {
+  sha256: string;
+  bytes: number;
+  /** The bytes as UTF-8 text, when small and valid UTF-8. */
+  text?: string;
+  /** The blob's path inside the folder (`blobs/<sha256>`), when not inline. */
+  file?: string;
+  /** The producer cut the output (it was larger than what was kept). */
+  truncated?: boolean;
+}
+
+/** Fields every record has. */
+export interface RecordBase {
+  /** Position in the log, from 1. */
+  seq: number;
+  /** ISO time (UTC) the record was written. */
+  at: string;
+}
+
+/** One remote command, as run. */
+export interface CommandRecord extends RecordBase {
+  kind: "command";
+  node: string;
+  /** The command line as the caller wrote it (what replay matches). */
+  command: string;
+  /** How the node runs the vRouter tools (`direct`, `docker`, `contrail-tools`), when known. */
+  via?: string;
+  /** ISO start and end (UTC). */
+  startedAt: string;
+  endedAt: string;
+  exitCode: number | null;
+  signal: string | null;
+  stdout: BlobRef;
+  stderr: BlobRef;
+  /** The command did not complete: the error's stage and message (output so far is kept). */
+  error?: { stage: string; message: string };
+}
+
+/** One flow-table snapshot of a poll stream. */
+export interface SnapshotRecord extends RecordBase {
+  kind: "snapshot";
+  node: string;
+  /** The poll stream this snapshot belongs to (one per poller run). */
+  stream: string;
+  /** The snapshot's sequence number for its node in its stream. */
+  snapshot: number;
+  /** The node's stamp (epoch ms) when the read completed, and when it began. */
+  stampAt: number;
+  stampStartedAt?: number;
+  /** Epoch ms the snapshot arrived here. */
+  arrivedAt: number;
+  /** The raw `flow` output (replay parses it again). */
+  output: BlobRef;
+}
+
+/** A gap in a poll stream. */
+export interface GapRecord extends RecordBase {
+  kind: "gap";
+  node: string;
+  stream: string;
+  from: number;
+  to: number;
+  reason: string;
+}
+
+/** One probe (HTTP or TCP) with its result as the probe returned it. */
+export interface ProbeRecord extends RecordBase {
+  kind: "probe";
+  /** What the probe was for (`request`, `large`, or a notebook's label). */
+  purpose: string;
+  /** The probe's result object (transcript, timings, client port …), as JSON. */
+  result: unknown;
+}
+
+/** A capture file. */
+export interface CaptureRecord extends RecordBase {
+  kind: "capture";
+  node: string;
+  iface: string;
+  filter: string;
+  command: string;
+  /** `captures/<n>.pcapng` */
+  file: string;
+  sha256: string;
+  bytes: number;
+  error?: string;
+}
+
+/** A large table stored as Arrow IPC. */
+export interface TableRecord extends RecordBase {
+  kind: "table";
+  name: string;
+  /** `tables/<name>.arrow` */
+  file: string;
+  rows: number;
+  sha256: string;
+  bytes: number;
+}
+
+/** A note someone wrote during or after the investigation. */
+export interface NoteRecord extends RecordBase {
+  kind: "note";
+  text: string;
+  /** The walk stage it is about (`fip-nat`). */
+  stage?: string;
+  /** What it points at: a record's seq, a command, a frame number … */
+  evidence?: string;
+  author?: string;
+}
+
+/** Any record of the evidence log. */
+export type EvidenceRecord = CommandRecord | SnapshotRecord | GapRecord | ProbeRecord | CaptureRecord | TableRecord | NoteRecord;
+
+/** The record kinds this version reads. */
+export const RECORD_KINDS: readonly EvidenceRecord["kind"][] = ["command", "snapshot", "gap", "probe", "capture", "table", "note"];

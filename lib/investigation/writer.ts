@@ -1,0 +1,238 @@
+/**
+ * Writes an investigation folder as evidence arrives: the manifest once, then one line per record,
+ * appended with a single write each, blobs renamed into place before the record that names them. A run
+ * killed at any point leaves a folder the reader opens, holding everything written until then.
+ */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { packetwalkVersion } from "../display/version";
+import {
+  FILES,
+  INLINE_MAX,
+  INVESTIGATION_FORMAT,
+  INVESTIGATION_VERSION,
+  type BlobRef,
+  type CaptureRecord,
+  type EvidenceRecord,
+  type Manifest,
+  type NoteRecord,
+  type TableRecord,
+  type TargetDescription,
+} from "./layout";
+
+/** A record before the writer numbers and stamps it. */
+export type NewRecord = EvidenceRecord extends infer R ? (R extends EvidenceRecord ? Omit<R, "seq" | "at"> : never) : never;
+
+/** Options of {@link createInvestigation}. */
+export interface CreateOptions {
+  target: TargetDescription;
+  parameters?: Record<string, unknown>;
+  title?: string;
+  /** Default: a new id from the current time. */
+  id?: string;
+  /** Default: now. */
+  created?: Date;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * A new investigation id, `pw-YYYYMMDD-HHMMSS-xxxx` (UTC, four random hex digits).
+ *
+ * @example
+ * newInvestigationId(new Date("2026-12-02T09:30:00Z")) // "pw-20261202-093000-3fa1"
+ */
+export function newInvestigationId(now: Date = new Date()): string {
+  const t = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return `pw-${t}-${crypto.randomBytes(2).toString("hex")}`;
+}
+
+/**
+ * The SHA-256 of some bytes, as lowercase hex.
+ *
+ * @example
+ * sha256Hex(Buffer.from("")) // "e3b0c442…b855"
+ */
+export function sha256Hex(bytes: Uint8Array): string {
+  return crypto.createHash("sha256").update(bytes).digest("hex");
+}
+
+/**
+ * An open investigation folder being written.
+ *
+ * @example
+ * const inv = createInvestigation("out/investigation", { target: { kind: "lab", source: "default", nodes: [] } });
+ * inv.append({ kind: "note", text: "started" });
+ */
+export class InvestigationWriter {
+  readonly dir: string;
+  readonly manifest: Manifest;
+  private seq = 0;
+  private fd: number | null;
+  private captures = 0;
+  private readonly knownBlobs = new Set<string>();
+
+  /** Opens `dir` for writing with an existing manifest (use {@link createInvestigation} for a new one). */
+  constructor(dir: string, manifest: Manifest, nextSeq = 1) {
+    this.dir = dir;
+    this.manifest = manifest;
+    this.seq = nextSeq - 1;
+    this.fd = fs.openSync(path.join(dir, FILES.log), "a");
+  }
+
+  /** Whether records can still be appended. */
+  get open(): boolean {
+    return this.fd !== null;
+  }
+
+  /**
+   * Appends one record (numbered and stamped here) and returns it. After {@link close} it is a no-op
+   * that still returns the record, so late evidence never throws inside a caller's cleanup.
+   *
+   * @example
+   * inv.append({ kind: "note", text: "gateway answered in terse form only", stage: "gateway" });
+   */
+  append<R extends NewRecord>(record: R): R & { seq: number; at: string } {
+    const full = { seq: ++this.seq, at: new Date().toISOString(), ...record } as R & { seq: number; at: string };
+    if (this.fd === null) return full;
+    fs.writeSync(this.fd, `${JSON.stringify(full)}\n`);
+    return full;
+  }
+
+  /**
+   * Stores bytes: inline text when small and valid UTF-8, else a content-addressed blob file (written
+   * once per content, so repeated identical outputs cost nothing).
+   *
+   * @example
+   * const ref = inv.blob(Buffer.from("flow table\n")); // { sha256, bytes: 11, text: "flow table\n" }
+   */
+  blob(data: Uint8Array | string, truncated = false): BlobRef {
+    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+    const sha256 = sha256Hex(bytes);
+    const ref: BlobRef = { sha256, bytes: bytes.length, ...(truncated ? { truncated } : {}) };
+    if (bytes.length <= INLINE_MAX) {
+      try {
+        ref.text = typeof data === "string" ? data : utf8.decode(bytes);
+        return ref;
+      } catch {
+        /* not UTF-8: a blob file */
+      }
+    }
+    const rel = `${FILES.blobs}/${sha256}`;
+    if (!this.knownBlobs.has(sha256)) {
+      writeAtomically(path.join(this.dir, rel), bytes);
+      this.knownBlobs.add(sha256);
+    }
+    ref.file = rel;
+    return ref;
+  }
+
+  /**
+   * Stores a capture file's bytes under `captures/` and appends its record.
+   *
+   * @example
+   * inv.addCapture({ node: "cent222", iface: "ens3", filter: "udp port 6635", command: "tcpdump …" }, pcapngBytes);
+   */
+  addCapture(meta: Omit<CaptureRecord, "seq" | "at" | "kind" | "file" | "sha256" | "bytes">, bytes: Uint8Array): CaptureRecord {
+    const file = `${FILES.captures}/${String(++this.captures).padStart(3, "0")}-${safeName(meta.node)}-${safeName(meta.iface)}.pcapng`;
+    writeAtomically(path.join(this.dir, file), bytes);
+    return this.append({ kind: "capture", ...meta, file, sha256: sha256Hex(bytes), bytes: bytes.length });
+  }
+
+  /**
+   * Stores a table as Arrow IPC bytes (from `aq.toArrowIPC(table)`) under `tables/` and appends its record.
+   *
+   * @example
+   * inv.addTable("flow-history", aq.toArrowIPC(history), history.numRows());
+   */
+  addTable(name: string, ipc: Uint8Array, rows: number): TableRecord {
+    const file = `${FILES.tables}/${safeName(name)}.arrow`;
+    writeAtomically(path.join(this.dir, file), ipc);
+    return this.append({ kind: "table", name, file, rows, sha256: sha256Hex(ipc), bytes: ipc.length });
+  }
+
+  /**
+   * Appends a note.
+   *
+   * @example
+   * inv.note("haproxy on cent222 answered 503 twice", { stage: "proxy" });
+   */
+  note(text: string, opts: { stage?: string; evidence?: string; author?: string } = {}): NoteRecord {
+    return this.append({ kind: "note", text, ...opts });
+  }
+
+  /** Stops writing (records appended later are dropped). */
+  close(): void {
+    if (this.fd === null) return;
+    fs.closeSync(this.fd);
+    this.fd = null;
+  }
+}
+
+/**
+ * Creates a new investigation folder (made if missing; refused when it already holds a manifest) and
+ * writes its manifest.
+ *
+ * @example
+ * const inv = createInvestigation("out/investigation", { target, parameters: { fip: "101.101.101.1" } });
+ */
+export function createInvestigation(dir: string, opts: CreateOptions): InvestigationWriter {
+  fs.mkdirSync(dir, { recursive: true });
+  const manifestFile = path.join(dir, FILES.manifest);
+  if (fs.existsSync(manifestFile)) throw new Error(`${dir} already holds an investigation (${FILES.manifest}); open it to add to it, or choose another folder`);
+  const created = opts.created ?? new Date();
+  const manifest: Manifest = {
+    format: INVESTIGATION_FORMAT,
+    version: INVESTIGATION_VERSION,
+    id: opts.id ?? newInvestigationId(created),
+    created: created.toISOString(),
+    packetwalk: packetwalkVersion(),
+    parameters: opts.parameters ?? {},
+    target: opts.target,
+    ...(opts.title ? { title: opts.title } : {}),
+  };
+  writeAtomically(manifestFile, Buffer.from(`${JSON.stringify(manifest, null, 1)}\n`));
+  return new InvestigationWriter(dir, manifest);
+}
+
+/**
+ * Opens an existing investigation folder to append to it (notes after the fact, a second run), numbering
+ * new records after the last complete one.
+ *
+ * @example
+ * const inv = appendToInvestigation("out/investigation");
+ * inv.note("reviewed with the vendor");
+ */
+export function appendToInvestigation(dir: string): InvestigationWriter {
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, FILES.manifest), "utf8")) as Manifest;
+  let last = 0;
+  const logFile = path.join(dir, FILES.log);
+  if (fs.existsSync(logFile)) {
+    const text = fs.readFileSync(logFile, "utf8");
+    // A cut last line (a killed run) would glue onto the next record: end it first.
+    if (text.length > 0 && !text.endsWith("\n")) fs.appendFileSync(logFile, "\n");
+    for (const line of text.split("\n")) {
+      try {
+        const seq = (JSON.parse(line) as { seq?: unknown }).seq;
+        if (typeof seq === "number" && seq > last) last = seq;
+      } catch {
+        /* cut or foreign line: the reader reports it */
+      }
+    }
+  }
+  return new InvestigationWriter(dir, manifest, last + 1);
+}
+
+// A file name part made of safe characters only.
+function safeName(s: string): string {
+  return s.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 80) || "_";
+}
+
+// Writes to a temp file beside the target, then renames: a reader never sees half a file.
+function writeAtomically(file: string, bytes: Uint8Array): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
+  fs.writeFileSync(tmp, bytes);
+  fs.renameSync(tmp, file);
+}
