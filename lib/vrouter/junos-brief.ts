@@ -8,11 +8,14 @@
 import type { JunosRouteRow } from "./types";
 import { boundedInt, emptyRoute, U32 } from "./junos-row";
 
-/** `PREFIX *[PROTO/PREF(/PREF2)] rest` or `[PROTO/PREF] rest`; a hidden route prints `[BGP ]`. */
-export const BRIEF_ENTRY_RE = /^(?:(\S+)\s+)?([*+\-@#]{0,3})\s*\[([A-Za-z][\w-]*)(?:\/(\d*))?(?:\/(-?\d+))?\s*\]\s*(.*)$/;
+/**
+ * `PREFIX *[PROTO/PREF(/PREF2)] rest` or `[PROTO/PREF] rest`; a hidden route prints `[BGP ]`; an EVPN
+ * prefix may carry its route type (`…/304 MAC/IP`).
+ */
+export const BRIEF_ENTRY_RE = /^(?:(\S+(?: [A-Z][A-Z/-]*(?=\s))?)\s+)?([*+\-@#]{0,3})\s*\[([A-Za-z][\w-]*)(?:\/(\d*))?(?:\/(-?\d+))?\s*\]\s*(.*)$/;
 
-/** A prefix alone on its line (long inet6/EVPN/L3VPN prefixes; mpls.0 labels). */
-export const BRIEF_PREFIX_ALONE_RE = /^(?:[0-9A-Fa-f.:]+\/\d+|\d+(?:\(S=0\))?|[\w.:-]+:[\w.:-]*\/\d+(?:\s+\S+)?)$/;
+/** A prefix alone on its line (long inet6/EVPN/L3VPN/flow prefixes, with an EVPN route type; mpls.0 labels). */
+export const BRIEF_PREFIX_ALONE_RE = /^(?:[^\s\[\]]*[/:][^\s\[\]]*|\d+(?:\(S=0\))?)(?: [A-Z][A-Z/-]*)?$/;
 
 /**
  * A row from a brief entry line (matched by {@link BRIEF_ENTRY_RE}); attributes the line does not

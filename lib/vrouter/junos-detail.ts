@@ -10,7 +10,7 @@ import { addLabelOperation, emptyNextHop, tunnelOfInterface, type JunosNextHop }
 import { boundedInt, emptyRoute, U32, type RouteDraft } from "./junos-row";
 
 /** `10.0.0.0/24 (2 entries, 1 announced)` (also an mpls.0 label, an interface, an EVPN/L3VPN prefix). */
-export const DETAIL_PREFIX_RE = /^(\S+?)\s*\(\d+ entr(?:y|ies), \d+ announced\)/;
+export const DETAIL_PREFIX_RE = /^(?:([*+\-])\s+)?(\S+?)\s*\(\d+ entr(?:y|ies), \d+ announced\)/;
 /** `*BGP    Preference: 170/-101`, `BGP                /-101` (hidden: no preference). */
 export const DETAIL_ENTRY_RE = /^([*@#+\- ]{0,3})([A-Za-z][\w-]*)\s+(?:Preference:\s*(\d+)(?:\/(-?\d+))?|\/(-?\d+))\s*$/;
 
@@ -24,6 +24,8 @@ export interface DetailState {
   afterProtocolNh: boolean;
   /** Inside extensive's `Indirect next hops:` block. */
   resolving: boolean;
+  /** A route of `show route receive-protocol|advertising-protocol bgp PEER detail` (`Nexthop:` is its BGP next hop). */
+  advertised: boolean;
 }
 
 /**
@@ -41,7 +43,21 @@ export function startDetailEntry(m: RegExpExecArray, line: number, table: string
   row.preference = boundedInt(m[3], 0, U32, warn);
   row.preference2 = boundedInt(m[4] ?? m[5], -U32, U32, warn);
   if (m[3] === undefined) row.hidden = true;
-  return { draft: { row, hops: [], resolved: [] }, pendingType: null, pendingIndex: null, hop: null, afterProtocolNh: false, resolving: false };
+  return { draft: { row, hops: [], resolved: [] }, pendingType: null, pendingIndex: null, hop: null, afterProtocolNh: false, resolving: false, advertised: false };
+}
+
+/**
+ * Starts the entry of `show route receive-protocol|advertising-protocol bgp PEER detail`, whose prefix line
+ * (`* 10.0.0.0/24 (1 entry, 1 announced)`) is followed by the attributes with no entry line.
+ *
+ * @example
+ * startAdvertisedEntry(3, "inet.0", "10.0.0.0/24", true).draft.row.protocol // => "BGP"
+ */
+export function startAdvertisedEntry(line: number, table: string, prefix: string, active: boolean): DetailState {
+  const row = emptyRoute(line, table, prefix, "detail");
+  row.protocol = "BGP";
+  row.active = active;
+  return { draft: { row, hops: [], resolved: [] }, pendingType: null, pendingIndex: null, hop: null, afterProtocolNh: false, resolving: false, advertised: true };
 }
 
 /** Keys of detail/extensive output that carry nothing the rows hold: accepted silently. */
@@ -130,6 +146,10 @@ export function applyDetailLine(st: DetailState, t: string, warn: (message: stri
       return true;
     case "Next hop":
     case "Nexthop": {
+      if (key === "Nexthop" && st.advertised) {
+        r.protocolNextHop = val.split(/\s+/)[0] || null;
+        return true;
+      }
       if (key === "Nexthop" && !st.resolving) return val === "Self";
       const selected = /,\s*selected\b/.test(val);
       const body = val.replace(/,\s*selected\b.*$/, "").trim();
@@ -233,6 +253,9 @@ export function applyDetailLine(st: DetailState, t: string, warn: (message: stri
     }
     case "Metric":
       r.metric = boundedInt(val.split(/\s/)[0], 0, U32, warn);
+      return true;
+    case "MED":
+      r.med = boundedInt(val.split(/\s/)[0], 0, U32, warn);
       return true;
     case "Metric2":
       r.metric2 = boundedInt(val.split(/\s/)[0], 0, U32, warn);

@@ -39,7 +39,7 @@ export interface JunosNextHop {
 export const MAX_MPLS_LABEL = 1048575;
 
 /** Next hops printed as one word (no address, no interface). */
-const WORDS = new Set(["Local", "Discard", "Reject", "Receive", "MultiRecv", "Indirect", "Resolve", "Unusable", "Hold", "Dead", "Multicast", "Table", "Deny"]);
+const WORDS = new Set(["Local", "Discard", "Reject", "Receive", "MultiRecv", "Indirect", "Resolve", "Unusable", "Hold", "Dead", "Multicast", "Table", "Deny", "Fictitious", "Broadcast"]);
 
 /**
  * An empty next hop (nothing known).

@@ -46,7 +46,9 @@ const VALIDATION: Record<string, string | null> = { "?": null, V: "valid", I: "i
 /** What a terse line held. */
 export type TerseLine =
   | { kind: "row"; row: JunosRouteRow; hop: JunosNextHop | null; unknown: string[] }
-  | { kind: "hop"; hop: JunosNextHop; validation: string | null };
+  | { kind: "hop"; hop: JunosNextHop; validation: string | null }
+  /** A destination too long for its column, alone on its line: the entry follows on the next line. */
+  | { kind: "destination"; prefix: string; marks: string; validation: string | null };
 
 interface Tok {
   s: string;
@@ -80,7 +82,7 @@ export function parseTerseLine(raw: string, cols: TerseColumns | null, line: num
   if (tk.length === 0) return null;
   let i = 0;
   let marks = "";
-  if (/^[*+\-]{1,2}$/.test(tk[0].s)) marks = tk[i++].s;
+  if (/^[*+\-@#]{1,2}$/.test(tk[0].s)) marks = tk[i++].s;
   const hasV = cols?.hasV ?? (tk[i] !== undefined && /^[?VIN]$/.test(tk[i].s) && tk[i + 1] !== undefined && !/^\d+$/.test(tk[i + 1].s));
   let validation: string | null = null;
   if (hasV && tk[i] !== undefined && /^[?VIN]$/.test(tk[i].s)) validation = VALIDATION[tk[i++].s];
@@ -88,6 +90,9 @@ export function parseTerseLine(raw: string, cols: TerseColumns | null, line: num
   let dest: string | null = null;
   const isProto = (k: number): boolean => tk[k] !== undefined && /^[A-Z]$/.test(tk[k].s) && tk[k + 1] !== undefined && /^\d+$/.test(tk[k + 1].s);
   if (!isProto(i) && isProto(i + 1)) dest = tk[i++].s;
+  if (!isProto(i) && tk.length === i + 1 && (marks !== "" || hasV) && /[/:]|^\d+(?:\(S=0\))?$/.test(tk[i].s)) {
+    return { kind: "destination", prefix: tk[i].s, marks, validation };
+  }
   if (!isProto(i)) {
     // A next-hop line: `  unverified   >10.0.0.3` or `   10.2.4.0`.
     if (marks !== "") return null;

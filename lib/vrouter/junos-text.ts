@@ -8,16 +8,17 @@
 import type { JunosRouteRow, ParseError, ParseWarning } from "./types";
 import { parseJunosNextHop } from "./junos-nexthop";
 import { finishRoute, type RouteDraft } from "./junos-row";
-import { applyDetailLine, keepDetailExtra, DETAIL_ENTRY_RE, DETAIL_PREFIX_RE, startDetailEntry, type DetailState } from "./junos-detail";
+import { applyDetailLine, keepDetailExtra, DETAIL_ENTRY_RE, DETAIL_PREFIX_RE, startAdvertisedEntry, startDetailEntry, type DetailState } from "./junos-detail";
 import { applyAsPathLine, applyBriefAttributes, BRIEF_ENTRY_RE, BRIEF_PREFIX_ALONE_RE, briefEntry } from "./junos-brief";
 import { parseTerseLine, TERSE_HEADER_RE, terseColumns, type TerseColumns } from "./junos-terse";
+import { BGP_HEADER_RE, bgpColumns, parseBgpLine, type BgpColumns } from "./junos-bgp";
 
 /** `VRF.inet.0: 5 destinations, 5 routes (5 active, 0 holddown, 0 hidden)` (the `(…)` may be wrapped off). */
 export const TABLE_HEADER_RE = /^(\S+):\s+\d+\s+destinations?,\s+\d+\s+routes?\b/;
 /** Lines printed under a table header that carry no route. */
 const LEGEND_RE = /^(?:\+ = Active Route|@ = Routing Use Only|# = Forwarding Use Only|Limit\/Threshold:|Restart Complete|Restart in Progress|\* = Both)/;
 
-type Mode = "none" | "brief" | "terse" | "detail";
+type Mode = "none" | "brief" | "terse" | "detail" | "bgp";
 
 /**
  * Reads the kept lines (`keep[i]`) of a Junos text output into rows.
@@ -32,6 +33,10 @@ export function parseJunosText(lines: readonly string[], keep: readonly boolean[
   let prefix = "";
   let mode: Mode = "none";
   let cols: TerseColumns | null = null;
+  let bgpCols: BgpColumns | null = null;
+  let terseLong: { marks: string; validation: string | null; line: number } | null = null;
+  /** receive/advertising-protocol: a prefix printed alone, its route on the next line. */
+  let bgpPending: { prefix: string; active: boolean } | null = null;
   let detail: DetailState | null = null;
   let brief: RouteDraft | null = null;
   let terse: RouteDraft | null = null;
@@ -78,11 +83,36 @@ export function parseJunosText(lines: readonly string[], keep: readonly boolean[
       terse = null;
       continue;
     }
+    if (BGP_HEADER_RE.test(t)) {
+      mode = "bgp";
+      bgpCols = bgpColumns(raw);
+      bgpPending = null;
+      continue;
+    }
+    if (mode === "bgp" && bgpCols !== null) {
+      const b = parseBgpLine(raw, bgpCols, i + 1, table, bgpPending?.prefix ?? "", warn);
+      if (b !== null && "row" in b) {
+        if (bgpPending !== null && !/^\s*[*+\-]\s/.test(raw)) b.row.active = bgpPending.active;
+        bgpPending = null;
+        drafts.push({ row: b.row, hops: [], resolved: [] });
+        continue;
+      }
+      if (b !== null) {
+        bgpPending = { prefix: b.prefixOnly, active: b.active };
+        continue;
+      }
+    }
     if ((m = DETAIL_PREFIX_RE.exec(t))) {
       mode = "detail";
-      prefix = m[1];
+      prefix = m[2];
       detail = null;
       brief = null;
+      if (m[1] !== undefined) {
+        // `show route receive-protocol bgp PEER detail`: `* PREFIX (1 entry, 1 announced)`, the attributes
+        // follow without an entry line.
+        detail = startAdvertisedEntry(i + 1, table, prefix, m[1] !== "-");
+        drafts.push(detail.draft);
+      }
       continue;
     }
     if ((m = DETAIL_ENTRY_RE.exec(t)) && (mode === "detail" || mode === "none")) {
@@ -120,7 +150,19 @@ export function parseJunosText(lines: readonly string[], keep: readonly boolean[
     }
     if (mode === "terse") {
       const l = parseTerseLine(raw, cols, i + 1, table, prefix, warn);
+      if (l !== null && l.kind === "destination") {
+        prefix = l.prefix;
+        terseLong = { marks: l.marks, validation: l.validation, line: i + 1 };
+        continue;
+      }
       if (l !== null && l.kind === "row") {
+        if (terseLong !== null && previousKept(keep, lines, i) === i - 1) {
+          l.row.active = terseLong.marks.includes("*") || terseLong.marks.includes("+");
+          l.row.lastActive = terseLong.marks.includes("*") || terseLong.marks.includes("-");
+          if (terseLong.validation !== null) l.row.validationState = terseLong.validation;
+          l.row.line = terseLong.line;
+        }
+        terseLong = null;
         if (l.row.prefix !== prefix) prefix = l.row.prefix;
         terse = { row: l.row, hops: l.hop ? [l.hop] : [], resolved: [] };
         drafts.push(terse);

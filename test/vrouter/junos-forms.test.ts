@@ -195,6 +195,45 @@ describe("detail and extensive", () => {
   });
 });
 
+describe("EVPN, flow, long terse destinations, receive-protocol / advertising-protocol", () => {
+  const r = parseJunosRoute(localFixture("junos-route-misc.txt"));
+
+  it("reads every route with no errors or warnings", () => {
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([]);
+    expect(r.rows.map((x) => [x.form, x.table, x.prefix])).toEqual([
+      ["terse", "CUST-A.inet6.0", "2001:db8:47:ffff:ffff:ffff:ffff:ff01/128"],
+      ["terse", "CUST-A.inet6.0", "fe80::/64"],
+      ["brief", "CUST-A.evpn.0", "2:10.255.0.1:100::0::fa:16:3e:aa:bb:cc/304 MAC/IP"],
+      ["brief", "CUST-A.evpn.0", "5:10.255.0.2:100::0::10.1.1.0::24/248"],
+      ["brief", "inetflow.0", "172.16.0.0/29,*/term:1"],
+      ["bgp", "inet.0", "10.1.1.2/32"],
+      ["bgp", "inet.0", "1.1.1.0/24"],
+      ["bgp", "inet.0", "10.6.0.0/16"],
+      ["bgp", "inetflow.0", "172.16.0.0/29,*/term:1"],
+      ["detail", "bgp.l3vpn.0", "10.255.0.2:100:10.100.2.0/24"],
+    ]);
+  });
+
+  it("a terse destination too long for its column, its entry on the next line", () => {
+    expect(r.rows[0]).toMatchObject({ line: 7, active: true, protocol: "BGP", preference: 170, localPref: 100, nextHopVia: "gr-1/0/0.32779", tunnelType: "GRE", asPath: "?" });
+  });
+
+  it("EVPN and flow routes", () => {
+    expect(r.rows[2]).toMatchObject({ family: "evpn", protocol: "EVPN", nextHopType: "Indirect" });
+    expect(r.rows[3]).toMatchObject({ source: "10.255.0.2", label: 299776 });
+    expect(r.rows[4]).toMatchObject({ family: "inetflow", protocol: "Flow", nextHopType: "Fictitious" });
+  });
+
+  it("the peer's routes: BGP next hop, MED and local preference by column, AS path; the detail form", () => {
+    expect(r.rows[5]).toMatchObject({ active: true, protocol: "BGP", protocolNextHop: "fe80::e20:51ff:fed2:1", med: null, localPref: null, asPath: "65001 I" });
+    expect(r.rows[6]).toMatchObject({ active: false, protocolNextHop: "192.168.12.253", asPath: "1620 111 I" });
+    expect(r.rows[7]).toMatchObject({ med: 0, localPref: 100, asPath: "I" });
+    expect(r.rows[8]).toMatchObject({ active: true, protocolNextHop: "Self", asPath: "I" });
+    expect(r.rows[9]).toMatchObject({ active: true, protocol: "BGP", protocolNextHop: "10.255.0.2", label: 16, med: 0, localPref: 100, routeDistinguisher: "10.255.0.2:100", communities: "target:64512:100" });
+  });
+});
+
 describe("| display xml", () => {
   const r = parseJunosRoute(localFixture("junos-route.xml"));
 
@@ -245,7 +284,7 @@ describe("| display json", () => {
 });
 
 describe("pasted text", () => {
-  for (const name of ["junos-route-brief.txt", "junos-route-terse.txt", "junos-route-extensive.txt", "junos-route.xml", "junos-route-detail.txt", "junos-route-detail.json"]) {
+  for (const name of ["junos-route-brief.txt", "junos-route-terse.txt", "junos-route-extensive.txt", "junos-route-misc.txt", "junos-route.xml", "junos-route-detail.txt", "junos-route-detail.json"]) {
     it(`${name}: the same rows when indented, with CRLF, and wrapped by an 80-column terminal`, () => {
       const text = localFixture(name);
       const base = parseJunosRoute(text);

@@ -76,7 +76,7 @@ function mutate(text: string, r: () => number): string {
 }
 
 describe("fuzz: parseJunosRoute on mutated fixtures of every form", () => {
-  for (const name of ["junos-route-brief.txt", "junos-route-terse.txt", "junos-route-extensive.txt", "junos-route.xml", "junos-route-detail.txt", "junos-route-detail.json"]) {
+  for (const name of ["junos-route-brief.txt", "junos-route-terse.txt", "junos-route-extensive.txt", "junos-route-misc.txt", "junos-route.xml", "junos-route-detail.txt", "junos-route-detail.json"]) {
     it(`never throws, never yields NaN/Infinity or bad positions: ${name}`, () => {
       const text = localFixture(name);
       const r = prng(0x5eed ^ text.length);
