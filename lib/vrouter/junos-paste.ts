@@ -29,6 +29,8 @@ export function classifyJunosPasteLine(raw: string): { kind: PasteKind; prompt: 
   // `{master}`, `{master:0}`, `{primary:node0}`, `{linecard}`…, optionally followed by `[edit]`.
   if (/^\{[\w:-]+\}(?:\[edit[^\]]*\])?$/.test(t)) return { kind: "banner", prompt: "", command: "" };
   if (/^\[edit(?:\s[^\]]*)?\]$/.test(t)) return { kind: "banner", prompt: "", command: "" };
+  // Per routing engine / cluster node sections (`re0:`, `node1:`) and their rule.
+  if (/^(?:re|node|fpc|lcc|sfc)\d+:$/.test(t) || /^-{20,}$/.test(t)) return { kind: "banner", prompt: "", command: "" };
   if (/^-+\s*\(more(?:\s+\d+%)?\)\s*-+$|^-+\s*more\s*-+$/i.test(t)) return { kind: "pager", prompt: "", command: "" };
   if (/^(?:```|~~~)/.test(t)) return { kind: "fence", prompt: "", command: "" };
   // `user@host> cmd`, `user@host# cmd`, `user@host:pfe> `, `{master}user@host> `, `root@r1:PE1> `.
@@ -41,7 +43,8 @@ export function classifyJunosPasteLine(raw: string): { kind: PasteKind; prompt: 
   if (/^(?:\.{2,}.*|\[\.\.\.\]|<snip>|-{2,}\s*snip\s*-*|\(\s*(?:output\s+)?(?:truncated|snipped|omitted)[^)]*\)|\.\.\.?\s*(?:deleted|snip|truncated|omitted).*)$/i.test(t)) {
     return { kind: "elision", prompt: "", command: "" };
   }
-  if (/^(?:#|\/\/)\s+\S/.test(t) && !/^#\s*=/.test(t)) return { kind: "comment", prompt: "", command: "" };
+  // `# note`, `// note`; not the legend (`# = Forwarding Use Only`) nor a terse row marked `#` (`# ? 0.0.0.0/0  M 255`).
+  if (/^(?:#|\/\/)\s+\S/.test(t) && !/^#\s*=/.test(t) && !/^#\s+(?:[?VIN]\s+)?\S+\s+[A-Z]\s+\d+\b/.test(t)) return { kind: "comment", prompt: "", command: "" };
   return null;
 }
 

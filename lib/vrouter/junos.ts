@@ -72,7 +72,50 @@ export function parseJunosRoute(text: string): VrouterParseResult<JunosRouteRow>
     errors.push({ line: 1, column: 1, message: `internal error: ${e instanceof Error ? e.message : String(e)}`, text: "" });
   }
   markHiddenByCommand(rows, commands);
+  for (const r of rows) {
+    const problem = prefixProblem(r.prefix);
+    if (problem !== null) warnings.push({ line: r.line, column: 1, message: problem, text: r.prefix });
+  }
   return { kind: "junos-route", rows, warnings, errors, commands };
+}
+
+/**
+ * Why an inet/inet6 prefix cannot be (length above 32/128, an octet above 255), or null.
+ *
+ * @example
+ * prefixProblem("10.0.0.0/33") // => "prefix length 33 is above 32"
+ */
+export function prefixProblem(prefix: string): string | null {
+  let m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d+)$/.exec(prefix);
+  if (m) {
+    if ([m[1], m[2], m[3], m[4]].some((o) => Number(o) > 255)) return `IPv4 address ${prefix.split("/")[0]} has an octet above 255`;
+    if (m[5].length > 3 || Number(m[5]) > 32) return `prefix length ${m[5]} is above 32`;
+    return null;
+  }
+  m = /^([0-9A-Fa-f:]*:[0-9A-Fa-f:]*)\/(\d+)$/.exec(prefix);
+  if (m && isIpv6(m[1]) && (m[2].length > 3 || Number(m[2]) > 128)) return `prefix length ${m[2]} is above 128`;
+  return null;
+}
+
+/** An IPv6 address: at most one `::`, groups of 1–4 hex digits, at most eight (not an EVPN/L3VPN prefix). */
+function isIpv6(a: string): boolean {
+  const halves = a.split("::");
+  if (halves.length > 2) return false;
+  const groups = halves.flatMap((h) => (h === "" ? [] : h.split(":")));
+  return groups.length <= (halves.length === 2 ? 7 : 8) && groups.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g));
+}
+
+/**
+ * Whether a line starts a Junos `show route` output in any form (a table header, the terse column header,
+ * a JSON or XML `route-information`): for kind detection.
+ *
+ * @example
+ * looksLikeJunosRoute("inet.0: 9 destinations, 11 routes (9 active, 0 holddown, 1 hidden)") // => true
+ * looksLikeJunosRoute('<route-information xmlns="http://xml.juniper.net/junos/21.4R3/junos-routing">') // => true
+ */
+export function looksLikeJunosRoute(line: string): boolean {
+  const t = line.trim();
+  return /^\S+:\s+\d+\s+destinations?,\s+\d+\s+routes?\b/.test(t) || /^A\s+(?:V\s+)?Destination\s+P\s+Prf\b/.test(t) || /<route-information\b|"route-information"/.test(t);
 }
 
 /** Rows printed by `show route … hidden …` are hidden routes even when the form does not say so. */

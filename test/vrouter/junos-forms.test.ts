@@ -5,7 +5,7 @@
  * fixtures/README.md).
  */
 import { describe, expect, it } from "vitest";
-import { parseJunosRoute, junosNextHops } from "../../lib/vrouter/junos";
+import { parseJunosRoute, junosNextHops, looksLikeJunosRoute } from "../../lib/vrouter/junos";
 import { parseJunosNextHop, formatJunosNextHop } from "../../lib/vrouter/junos-nexthop";
 import { ageToSeconds, tableParts, mplsPrefix } from "../../lib/vrouter/junos-row";
 import { classifyJunosPasteLine } from "../../lib/vrouter/junos-paste";
@@ -352,9 +352,14 @@ describe("impossible values give a warning and null", () => {
       "v.inet.0: 1 destinations, 1 routes (1 active, 0 holddown, 0 hidden)\n" +
         "10.0.0.0/24        *[BGP/99999999999] 25:99:99, localpref 99999999999999999999, from 1.1.1.2\n" +
         "                    > via gr-0/0/0.1, Push 99999999\n" +
-        "10.0.0.0/99        *[BGP/170] 00:00:01\n",
+        "10.0.0.0/99        *[BGP/170] 00:00:01\n" +
+        "2001:db8::/129     *[BGP/170] 00:00:01\n",
     );
     expect(r.errors).toEqual([]);
+    expect(r.warnings.filter((w) => /prefix length/.test(w.message)).map((w) => [w.line, w.message])).toEqual([
+      [4, "prefix length 99 is above 32"],
+      [5, "prefix length 129 is above 128"],
+    ]);
     expect(r.rows[0]).toMatchObject({ preference: null, localPref: null, label: null, labels: null, ageSeconds: null, age: "25:99:99" });
     expect(r.warnings.map((w) => w.message)).toEqual(expect.arrayContaining([expect.stringMatching(/99999999999 is outside/), expect.stringMatching(/MPLS label 99999999/)]));
     for (const row of r.rows) for (const v of Object.values(row)) if (typeof v === "number") expect(Number.isFinite(v)).toBe(true);
@@ -382,5 +387,10 @@ describe("helpers", () => {
     expect(classifyJunosPasteLine("{primary:node0}")).toMatchObject({ kind: "banner" });
     expect(classifyJunosPasteLine("10.0.0.0/24  *[Direct/0] 00:13:02")).toBeNull();
     expect(classifyJunosPasteLine("# = Forwarding Use Only")).toBeNull();
+    expect(classifyJunosPasteLine("# ? 0.0.0.0/0          M 255                       >10.0.0.1")).toBeNull();
+    expect(classifyJunosPasteLine("# the gateway's table")).toMatchObject({ kind: "comment" });
+    expect(classifyJunosPasteLine("re0:")).toMatchObject({ kind: "banner" });
+    expect(looksLikeJunosRoute("mpls.0: 6 destinations, 6 routes (6 active, 0 holddown, 0 hidden)")).toBe(true);
+    expect(looksLikeJunosRoute("vif0/0      OS: eth0")).toBe(false);
   });
 });
