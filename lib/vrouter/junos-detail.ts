@@ -293,6 +293,7 @@ export function applyDetailLine(st: DetailState, t: string, warn: (message: stri
       if (/Hidden|Unusable/.test(val)) r.hidden = true;
       return true;
     default:
+      if (IGNORED.has(key)) return true;
       break;
   }
   if ((m = /^Label-switched-path\s+(\S+)/.exec(t))) {

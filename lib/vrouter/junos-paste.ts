@@ -15,6 +15,9 @@ import { parsePromptLine } from "./text";
 /** What a pasted line is, when it is not output. */
 export type PasteKind = "prompt" | "command" | "banner" | "pager" | "fence" | "elision" | "comment";
 
+/** First characters of the non-output lines other than prompts and command lines: `{ [ - ( ` ~ . # / <` and `r`/`n`/`f`/`l`/`s` of `re0:`… */
+const QUICK_START = new Set([..."{[-(`~.#/<rnfls"].map((c) => c.charCodeAt(0)));
+
 /**
  * Classifies a raw line: null for output, else its kind and (for prompts and command lines) the command.
  *
@@ -25,6 +28,10 @@ export type PasteKind = "prompt" | "command" | "banner" | "pager" | "fence" | "e
 export function classifyJunosPasteLine(raw: string): { kind: PasteKind; prompt: string; command: string } | null {
   const t = raw.trim();
   if (t === "") return null;
+  const c0 = t.charCodeAt(0);
+  // Fast path: output lines start with a digit, a space-separated marker or a letter and hold no '@'.
+  const hasAt = t.indexOf("@") > 0;
+  if (!hasAt && !QUICK_START.has(c0) && !/^(?:run|show|cli)\s/.test(t)) return null;
   let m: RegExpExecArray | null;
   // `{master}`, `{master:0}`, `{primary:node0}`, `{linecard}`…, optionally followed by `[edit]`.
   if (/^\{[\w:-]+\}(?:\[edit[^\]]*\])?$/.test(t)) return { kind: "banner", prompt: "", command: "" };
@@ -34,7 +41,7 @@ export function classifyJunosPasteLine(raw: string): { kind: PasteKind; prompt: 
   if (/^-+\s*\(more(?:\s+\d+%)?\)\s*-+$|^-+\s*more\s*-+$/i.test(t)) return { kind: "pager", prompt: "", command: "" };
   if (/^(?:```|~~~)/.test(t)) return { kind: "fence", prompt: "", command: "" };
   // `user@host> cmd`, `user@host# cmd`, `user@host:pfe> `, `{master}user@host> `, `root@r1:PE1> `.
-  if ((m = /^((?:\{[\w:-]+\})?[\w.-]+@[\w.:-]+[>#%])(?:\s+(.*))?$/.exec(t))) {
+  if (hasAt && (m = /^((?:\{[\w:-]+\})?[\w.-]+@[\w.:-]+[>#%])(?:\s+(.*))?$/.exec(t))) {
     return { kind: "prompt", prompt: m[1], command: (m[2] ?? "").trim() };
   }
   // A bare command line (`show route protocol static 10.0.0.0/8`, `run show route …`, `cli -c "show route …"`).

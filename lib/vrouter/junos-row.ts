@@ -82,6 +82,17 @@ export function emptyRoute(line: number, table: string, prefix: string, form: st
  * tableParts("k8s-ns-user-1.inet6.0") // => { family: "inet6", instance: "k8s-ns-user-1" }
  */
 export function tableParts(table: string): { family: string | null; instance: string | null } {
+  const hit = partsCache.get(table);
+  if (hit !== undefined) return hit;
+  const v = computeTableParts(table);
+  if (partsCache.size > 1000) partsCache.clear();
+  partsCache.set(table, v);
+  return v;
+}
+
+const partsCache = new Map<string, { family: string | null; instance: string | null }>();
+
+function computeTableParts(table: string): { family: string | null; instance: string | null } {
   const parts = table.split(".");
   if (parts.length < 2 || !/^\d+$/.test(parts[parts.length - 1])) return { family: null, instance: null };
   const family = parts[parts.length - 2] || null;
@@ -113,6 +124,17 @@ export function mplsPrefix(prefix: string): { label: number; bottom: boolean } |
  * ageToSeconds("1w1d 17:34:37") // => 754477
  */
 export function ageToSeconds(age: string): number | null {
+  const hit = ageCache.get(age);
+  if (hit !== undefined) return hit;
+  const v = computeAge(age);
+  if (ageCache.size > 4096) ageCache.clear();
+  ageCache.set(age, v);
+  return v;
+}
+
+const ageCache = new Map<string, number | null>();
+
+function computeAge(age: string): number | null {
   if (/^\d{1,9}$/.test(age.trim())) return Number(age.trim()); // under a minute: seconds alone
   const m = /^(?:(\d{1,5})y\s*)?(?:(\d{1,5})w)?(?:(\d{1,5})d)?\s*(?:(?:(\d{1,5}):)?(\d{1,2}):(\d{1,2}))?$/.exec(age.trim());
   if (!m || age.trim() === "") return null;
@@ -166,7 +188,8 @@ function dedupe(hops: JunosNextHop[]): JunosNextHop[] {
  */
 export function finishRoute(d: RouteDraft): JunosRouteRow {
   const r = d.row;
-  const hops = dedupe(d.hops.length > 0 ? d.hops : d.resolved);
+  const chosen = d.hops.length > 0 ? d.hops : d.resolved;
+  const hops = chosen.length > 1 ? dedupe(chosen) : chosen;
   r.nextHopCount = Math.max(r.nextHopCount, hops.length);
   r.nextHops = hops.length === 0 ? null : hops.map(formatJunosNextHop).join("; ");
   const sel = hops.find((h) => h.selected) ?? hops[0];

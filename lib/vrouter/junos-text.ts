@@ -18,6 +18,9 @@ export const TABLE_HEADER_RE = /^(\S+):\s+\d+\s+destinations?,\s+\d+\s+routes?\b
 /** Lines printed under a table header that carry no route. */
 const LEGEND_RE = /^(?:\+ = Active Route|@ = Routing Use Only|# = Forwarding Use Only|Limit\/Threshold:|Restart Complete|Restart in Progress|\* = Both)/;
 
+/** First characters of {@link LEGEND_RE} lines. */
+const LEGEND_START = new Set([..."+@#*LR"].map((c) => c.charCodeAt(0)));
+
 type Mode = "none" | "brief" | "terse" | "detail" | "bgp";
 
 /**
@@ -47,35 +50,44 @@ export function parseJunosText(lines: readonly string[], keep: readonly boolean[
   let tableStart = 0;
   let lastDetail: { text: string; rawLength: number; index: number } | null = null;
   let sawTsi = false;
-  for (let i = 0; i < lines.length; i++) {
+  // The line being read, for `warn` (one function for all lines; the column is computed only when used).
+  let i = 0;
+  let raw = "";
+  let t = "";
+  const columnOf = (): number => raw.length - raw.trimStart().length + 1;
+  const warn = (message: string): void => {
+    warnings.push({ line: i + 1, column: columnOf(), message, text: t });
+  };
+  for (i = 0; i < lines.length; i++) {
     if (!keep[i]) continue;
-    const raw = lines[i];
-    const t = raw.trim();
+    raw = lines[i];
+    t = raw.trim();
     if (t === "") continue;
-    const column = raw.length - raw.trimStart().length + 1;
-    const warn = (message: string): void => {
-      warnings.push({ line: i + 1, column, message, text: t });
-    };
     let m: RegExpExecArray | null;
-    if ((m = TABLE_HEADER_RE.exec(t))) {
+    if (t.indexOf(" destination") > 0 && (m = TABLE_HEADER_RE.exec(t))) {
       markExtensive(drafts, tableStart);
       tableStart = drafts.length;
       table = m[1];
       prefix = "";
       mode = "none";
       cols = null;
+      bgpCols = null;
+      bgpPending = null;
+      terseLong = null;
       detail = null;
       brief = null;
       terse = null;
+      last = null;
+      lastDetail = null;
       lastHeaderLine = i;
       continue;
     }
-    if (LEGEND_RE.test(t)) continue;
+    if (LEGEND_START.has(t.charCodeAt(0)) && LEGEND_RE.test(t)) continue;
     if (lastHeaderLine >= 0 && i - lastHeaderLine <= 2 && /^[\w\s,]*\)\s*$/.test(t) && mode === "none") {
       warn("wrapped end of a table header skipped");
       continue;
     }
-    if (TERSE_HEADER_RE.test(t)) {
+    if (t.charCodeAt(0) === 65 /* A */ && TERSE_HEADER_RE.test(t)) {
       mode = "terse";
       cols = terseColumns(raw);
       detail = null;
@@ -83,7 +95,7 @@ export function parseJunosText(lines: readonly string[], keep: readonly boolean[
       terse = null;
       continue;
     }
-    if (BGP_HEADER_RE.test(t)) {
+    if (t.startsWith("Prefix") && BGP_HEADER_RE.test(t)) {
       mode = "bgp";
       bgpCols = bgpColumns(raw);
       bgpPending = null;
@@ -102,7 +114,7 @@ export function parseJunosText(lines: readonly string[], keep: readonly boolean[
         continue;
       }
     }
-    if ((m = DETAIL_PREFIX_RE.exec(t))) {
+    if (t.indexOf(" announced)") > 0 && (m = DETAIL_PREFIX_RE.exec(t))) {
       mode = "detail";
       prefix = m[2];
       detail = null;
@@ -115,8 +127,8 @@ export function parseJunosText(lines: readonly string[], keep: readonly boolean[
       }
       continue;
     }
-    if ((m = DETAIL_ENTRY_RE.exec(t)) && (mode === "detail" || mode === "none")) {
-      if (prefix === "") errors.push({ line: i + 1, column, message: "route entry before any `PREFIX (n entry, n announced)` line", text: t });
+    if ((mode === "detail" || mode === "none") && (t.indexOf("Preference") > 0 || t.indexOf("/-") > 0) && (m = DETAIL_ENTRY_RE.exec(t))) {
+      if (prefix === "") errors.push({ line: i + 1, column: columnOf(), message: "route entry before any `PREFIX (n entry, n announced)` line", text: t });
       mode = "detail";
       detail = startDetailEntry(m, i + 1, table, prefix, "detail", warn);
       drafts.push(detail.draft);
@@ -128,7 +140,7 @@ export function parseJunosText(lines: readonly string[], keep: readonly boolean[
         if (/^TSI:/.test(t)) sawTsi = true;
         continue;
       }
-      if (/^(?:Indirect next hops|Originating RIB|Forwarding nexthops|Node path count)\b/.test(t) || /\bOriginating RIB:/.test(t)) detail.draft.row.form = "extensive";
+      if (t.startsWith("Indirect next hops") || t.startsWith("Forwarding nexthops") || t.startsWith("Node path count") || t.indexOf("Originating RIB") >= 0) detail.draft.row.form = "extensive";
       if (applyDetailLine(detail, t, warn)) {
         lastDetail = { text: t, rawLength: raw.length, index: i };
         continue;
@@ -175,9 +187,9 @@ export function parseJunosText(lines: readonly string[], keep: readonly boolean[
       }
       // Not terse after all (a brief output pasted after a terse one without its table header).
     }
-    if ((m = BRIEF_ENTRY_RE.exec(t))) {
+    if (t.indexOf("[") >= 0 && (m = BRIEF_ENTRY_RE.exec(t))) {
       if (m[1] === undefined && prefix === "" && mode !== "brief") {
-        errors.push({ line: i + 1, column, message: "route entry before any prefix", text: t });
+        errors.push({ line: i + 1, column: columnOf(), message: "route entry before any prefix", text: t });
       }
       mode = "brief";
       if (m[1] !== undefined) prefix = m[1];
@@ -191,7 +203,7 @@ export function parseJunosText(lines: readonly string[], keep: readonly boolean[
       last = { kind: "entry", text: t, rawLength: raw.length, index: i };
       continue;
     }
-    if ((mode === "brief" || mode === "none") && table !== "" && BRIEF_PREFIX_ALONE_RE.test(t) && (brief === null || !/^\d+$/.test(t))) {
+    if ((mode === "brief" || mode === "none") && table !== "" && (t.indexOf(" ") < 0 || t.indexOf(" ") === t.lastIndexOf(" ")) && BRIEF_PREFIX_ALONE_RE.test(t) && (brief === null || !/^\d+$/.test(t))) {
       // A long prefix on a line of its own; its entry line follows.
       mode = "brief";
       prefix = t;
@@ -199,7 +211,7 @@ export function parseJunosText(lines: readonly string[], keep: readonly boolean[
       continue;
     }
     if (mode === "brief" && brief !== null) {
-      if (applyAsPathLine(brief.row, t)) {
+      if (t.startsWith("AS path:") && applyAsPathLine(brief.row, t)) {
         last = { kind: "aspath", text: t, rawLength: raw.length, index: i };
         continue;
       }
@@ -229,7 +241,7 @@ export function parseJunosText(lines: readonly string[], keep: readonly boolean[
       warn("unknown terse line kept in `extra`");
       continue;
     }
-    errors.push({ line: i + 1, column, message: "unexpected line: expected a routing table, prefix or route entry", text: t });
+    errors.push({ line: i + 1, column: columnOf(), message: "unexpected line: expected a routing table, prefix or route entry", text: t });
   }
   markExtensive(drafts, tableStart);
   return drafts.map(finishRoute);

@@ -57,7 +57,8 @@ export function junosRouteForm(lines: readonly string[], keep: readonly boolean[
  *   "                    >  via Tunnel Composite, UDP (src 1.1.1.1 dest 1.1.1.2), Push 21\n").rows[0].tunnelDestination // => "1.1.1.2"
  */
 export function parseJunosRoute(text: string): VrouterParseResult<JunosRouteRow> {
-  const lines = splitLines(normalizeText(typeof text === "string" ? text : String(text)).replace(/^\uFEFF/, ""));
+  const norm = normalizeText(typeof text === "string" ? text : String(text));
+  const lines = splitLines(norm.charCodeAt(0) === 0xfeff ? norm.slice(1) : norm);
   const { keep, commands, warnings } = junosPaste(lines);
   const errors: ParseError[] = [];
   let rows: JunosRouteRow[];
@@ -132,7 +133,7 @@ function parseJson(lines: string[], keep: boolean[], warnings: ParseWarning[], e
   // Blank out dropped lines (keeps line numbers of JSON errors right).
   const text = lines.map((l, i) => (keep[i] ? l : "")).join("\n");
   const whole = tryJson(text);
-  if (whole.ok) return jsonRows(whole.doc, text, 0, warnings, errors);
+  if (whole.ok) return jsonRows(whole.doc, text, 0, lineIndex(text), warnings, errors);
   // A terminal wrapped a line inside a string: join and retry.
   const repaired = unwrapJsonStrings(text);
   const base = repaired?.text ?? text;
@@ -143,7 +144,7 @@ function parseJson(lines: string[], keep: boolean[], warnings: ParseWarning[], e
     const r = tryJson(base);
     if (r.ok) {
       noteRepairs();
-      return jsonRows(r.doc, base, 0, warnings, errors);
+      return jsonRows(r.doc, base, 0, lineIndex(base), warnings, errors);
     }
   }
   // Several replies pasted one after another (`… | display json` run twice): each document on its own.
@@ -151,10 +152,11 @@ function parseJson(lines: string[], keep: boolean[], warnings: ParseWarning[], e
   if (docs.length > 1) {
     noteRepairs();
     const rows: JunosRouteRow[] = [];
+    const lineAt = lineIndex(base);
     for (const d of docs) {
       const part = base.slice(d.start, d.end);
       const r = tryJson(part);
-      if (r.ok) rows.push(...jsonRows(r.doc, base, d.start, warnings, errors));
+      if (r.ok) rows.push(...jsonRows(r.doc, base, d.start, lineAt, warnings, errors));
       else jsonError(base, d.start, part, r.message, lines, errors);
     }
     return rows;
@@ -205,16 +207,30 @@ function jsonDocuments(text: string): { start: number; end: number }[] {
   return out;
 }
 
-function jsonRows(doc: unknown, text: string, from: number, warnings: ParseWarning[], errors: ParseError[]): JunosRouteRow[] {
-  const lineCache = new Map<string, number>();
-  const lineOf = (needle: string): number => {
-    let l = lineCache.get(needle);
-    if (l === undefined) {
-      const idx = text.indexOf(`"${needle}"`, from);
-      l = idx < 0 ? 1 : lineColumnOf(text, idx).line;
-      lineCache.set(needle, l);
+/** Line numbers of offsets in a text: newline offsets indexed once, looked up by binary search. */
+function lineIndex(text: string): (offset: number) => number {
+  const starts: number[] = [0];
+  for (let k = text.indexOf("\n"); k >= 0; k = text.indexOf("\n", k + 1)) starts.push(k + 1);
+  return (offset: number): number => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
     }
-    return l;
+    return lo + 1;
+  };
+}
+
+function jsonRows(doc: unknown, text: string, from: number, lineAt: (offset: number) => number, warnings: ParseWarning[], errors: ParseError[]): JunosRouteRow[] {
+  // Destinations are looked up in document order: one forward scan.
+  let cursor = from;
+  const lineOf = (needle: string): number => {
+    const idx = text.indexOf(`"${needle}"`, cursor);
+    if (idx < 0) return lineAt(cursor);
+    cursor = idx + needle.length + 2;
+    return lineAt(idx);
   };
   const { tables, found } = jsonTables(doc, lineOf);
   if (!found) {
@@ -229,31 +245,38 @@ function jsonRows(doc: unknown, text: string, from: number, warnings: ParseWarni
  * inside a string literal with the next line (its indentation dropped). Null when there is none.
  */
 function unwrapJsonStrings(text: string): { text: string; lines: number[] } | null {
-  let out = "";
+  // Pass 1: where line breaks fall inside a string literal (none in well-formed JSON).
+  const cuts: number[] = [];
   let inString = false;
-  let line = 1;
-  const joined: number[] = [];
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === "\n") {
-      if (inString) {
-        joined.push(line + 1);
-        line++;
-        while (text[i + 1] === " " || text[i + 1] === "\t") i++;
-        continue;
-      }
-      line++;
-    } else if (inString && c === "\\") {
-      out += c + (text[i + 1] ?? "");
-      i++;
-      continue;
-    } else if (c === '"') {
-      inString = !inString;
-    }
-    out += c;
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \\ */) i++;
+      else if (c === 34) inString = false;
+      else if (c === 10) cuts.push(i);
+    } else if (c === 34) inString = true;
   }
+  if (cuts.length === 0) return null;
+  // Pass 2: drop each such break and the indentation after it.
+  const parts: string[] = [];
+  const lines: number[] = [];
+  let from = 0;
+  let line = 1;
+  let counted = 0;
+  for (const at of cuts) {
+    parts.push(text.slice(from, at));
+    for (let k = text.indexOf("\n", counted); k >= 0 && k < at; k = text.indexOf("\n", k + 1)) {
+      line++;
+      counted = k + 1;
+    }
+    lines.push(line + 1);
+    let k = at + 1;
+    while (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9) k++;
+    from = k;
+  }
+  parts.push(text.slice(from));
   // Keep line numbers of later lines: one blank line per joined break, at the end.
-  return joined.length === 0 ? null : { text: out + "\n".repeat(joined.length), lines: joined };
+  return { text: parts.join("") + "\n".repeat(cuts.length), lines };
 }
 
 function parseXmlRoutes(lines: string[], keep: boolean[], warnings: ParseWarning[], errors: ParseError[]): JunosRouteRow[] {
