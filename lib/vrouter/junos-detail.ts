@@ -32,7 +32,8 @@ export interface DetailState {
  * Starts an entry from its entry line (matched by {@link DETAIL_ENTRY_RE}).
  *
  * @example
- * const s = startDetailEntry(/x/.exec("x")!, 1, "t.inet.0", "1.1.1.1/32", "detail", () => {});
+ * const s = startDetailEntry(DETAIL_ENTRY_RE.exec("*BGP    Preference: 170/-101")!, 5, "v.inet.0", "1.1.1.1/32", "detail", () => {});
+ * s.draft.row.preference2 // => -101
  */
 export function startDetailEntry(m: RegExpExecArray, line: number, table: string, prefix: string, form: string, warn: (message: string) => void): DetailState {
   const row = emptyRoute(line, table, prefix, form);

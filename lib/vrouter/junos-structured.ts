@@ -106,7 +106,12 @@ export function xmlNode(el: XmlElement): StructNode {
   };
 }
 
-/** The route tables of a JSON reply (`route-information` objects at the top or in an array). */
+/**
+ * The route tables of a JSON reply (`route-information` objects at the top or in an array).
+ *
+ * @example
+ * jsonTables({ "route-information": [{ "route-table": [{}] }] }, () => 1).tables.length // => 1
+ */
 export function jsonTables(doc: unknown, lineOf: (needle: string) => number): { tables: StructNode[]; found: boolean } {
   const docs = Array.isArray(doc) ? doc : [doc];
   const tables: StructNode[] = [];
@@ -122,8 +127,11 @@ export function jsonTables(doc: unknown, lineOf: (needle: string) => number): { 
 }
 
 /**
- * The route tables of an XML reply; when the reply holds no `route-table` (filtered output), one
- * unnamed table holding the `rt` (or bare `rt-entry`) elements found.
+ * The route tables of an XML reply; when the reply holds no `route-table` (filtered output), the `rt`
+ * (or bare `rt-entry`) elements found, to be read as an unnamed table.
+ *
+ * @example
+ * xmlTables(parseXml("<rt><rt-destination>1.1.1.1/32</rt-destination></rt>").root).loose.length // => 1
  */
 export function xmlTables(root: XmlElement): { tables: StructNode[]; loose: StructNode[]; looseEntries: StructNode[]; found: boolean } {
   const tables = xmlFindAll(root, "route-table").map(xmlNode);
