@@ -430,7 +430,7 @@ export interface JunosRouteRow {
   inLabel: number | null;
   /** mpls.0: false for `(S=0)` (not bottom of stack), true for a plain label, null elsewhere. */
   bottomOfStack: boolean | null;
-  /** Which output the row came from: `brief`, `terse`, `detail`, `extensive`, `json` or `xml`. */
+  /** Which output the row came from: `brief`, `terse`, `detail`, `extensive`, `bgp` (`show route receive-protocol|advertising-protocol bgp PEER`), `json` or `xml`. */
   form: string;
   /** `*` or `+`: the active route. */
   active: boolean;
