@@ -11,7 +11,7 @@ export { parseMpls } from "./mpls";
 export { parseVxlan } from "./vxlan";
 export { parseDropstats } from "./dropstats";
 export { parseVif, decodeVifFlags, VIF_FLAGS } from "./vif";
-export { parseJunosRoute } from "./junos";
+export { parseJunosRoute, junosNextHops, type JunosNextHop } from "./junos";
 export { detectKind, parseAny, parseTranscript, isKind, KINDS, type TranscriptResult } from "./detect";
 export { toTable, formatTable, columnNames, DISPLAY_COLUMNS, type ColumnTable } from "./table";
 export {

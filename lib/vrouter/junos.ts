@@ -1,95 +1,44 @@
 /**
- * The gateway side: Junos `show route table VRF.inet.0 PREFIX detail` (text) and the same command with
- * `| display json` → {@link JunosRouteRow} rows, one per route entry (`*BGP Preference: …`), carrying the
- * protocol next hop (the compute node), the pushed VPN label and the tunnel.
+ * The gateway side: Junos `show route` in every form an engineer gets → {@link JunosRouteRow} rows, one
+ * per route entry: brief (the default), `terse`, `detail`, `extensive` (text), `| display json` and
+ * `| display xml`, detected from the text. Pasted prompts, `{master}` banners, pager lines and author
+ * notes are skipped (`junos-paste.ts`); each row carries the protocol next hop (the compute node), the
+ * next hops with their label operations and tunnels, and the pushed VPN label.
  */
-import type { JunosRouteRow, ParseError, ParseWarning, VrouterParseResult, CommandRecord } from "./types";
-import { normalizeText, parsePromptLine, splitLines, toInt } from "./text";
+import type { JunosRouteRow, ParseError, ParseWarning, VrouterParseResult } from "./types";
+import { normalizeText, splitLines } from "./text";
 import { lineColumnOf, locateJsonError } from "../json-errors";
+import { junosPaste } from "./junos-paste";
+import { parseJunosText } from "./junos-text";
+import { jsonTables, structuredRows, xmlTables } from "./junos-structured";
+import { parseXml } from "./xml";
 
 export type { JunosRouteRow } from "./types";
+export { junosNextHops, type JunosNextHop } from "./junos-nexthop";
 
-function emptyRoute(line: number, table: string, prefix: string): JunosRouteRow {
-  return {
-    line,
-    table,
-    prefix,
-    active: false,
-    protocol: null,
-    preference: null,
-    preference2: null,
-    routeDistinguisher: null,
-    nextHopType: null,
-    nextHopIndex: null,
-    nextHopVia: null,
-    nextHopTo: null,
-    nextHopCount: 0,
-    labelOperation: null,
-    label: null,
-    protocolNextHop: null,
-    tunnelType: null,
-    tunnelSource: null,
-    tunnelDestination: null,
-    state: null,
-    localAs: null,
-    peerAs: null,
-    age: null,
-    task: null,
-    asPath: null,
-    communities: null,
-    localPref: null,
-    routerId: null,
-    source: null,
-    primaryTable: null,
-    extra: null,
-  };
-}
-
-/** `Push 44` / `Push 44, Push 299776(top)` → the innermost (first) pushed label. */
-function pushedLabel(op: string): number | null {
-  const m = /Push (\d+)/.exec(op);
-  return m ? Number(m[1]) : null;
-}
-
-function tunnelFromVia(via: string): string | null {
-  if (via.startsWith("gr-")) return "GRE";
-  if (via.startsWith("ip-")) return "IPIP";
-  if (via.startsWith("ut-")) return "UDP";
-  if (via.startsWith("vtep")) return "VXLAN";
-  return null;
-}
-
-/** Keys of the detail output that carry nothing the walk needs: accepted silently. */
-const IGNORED = new Set([
-  "Address",
-  "Next-hop reference count",
-  "Label TTL action",
-  "Load balance label",
-  "Label element ptr",
-  "Label parent element ptr",
-  "Label element references",
-  "Label element child references",
-  "Label element lsp id",
-  "Session Id",
-  "Indirect next hop",
-  "Validation State",
-  "Announcement bits",
-  "Thread",
-  "Metric",
-  "Metric2",
-  "Inactive reason",
-  "KRT in-kernel",
-  "TSI",
-  "Secondary Tables",
-  "Originator ID",
-  "Cluster list",
-  "Accepted",
-  "Import",
-  "Page 0 idx 0, (group", // TSI lines
-]);
+/** Which form a Junos `show route` output is in, from its first output line. */
+export type JunosRouteForm = "json" | "xml" | "text";
 
 /**
- * Parses Junos `show route … detail` text or `| display json` output (detected by the first `{`).
+ * The form of an output's kept lines: `json` when the first starts with `{` or `[`, `xml` with `<`.
+ *
+ * @example
+ * junosRouteForm(["<rpc-reply>"], [true]) // => "xml"
+ */
+export function junosRouteForm(lines: readonly string[], keep: readonly boolean[]): JunosRouteForm {
+  for (let i = 0; i < lines.length; i++) {
+    if (!keep[i]) continue;
+    const t = lines[i].trim();
+    if (t === "") continue;
+    if (t.startsWith("<")) return "xml";
+    if (t.startsWith("{") || (t.startsWith("[") && !/^\[edit\b/.test(t) && !/^\[[A-Za-z][\w-]*\/\d/.test(t))) return "json";
+    return "text";
+  }
+  return "text";
+}
+
+/**
+ * Parses Junos `show route` output in any form (see the module comment). Never throws.
  *
  * @example
  * const r = parseJunosRoute(
@@ -103,321 +52,242 @@ const IGNORED = new Set([
  * r.rows[0].protocolNextHop // => "10.169.25.20"
  * r.rows[0].label // => 44
  * r.rows[0].tunnelType // => "GRE"
+ * parseJunosRoute("vrf1.inet.0: 1 destinations, 1 routes (1 active, 0 holddown, 0 hidden)\n" +
+ *   "20.0.0.0/24        *[BGP/170] 00:08:30, localpref 100, from 1.1.1.2\n" +
+ *   "                    >  via Tunnel Composite, UDP (src 1.1.1.1 dest 1.1.1.2), Push 21\n").rows[0].tunnelDestination // => "1.1.1.2"
  */
 export function parseJunosRoute(text: string): VrouterParseResult<JunosRouteRow> {
-  const lines = splitLines(normalizeText(typeof text === "string" ? text : String(text)));
-  const commands: CommandRecord[] = [];
-  const warnings: ParseWarning[] = [];
+  const norm = normalizeText(typeof text === "string" ? text : String(text));
+  const lines = splitLines(norm.charCodeAt(0) === 0xfeff ? norm.slice(1) : norm);
+  const { keep, commands, warnings } = junosPaste(lines);
   const errors: ParseError[] = [];
-  // Prompts, `{master}` banners.
-  const keep: boolean[] = lines.map((l, i) => {
-    const t = l.trim();
-    if (/^\{[\w:-]+\}$/.test(t)) return false;
-    if (/^[\w.-]+@[\w.-]+[>#%]/.test(l)) {
-      const p = parsePromptLine(l);
-      commands.push({ line: i + 1, prompt: p?.prompt ?? l.trim(), command: p?.command ?? "", tool: p?.tool ?? null });
-      return false;
-    }
-    return true;
-  });
-  const firstIdx = keep.findIndex((k, i) => k && lines[i].trim() !== "");
-  if (firstIdx >= 0 && lines[firstIdx].trim().startsWith("{")) {
-    return parseJson(lines, keep, commands, warnings, errors);
+  let rows: JunosRouteRow[];
+  try {
+    const form = junosRouteForm(lines, keep);
+    if (form === "json") rows = parseJson(lines, keep, warnings, errors);
+    else if (form === "xml") rows = parseXmlRoutes(lines, keep, warnings, errors);
+    else rows = parseJunosText(lines, keep, warnings, errors);
+  } catch (e) {
+    // Not expected: a parser bug must not take the caller down with it.
+    rows = [];
+    errors.push({ line: 1, column: 1, message: `internal error: ${e instanceof Error ? e.message : String(e)}`, text: "" });
   }
-  return parseText(lines, keep, commands, warnings, errors);
-}
-
-function parseText(
-  lines: string[],
-  keep: boolean[],
-  commands: CommandRecord[],
-  warnings: ParseWarning[],
-  errors: ParseError[],
-): VrouterParseResult<JunosRouteRow> {
-  const rows: JunosRouteRow[] = [];
-  let table = "";
-  let prefix = "";
-  let cur: JunosRouteRow | null = null;
-  let pendingType: string | null = null;
-  let pendingIndex: number | null = null;
-  let sawSelected = false;
-  let afterProtocolNh = false;
-  const addExtra = (s: string): void => {
-    if (cur) cur.extra = cur.extra === null ? s : `${cur.extra}; ${s}`;
-  };
-  for (let i = 0; i < lines.length; i++) {
-    if (!keep[i]) continue;
-    const l = lines[i];
-    const t = l.trim();
-    if (t === "") continue;
-    let m: RegExpExecArray | null;
-    if ((m = /^(\S+): \d+ destinations?, \d+ routes?/.exec(l))) {
-      table = m[1];
-      cur = null;
-      continue;
-    }
-    if ((m = /^(\S+\/\d+)\s+\(\d+ entr(?:y|ies), \d+ announced\)/.exec(l))) {
-      prefix = m[1];
-      cur = null;
-      continue;
-    }
-    if ((m = /^([*@#+\- ]{0,3})([A-Za-z][\w-]*)\s+Preference: (\d+)(?:\/(-?\d+))?/.exec(t))) {
-      cur = emptyRoute(i + 1, table, prefix);
-      cur.active = m[1].includes("*");
-      cur.protocol = m[2];
-      cur.preference = Number(m[3]);
-      cur.preference2 = m[4] === undefined ? null : Number(m[4]);
-      if (prefix === "") errors.push({ line: i + 1, column: 1, message: "route entry before any `PREFIX (n entry, n announced)` line", text: t });
-      rows.push(cur);
-      pendingType = null;
-      pendingIndex = null;
-      sawSelected = false;
-      afterProtocolNh = false;
-      continue;
-    }
-    if (cur === null) {
-      if (/^(?:Restart Complete|Junos|JUNOS)/.test(t)) continue;
-      errors.push({ line: i + 1, column: l.length - l.trimStart().length + 1, message: "unexpected line: expected a routing table, prefix or route entry", text: t });
-      continue;
-    }
-    const colon = t.indexOf(": ");
-    const key = colon > 0 ? t.slice(0, colon) : t;
-    const val = colon > 0 ? t.slice(colon + 2).trim() : "";
-    switch (key) {
-      case "Route Distinguisher":
-        cur.routeDistinguisher = val;
-        break;
-      case "Next hop type": {
-        const mm = /^(.*?)(?:, Next hop index: (\d+))?$/.exec(val);
-        pendingType = mm ? mm[1] : val;
-        pendingIndex = mm && mm[2] !== undefined ? Number(mm[2]) : null;
-        if (cur.nextHopType === null) {
-          cur.nextHopType = pendingType;
-          cur.nextHopIndex = pendingIndex;
-        }
-        break;
-      }
-      case "Next hop": {
-        cur.nextHopCount++;
-        const mm = /^(?:(\S+) )?via (\S+?)(?:,|\s|$)/.exec(val);
-        const selected = /\bselected\b/.test(val);
-        if (mm && (!sawSelected || selected)) {
-          if (selected) sawSelected = true;
-          cur.nextHopTo = mm[1] ?? null;
-          cur.nextHopVia = mm[2];
-          cur.nextHopType = pendingType ?? cur.nextHopType;
-          cur.nextHopIndex = pendingIndex ?? cur.nextHopIndex;
-          const tt = tunnelFromVia(mm[2]);
-          if (tt !== null) cur.tunnelType = tt;
-        }
-        break;
-      }
-      case "Label operation":
-        if (!afterProtocolNh || cur.labelOperation === null) {
-          cur.labelOperation = val;
-          const lb = pushedLabel(val);
-          if (lb !== null && cur.label === null) cur.label = lb;
-        }
-        break;
-      case "Protocol next hop":
-        cur.protocolNextHop = val;
-        afterProtocolNh = true;
-        break;
-      case "Tunnel type": {
-        const mm = /^([\w-]+)/.exec(val);
-        if (mm) cur.tunnelType = mm[1];
-        break;
-      }
-      case "Destination address": {
-        const mm = /^(\S+?)(?:,\s*Source address:\s*(\S+))?$/.exec(val);
-        if (mm) {
-          cur.tunnelDestination = mm[1];
-          if (mm[2] !== undefined) cur.tunnelSource = mm[2];
-        }
-        break;
-      }
-      case "Source address":
-        cur.tunnelSource = val;
-        break;
-      case "State":
-        cur.state = val.replace(/^<|>$/g, "");
-        break;
-      case "Local AS": {
-        const mm = /^(\d+)(?:\s+Peer AS: (\d+))?/.exec(val);
-        if (mm) {
-          cur.localAs = Number(mm[1]);
-          if (mm[2] !== undefined) cur.peerAs = Number(mm[2]);
-        }
-        break;
-      }
-      case "Peer AS":
-        cur.peerAs = toInt(val);
-        break;
-      case "Age": {
-        const mm = /^(\S+)/.exec(val);
-        cur.age = mm ? mm[1] : val;
-        break;
-      }
-      case "Task":
-        cur.task = val;
-        break;
-      case "AS path":
-        cur.asPath = val;
-        break;
-      case "Communities":
-        cur.communities = val;
-        break;
-      case "VPN Label":
-        cur.label = toInt(val) ?? cur.label;
-        break;
-      case "Localpref":
-        cur.localPref = toInt(val);
-        break;
-      case "Router ID":
-        cur.routerId = val;
-        break;
-      case "Source":
-        cur.source = val;
-        break;
-      case "Primary Routing Table":
-        cur.primaryTable = val;
-        break;
-      default: {
-        if (t.startsWith("Primary Routing Table ")) {
-          cur.primaryTable = t.slice("Primary Routing Table ".length).trim();
-          break;
-        }
-        if (t === "Import Accepted" || t.startsWith("Announcement bits") || IGNORED.has(key) || t.startsWith("Page 0")) break;
-        if (/^(?:Label element|Load balance|Indirect next hop|Session Id|Validation State|Thread)/.test(t)) break;
-        addExtra(t);
-        warnings.push({ line: i + 1, column: l.length - l.trimStart().length + 1, message: "unknown route attribute kept in `extra`", text: t });
-      }
-    }
-  }
+  markHiddenByCommand(rows, commands);
   for (const r of rows) {
-    if (r.tunnelDestination === null && r.tunnelType !== null && r.protocolNextHop !== null) r.tunnelDestination = r.protocolNextHop;
+    const problem = prefixProblem(r.prefix);
+    if (problem !== null) warnings.push({ line: r.line, column: 1, message: problem, text: r.prefix });
   }
   return { kind: "junos-route", rows, warnings, errors, commands };
 }
 
-type J = Record<string, unknown>;
-
-/** `obj[key][0].data` (the `| display json` wrapping), or undefined. */
-function d(obj: unknown, key: string): string | undefined {
-  if (obj === null || typeof obj !== "object") return undefined;
-  const arr = (obj as J)[key];
-  if (!Array.isArray(arr) || arr.length === 0) return undefined;
-  const first: unknown = arr[0];
-  if (first === null || typeof first !== "object") return undefined;
-  const data = (first as J).data;
-  if (typeof data === "string") return data;
-  if (typeof data === "number") return String(data);
-  if (Array.isArray(data)) return ""; // [null]: a flag element such as selected-next-hop
-  return undefined;
+/**
+ * Why an inet/inet6 prefix cannot be (length above 32/128, an octet above 255), or null.
+ *
+ * @example
+ * prefixProblem("10.0.0.0/33") // => "prefix length 33 is above 32"
+ */
+export function prefixProblem(prefix: string): string | null {
+  let m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d+)$/.exec(prefix);
+  if (m) {
+    if ([m[1], m[2], m[3], m[4]].some((o) => Number(o) > 255)) return `IPv4 address ${prefix.split("/")[0]} has an octet above 255`;
+    if (m[5].length > 3 || Number(m[5]) > 32) return `prefix length ${m[5]} is above 32`;
+    return null;
+  }
+  m = /^([0-9A-Fa-f:]*:[0-9A-Fa-f:]*)\/(\d+)$/.exec(prefix);
+  if (m && isIpv6(m[1]) && (m[2].length > 3 || Number(m[2]) > 128)) return `prefix length ${m[2]} is above 128`;
+  return null;
 }
 
-function arr(obj: unknown, key: string): unknown[] {
-  if (obj === null || typeof obj !== "object") return [];
-  const a = (obj as J)[key];
-  return Array.isArray(a) ? a : [];
+/** An IPv6 address: at most one `::`, groups of 1–4 hex digits, at most eight (not an EVPN/L3VPN prefix). */
+function isIpv6(a: string): boolean {
+  const halves = a.split("::");
+  if (halves.length > 2) return false;
+  const groups = halves.flatMap((h) => (h === "" ? [] : h.split(":")));
+  return groups.length <= (halves.length === 2 ? 7 : 8) && groups.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g));
 }
 
-function parseJson(
-  lines: string[],
-  keep: boolean[],
-  commands: CommandRecord[],
-  warnings: ParseWarning[],
-  errors: ParseError[],
-): VrouterParseResult<JunosRouteRow> {
+/**
+ * Whether a line starts a Junos `show route` output in any form (a table header, the terse column header,
+ * a JSON or XML `route-information`): for kind detection.
+ *
+ * @example
+ * looksLikeJunosRoute("inet.0: 9 destinations, 11 routes (9 active, 0 holddown, 1 hidden)") // => true
+ * looksLikeJunosRoute('<route-information xmlns="http://xml.juniper.net/junos/21.4R3/junos-routing">') // => true
+ */
+export function looksLikeJunosRoute(line: string): boolean {
+  const t = line.trim();
+  return /^\S+:\s+\d+\s+destinations?,\s+\d+\s+routes?\b/.test(t) || /^A\s+(?:V\s+)?Destination\s+P\s+Prf\b/.test(t) || /<route-information\b|"route-information"/.test(t);
+}
+
+/** Rows printed by `show route … hidden …` are hidden routes even when the form does not say so. */
+function markHiddenByCommand(rows: JunosRouteRow[], commands: readonly { line: number; command: string }[]): void {
+  // Rows and commands are both in line order: one pass.
+  let k = -1;
+  for (const r of rows) {
+    while (k + 1 < commands.length && commands[k + 1].line < r.line) k++;
+    if (k >= 0 && /\bshow\s+route\b.*\bhidden\b/.test(commands[k].command)) r.hidden = true;
+  }
+}
+
+function parseJson(lines: string[], keep: boolean[], warnings: ParseWarning[], errors: ParseError[]): JunosRouteRow[] {
   // Blank out dropped lines (keeps line numbers of JSON errors right).
   const text = lines.map((l, i) => (keep[i] ? l : "")).join("\n");
-  const rows: JunosRouteRow[] = [];
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    // JSON.parse is the one call here that throws by design; report where it stopped.
-    const msg = e instanceof Error ? e.message : String(e);
-    const lc = lineColumnOf(text, locateJsonError(text)?.offset ?? 0);
-    const lineText = lines[lc.line - 1] ?? "";
-    errors.push({ line: lc.line, column: lc.column, message: `invalid JSON: ${msg}`, text: lineText.trim() });
-    return { kind: "junos-route", rows, warnings, errors, commands };
-  }
-  const infos = arr(doc, "route-information");
-  if (infos.length === 0) {
-    errors.push({ line: 1, column: 1, message: "JSON has no `route-information`", text: "" });
-  }
-  const lineCache = new Map<string, number>();
-  const lineOf = (needle: string): number => {
-    let l = lineCache.get(needle);
-    if (l === undefined) {
-      const idx = text.indexOf(`"${needle}"`);
-      l = idx < 0 ? 1 : lineColumnOf(text, idx).line;
-      lineCache.set(needle, l);
-    }
-    return l;
+  const whole = tryJson(text);
+  if (whole.ok) return jsonRows(whole.doc, text, 0, lineIndex(text), warnings, errors);
+  // A terminal wrapped a line inside a string: join and retry.
+  const repaired = unwrapJsonStrings(text);
+  const base = repaired?.text ?? text;
+  const noteRepairs = (): void => {
+    for (const l of repaired?.lines ?? []) warnings.push({ line: l, column: 1, message: "wrapped line joined inside a JSON string", text: (lines[l - 1] ?? "").trim() });
   };
-  for (const info of infos) {
-    for (const tbl of arr(info, "route-table")) {
-      const table = d(tbl, "table-name") ?? "";
-      for (const rt of arr(tbl, "rt")) {
-        const prefix = d(rt, "rt-destination") ?? "";
-        const plen = d(rt, "rt-prefix-length");
-        const fullPrefix = plen !== undefined && prefix.indexOf("/") < 0 ? `${prefix}/${plen}` : prefix;
-        for (const e of arr(rt, "rt-entry")) {
-          const r = emptyRoute(lineOf(prefix), table, fullPrefix);
-          r.active = (d(e, "active-tag") ?? "").includes("*");
-          r.protocol = d(e, "protocol-name") ?? null;
-          r.preference = toInt(d(e, "preference"));
-          r.preference2 = toInt(d(e, "preference2"));
-          r.routeDistinguisher = d(e, "rt-route-distinguisher") ?? d(e, "route-distinguisher") ?? null;
-          r.nextHopType = d(e, "nh-type") ?? null;
-          r.nextHopIndex = toInt(d(e, "nh-index"));
-          const nhs = arr(e, "nh");
-          r.nextHopCount = nhs.length;
-          const sel = nhs.find((n) => d(n, "selected-next-hop") !== undefined) ?? nhs[0];
-          if (sel !== undefined) {
-            r.nextHopType = d(sel, "nh-type") ?? r.nextHopType;
-            r.nextHopIndex = toInt(d(sel, "nh-index")) ?? r.nextHopIndex;
-            r.nextHopVia = d(sel, "via") ?? null;
-            r.nextHopTo = d(sel, "to") ?? null;
-            const op = d(sel, "mpls-label") ?? null;
-            r.labelOperation = op;
-            r.label = op === null ? null : pushedLabel(op);
-            if (r.nextHopVia !== null) r.tunnelType = tunnelFromVia(r.nextHopVia);
-            const tt = d(sel, "tunnel-type") ?? d(sel, "nh-tunnel-type");
-            if (tt !== undefined) r.tunnelType = tt;
-            r.tunnelDestination = d(sel, "tunnel-destination") ?? d(sel, "destination-address") ?? null;
-            r.tunnelSource = d(sel, "tunnel-source") ?? d(sel, "source-address") ?? null;
-          }
-          const pnh = arr(e, "protocol-nh")[0];
-          if (pnh !== undefined) {
-            r.protocolNextHop = d(pnh, "to") ?? null;
-            const op = d(pnh, "mpls-label");
-            if (op !== undefined) {
-              r.labelOperation = r.labelOperation ?? op;
-              r.label = r.label ?? pushedLabel(op);
-            }
-          }
-          const vpn = toInt(d(e, "route-label") ?? d(e, "vpn-label"));
-          if (vpn !== null) r.label = vpn;
-          r.state = d(e, "rt-entry-state") ?? null;
-          r.localAs = toInt(d(e, "local-as"));
-          r.peerAs = toInt(d(e, "peer-as"));
-          r.age = d(e, "age") ?? null;
-          r.task = d(e, "task-name") ?? null;
-          r.asPath = d(e, "as-path")?.trim() ?? null;
-          const comms = arr(e, "communities").flatMap((c) => arr(c, "community").map((x) => (x as J).data));
-          r.communities = comms.length === 0 ? null : comms.filter((x) => typeof x === "string").join(" ");
-          r.localPref = toInt(d(e, "local-preference"));
-          r.routerId = d(e, "peer-id") ?? null;
-          r.source = d(e, "gateway") ?? null;
-          r.primaryTable = d(e, "primary-routing-table") ?? null;
-          if (r.tunnelDestination === null && r.tunnelType !== null && r.protocolNextHop !== null) r.tunnelDestination = r.protocolNextHop;
-          rows.push(r);
-        }
-      }
+  if (repaired !== null) {
+    const r = tryJson(base);
+    if (r.ok) {
+      noteRepairs();
+      return jsonRows(r.doc, base, 0, lineIndex(base), warnings, errors);
     }
   }
-  return { kind: "junos-route", rows, warnings, errors, commands };
+  // Several replies pasted one after another (`… | display json` run twice): each document on its own.
+  const docs = jsonDocuments(base);
+  if (docs.length > 1) {
+    noteRepairs();
+    const rows: JunosRouteRow[] = [];
+    const lineAt = lineIndex(base);
+    for (const d of docs) {
+      const part = base.slice(d.start, d.end);
+      const r = tryJson(part);
+      if (r.ok) rows.push(...jsonRows(r.doc, base, d.start, lineAt, warnings, errors));
+      else jsonError(base, d.start, part, r.message, lines, errors);
+    }
+    return rows;
+  }
+  jsonError(text, 0, text, whole.message, lines, errors);
+  return [];
+}
+
+/** `JSON.parse` without the throw (the one call here that throws by design). */
+function tryJson(text: string): { ok: true; doc: unknown } | { ok: false; message: string } {
+  try {
+    return { ok: true, doc: JSON.parse(text) };
+  } catch (e) {
+    return { ok: false, message: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** Reports where a JSON document (at `offset` of `text`) stopped being JSON. */
+function jsonError(text: string, offset: number, part: string, message: string, lines: string[], errors: ParseError[]): void {
+  const lc = lineColumnOf(text, offset + (locateJsonError(part)?.offset ?? 0));
+  const lineText = lines[lc.line - 1] ?? "";
+  errors.push({ line: lc.line, column: lc.column, message: `invalid JSON: ${message}`, text: lineText.trim() });
+}
+
+/** Spans of the top-level `{…}` / `[…]` values of a text (strings skipped), the last one possibly unclosed. */
+function jsonDocuments(text: string): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \\ */) i++;
+      else if (c === 34) inString = false;
+      continue;
+    }
+    if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (depth === 0) start = i;
+      depth++;
+    } else if ((c === 125 || c === 93) && depth > 0) {
+      depth--;
+      if (depth === 0) out.push({ start, end: i + 1 });
+    }
+  }
+  if (depth > 0 && start >= 0) out.push({ start, end: text.length });
+  return out;
+}
+
+/** Line numbers of offsets in a text: newline offsets indexed once, looked up by binary search. */
+function lineIndex(text: string): (offset: number) => number {
+  const starts: number[] = [0];
+  for (let k = text.indexOf("\n"); k >= 0; k = text.indexOf("\n", k + 1)) starts.push(k + 1);
+  return (offset: number): number => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+}
+
+function jsonRows(doc: unknown, text: string, from: number, lineAt: (offset: number) => number, warnings: ParseWarning[], errors: ParseError[]): JunosRouteRow[] {
+  // Destinations are looked up in document order: one forward scan.
+  let cursor = from;
+  const lineOf = (needle: string): number => {
+    const idx = text.indexOf(`"${needle}"`, cursor);
+    if (idx < 0) return lineAt(cursor);
+    cursor = idx + needle.length + 2;
+    return lineAt(idx);
+  };
+  const { tables, found } = jsonTables(doc, lineOf);
+  if (!found) {
+    errors.push({ line: 1, column: 1, message: "JSON has no `route-information`", text: "" });
+    return [];
+  }
+  return structuredRows(tables, "json", warnings);
+}
+
+/**
+ * A terminal wraps long JSON lines anywhere, also inside a string: joins each line break that falls
+ * inside a string literal with the next line (its indentation dropped). Null when there is none.
+ */
+function unwrapJsonStrings(text: string): { text: string; lines: number[] } | null {
+  // Pass 1: where line breaks fall inside a string literal (none in well-formed JSON).
+  const cuts: number[] = [];
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \\ */) i++;
+      else if (c === 34) inString = false;
+      else if (c === 10) cuts.push(i);
+    } else if (c === 34) inString = true;
+  }
+  if (cuts.length === 0) return null;
+  // Pass 2: drop each such break and the indentation after it.
+  const parts: string[] = [];
+  const lines: number[] = [];
+  let from = 0;
+  let line = 1;
+  let counted = 0;
+  for (const at of cuts) {
+    parts.push(text.slice(from, at));
+    for (let k = text.indexOf("\n", counted); k >= 0 && k < at; k = text.indexOf("\n", k + 1)) {
+      line++;
+      counted = k + 1;
+    }
+    lines.push(line + 1);
+    let k = at + 1;
+    while (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9) k++;
+    from = k;
+  }
+  parts.push(text.slice(from));
+  // Keep line numbers of later lines: one blank line per joined break, at the end.
+  return { text: parts.join("") + "\n".repeat(cuts.length), lines };
+}
+
+function parseXmlRoutes(lines: string[], keep: boolean[], warnings: ParseWarning[], errors: ParseError[]): JunosRouteRow[] {
+  const text = lines.map((l, i) => (keep[i] ? l : "")).join("\n");
+  const doc = parseXml(text);
+  for (const p of doc.problems) warnings.push({ line: p.line, column: 1, message: `XML: ${p.message}`, text: (lines[p.line - 1] ?? "").trim() });
+  for (const o of doc.outside) warnings.push({ line: o.line, column: 1, message: "text outside the XML elements skipped", text: o.text });
+  const { tables, loose, looseEntries, found } = xmlTables(doc.root);
+  if (!found) {
+    errors.push({ line: 1, column: 1, message: "XML has no `route-information`, `rt` or `rt-entry` element", text: (lines.find((l, i) => keep[i] && l.trim() !== "") ?? "").trim() });
+    return [];
+  }
+  return structuredRows(tables, "xml", warnings, loose, looseEntries);
 }

@@ -412,15 +412,34 @@ export interface VifRow {
   extra: string | null;
 }
 
-/** One route entry of Junos `show route table VRF.inet.0 PREFIX detail` (text or `| display json`). */
+/**
+ * One route entry of Junos `show route` in any form: brief (the default), `terse`, `detail`, `extensive`,
+ * `| display json` or `| display xml`. Fields a form does not print are null.
+ */
 export interface JunosRouteRow {
   line: number;
   /** `k8s-ns-user-1.inet.0`. */
   table: string;
-  /** `101.101.101.1/32`. */
+  /** `inet`, `inet6`, `mpls`, `l3vpn`, `evpn`… (the table name's family part), null when unnamed. */
+  family: string | null;
+  /** The routing instance (`k8s-ns-user-1` of `k8s-ns-user-1.inet.0`), null for the master instance. */
+  instance: string | null;
+  /** `101.101.101.1/32`; an mpls.0 label as printed (`299776`, `299776(S=0)`). */
   prefix: string;
-  /** `*` active route. */
+  /** mpls.0: the incoming label of the prefix (`299776(S=0)` → 299776). */
+  inLabel: number | null;
+  /** mpls.0: false for `(S=0)` (not bottom of stack), true for a plain label, null elsewhere. */
+  bottomOfStack: boolean | null;
+  /** Which output the row came from: `brief`, `terse`, `detail`, `extensive`, `bgp` (`show route receive-protocol|advertising-protocol bgp PEER`), `json` or `xml`. */
+  form: string;
+  /** `*` or `+`: the active route. */
   active: boolean;
+  /** `*` or `-`: the last active route. */
+  lastActive: boolean;
+  /** Hidden route (`show route hidden`, `State: <Hidden …>`, a brief `[BGP ]` without preference). */
+  hidden: boolean;
+  /** Route being deleted or held down (`State: <… Delete …>`, `Deleted`, holddown). */
+  deleted: boolean;
   /** `BGP`, `Static`, `Direct`… */
   protocol: string | null;
   preference: number | null;
@@ -454,8 +473,26 @@ export interface JunosRouteRow {
   communities: string | null;
   localPref: number | null;
   routerId: string | null;
-  /** `Source:` (the BGP peer, e.g. the Contrail control node). */
+  /** `Source:` (detail), `from X` (brief), `learned-from` (json/xml): the BGP peer, e.g. the Contrail control node. */
   source: string | null;
   primaryTable: string | null;
+  /** Age in seconds (`2d 07:03:17` → 198197; `junos:seconds`), null when not printed or impossible. */
+  ageSeconds: number | null;
+  /** Metric (metric 1; for BGP in `terse`, the column printed under it). */
+  metric: number | null;
+  metric2: number | null;
+  /** BGP MED (`MED 100`). */
+  med: number | null;
+  /** BGP origin validation (`validation-state: unverified`, terse `V` column). */
+  validationState: string | null;
+  /**
+   * Every next hop in Junos brief notation, `; ` between them, `>` before the selected one:
+   * `>to 10.0.0.1 via ge-0/0/0.0, Push 16; to 10.0.0.5 via ge-0/0/1.0`. Read with `junosNextHops(row)`.
+   */
+  nextHops: string | null;
+  /** Labels pushed by the selected next hop, innermost first, space separated (`16 299792`). */
+  labels: string | null;
+  /** `label-switched-path NAME` of the selected next hop. */
+  lsp: string | null;
   extra: string | null;
 }
