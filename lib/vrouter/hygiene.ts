@@ -21,7 +21,8 @@
  * 8. the output of other commands in the same paste (skipped, one warning per command);
  * 9. grep's `--` separators and `-b`/`-n` prefixes, and the partial records of `grep -A/-B/-C`
  *    (lines are marked `filtered` so a parser reports a broken record as a warning, not an error);
- * 10. elisions (`...`, `[...]`, `--- snip ---`, `..deleted..`, `<output omitted>`);
+ * 10. elisions (`...`, `[...]`, `--- snip ---`, `..deleted..`, `<output omitted>`) and sentences people write
+ *     between outputs ("The routes are below:");
  * 11. `Flags: X=…` legends and their lines wrapped by the page.
  *
  * A parser calls {@link cleanLines} (line-oriented parsers) or {@link cleanText} (parsers that scan a whole
@@ -33,12 +34,12 @@ import { type CommandLine, type SourceLine, type ToolKind, normalizeText, splitL
 /** What a hygiene warning is about. */
 export type HygieneKind =
   | "quote"
-  | "indent"
   | "markup"
   | "note"
   | "comment"
   | "grep-separator"
   | "elision"
+  | "prose"
   | "legend";
 
 /** A warning of the hygiene layer: `kind` says what was skipped or rewritten. */
@@ -211,7 +212,7 @@ const ELISION_WORDS =
  */
 export function isElision(line: string): boolean {
   const t = line.trim();
-  if (t.length < 2 || t.length > 60) return false;
+  if (t.length < 1 || t.length > 60) return false;
   let core = t.replace(/^[\s\-=*.~_<>\[\](){}\u2026]+/, "").replace(/[\s\-=*.~_<>\[\](){}\u2026]+$/, "");
   if (core === "") return /\.\.|\u2026/.test(t);
   core = core.replace(/\s+/g, " ");
@@ -270,6 +271,33 @@ export function noteStart(t: string): number {
     i++;
   }
   return -1;
+}
+
+/**
+ * True for a sentence a person wrote into the paste ("The routes of VRF 2 are below:"): 4+ words, at least
+ * three quarters of them plain words, two or more in lower case, and nothing shaped like the tools' output
+ * (`Label:value`, `X=Meaning`, `a/b`, a column gap of 3+ spaces, a trailing counter). Tool headers (`MPLS Input Label Map`, `Vrouter Interface Table`) are
+ * capitalised word lists and never match.
+ *
+ * @example
+ * isProse("The output below shows the routes of VRF 2:") // => true
+ * isProse("MPLS Input Label Map") // => false
+ */
+export function isProse(line: string): boolean {
+  const t = line.trim();
+  if (t.length < 12 || t.length > 400 || t.indexOf("=") >= 0 || /\S:\S|\w\/\w|\w\(\w|\S[ \t]{3,}\S|\s-?\d+$/.test(t)) return false;
+  const words = t.split(/\s+/);
+  if (words.length < 4) return false;
+  let plain = 0;
+  let lower = 0;
+  for (const w of words) {
+    if (/^["'(]?[A-Za-z][a-z'\u2019-]*[,.:;!?")]{0,2}$/.test(w)) {
+      plain++;
+      const c = w.charCodeAt(w[0] === "(" || w[0] === '"' || w[0] === "'" ? 1 : 0);
+      if (c >= 97 && c <= 122 && w.replace(/[^A-Za-z]/g, "").length >= 2) lower++;
+    }
+  }
+  return plain * 4 >= words.length * 3 && lower >= 2;
 }
 
 /** A legend line the tools print: `Flags: L=Label Valid, P=Proxy ARP, …`. */
@@ -347,12 +375,10 @@ export function readTranscript(input: string, options: HygieneOptions = {}): Tra
   // 3. A block indented as a whole: strip the common indentation (1–8 columns).
   if (options.dedent !== false) {
     let min = Infinity;
-    let first = -1;
     for (let i = 0; i < n; i++) {
       const t = text[i];
       const lead = leadingBlank(t);
       if (lead === t.length) continue;
-      if (first < 0) first = i;
       if (lead < min) min = lead;
       if (min === 0) break;
     }
@@ -362,7 +388,7 @@ export function readTranscript(input: string, options: HygieneOptions = {}): Tra
         text[i] = text[i].slice(cut);
         offset[i] += cut;
       }
-      warn(warnings, "indent", first, 1, `block indented by ${min} column(s) read as unindented`, "");
+      // No warning: nothing is skipped (columns in errors and warnings still count from the original line).
     }
   }
 
@@ -395,7 +421,7 @@ export function readTranscript(input: string, options: HygieneOptions = {}): Tra
           warn(warnings, "note", i, offset[i] + 1, "note line skipped", note);
         } else {
           text[i] = data;
-          warn(warnings, "note", i, offset[i] + at + 1, "note after the data removed", note);
+          warn(warnings, "note", i, offset[i] + at + leadingBlank(t.slice(at)) + 1, "note after the data removed", note);
         }
       }
     }
@@ -542,6 +568,10 @@ export function selectSections(
       }
       if (isElision(body)) {
         warnings.push(hw("elision", i, offset + leadingBlank(text) + 1, "elision in the pasted output skipped", body));
+        continue;
+      }
+      if (isProse(body)) {
+        warnings.push(hw("prose", i, offset + leadingBlank(text) + 1, "a sentence written into the paste skipped", body));
         continue;
       }
       if (legends && body.length <= 300) {
