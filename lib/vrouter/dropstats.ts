@@ -17,7 +17,7 @@ export type { DropstatRow } from "./types";
  * // => { line: 1, counter: "Invalid NH", value: 2 }
  */
 export function parseDropstats(text: string): VrouterParseResult<DropstatRow> {
-  const { lines, commands, warnings } = cleanLines(typeof text === "string" ? text : String(text), "dropstats");
+  const { lines, commands, warnings } = cleanLines(typeof text === "string" ? text : String(text), "dropstats", { strayColons: true });
   const errors: ParseError[] = [];
   const rows: DropstatRow[] = [];
   for (const sl of lines) {

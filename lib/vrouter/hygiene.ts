@@ -40,6 +40,9 @@ export type HygieneKind =
   | "grep-separator"
   | "elision"
   | "prose"
+  | "pager"
+  | "shell"
+  | "stray"
   | "legend";
 
 /** A warning of the hygiene layer: `kind` says what was skipped or rewritten. */
@@ -53,6 +56,12 @@ export interface HygieneOptions {
   dedent?: boolean;
   /** Drop `Flags: X=Meaning` legend lines (the parser never sees them). */
   legends?: boolean;
+  /**
+   * Read a `:` typed right after a number and before a space or the line end (`Oif:9: Len:14`,
+   * `Vrf:112: Mcast`, `65  110:` of an edited paste) as a space. Off by default: a format whose own
+   * output has `0: ` (Junos `inet.0: 3 destinations`) must not turn it on.
+   */
+  strayColons?: boolean;
 }
 
 /** One command's output inside a transcript. */
@@ -137,6 +146,12 @@ function looksLikeCommand(text: string): boolean {
   return /^(?:\.{0,2}\/|\$\w)/.test(first);
 }
 
+/** A command an author wrapped in backticks (`` ` mc_contrail nh --get 29 ` ``) without them. */
+function unquote(command: string): string {
+  const m = /^`+\s*(.*?)\s*`+$/.exec(command);
+  return m === null ? command : m[1];
+}
+
 // `(venv)` prefix, `[tag] ` prefix, then the prompt body, an optional space, and the terminator.
 const PROMPT_RE =
   /^(\([\w.-]{1,64}\)\s?)?(\[[\w.-]{1,32}\]\s)?(\[[^\]@]{1,128}@[^\]]{1,128}\]|\{[\w:-]+\}[\w.-]*@[\w.-]+|[\w.-]+@[\w.-]+(?::[^\s#$>%]{0,200})?|(?:ba|z|k|c|tc|da)?sh(?:-\d+(?:\.\d+)*)?)( ?)([#$>%])(?=\s|$)/;
@@ -167,8 +182,8 @@ export function parseShellLine(line: string): ShellLine | "comment" | null {
   if (c0 === 35 /* # */ || c0 === 36 /* $ */) {
     const after = n > 1 ? line.charCodeAt(1) : 32;
     if (after === 32 || after === 9) {
-      const command = line.slice(1).trim();
-      if (c0 === 35 && !looksLikeCommand(command)) return "comment";
+      const command = unquote(line.slice(1).trim());
+      if (c0 === 35 && !looksLikeCommand(unquote(command))) return "comment";
       return { prompt: line[0], command, tool: command === "" ? null : commandTool(command) };
     }
     if (c0 === 35) return "comment"; // `#comment`, `##`, `#---`
@@ -179,7 +194,7 @@ export function parseShellLine(line: string): ShellLine | "comment" | null {
     if (m !== null && (m[3] !== undefined)) {
       // `sh` / `bash` alone need their terminator right after (`bash-5.1#`, `sh$`), never `show route >`.
       const prompt = m[0];
-      const command = line.slice(prompt.length).trim();
+      const command = unquote(line.slice(prompt.length).trim());
       return { prompt, command, tool: command === "" ? null : commandTool(command) };
     }
   }
@@ -299,6 +314,13 @@ export function isProse(line: string): boolean {
   }
   return plain * 4 >= words.length * 3 && lower >= 2;
 }
+
+/** A pager's prompt left in the paste (`:` of `less`, `--More--`, `(END)`), or a run of colons an author used as an elision. */
+const PAGER_RE = /^(?::{1,3}|--More--(?:\(\d+%\))?|\(END\)|lines \d+-\d+(?:\/\d+)?(?: \(END\))?)$/;
+/** What the shell or the login prints between commands. */
+const SHELL_CHATTER_RE = /^(?:You have (?:new )?mail in \S+|Last login: .*|logout|Connection to \S+ closed\.?|exit)$/;
+/** Drawing people add to explain output: box-drawing characters, arrows (`├──`, `→`). */
+const DRAWING_RE = /[\u2190-\u21ff\u2500-\u257f]/;
 
 /** A legend line the tools print: `Flags: L=Label Valid, P=Proxy ARP, …`. */
 const LEGEND_START_RE = /^Flags:\s*[A-Z][A-Za-z0-9]*=/;
@@ -466,7 +488,15 @@ export function readTranscript(input: string, options: HygieneOptions = {}): Tra
     const t = text[i];
     if (t === "") continue;
     const c = t.charCodeAt(0);
-    if (c === 32 || c === 9) continue;
+    if (c === 32 || c === 9) {
+      // An indented `# text` is a comment (the tools never print `#` at the start of a line).
+      const lead = leadingBlank(t);
+      if (t.charCodeAt(lead) === 35 && (lead + 1 === t.length || t.charCodeAt(lead + 1) === 32 || t.charCodeAt(lead + 1) === 35)) {
+        skipped[i] = true;
+        warn(warnings, "comment", i, offset[i] + lead + 1, "comment line skipped", t.trim());
+      }
+      continue;
+    }
     const p = parseShellLine(t);
     if (p === null) continue;
     if (p === "comment") {
@@ -556,6 +586,13 @@ export function selectSections(
           text = text.slice(m[0].length);
         }
       }
+      if (options.strayColons === true && text.indexOf(":") >= 0) {
+        const fixed = text.replace(/(\d):(?=[ \t]|$)/g, "$1 ");
+        if (fixed !== text) {
+          warnings.push(hw("stray", i, offset + text.search(/\d:(?=[ \t]|$)/) + 2, "stray `:` after a number read as a space", text.trim()));
+          text = fixed;
+        }
+      }
       const body = text.trim();
       if (body === "") {
         inLegend = false;
@@ -568,6 +605,18 @@ export function selectSections(
       }
       if (isElision(body)) {
         warnings.push(hw("elision", i, offset + leadingBlank(text) + 1, "elision in the pasted output skipped", body));
+        continue;
+      }
+      if (PAGER_RE.test(body)) {
+        warnings.push(hw("pager", i, offset + leadingBlank(text) + 1, "pager prompt or colon elision skipped", body));
+        continue;
+      }
+      if (SHELL_CHATTER_RE.test(body)) {
+        warnings.push(hw("shell", i, offset + leadingBlank(text) + 1, "shell message skipped", body));
+        continue;
+      }
+      if (DRAWING_RE.test(body)) {
+        warnings.push(hw("prose", i, offset + leadingBlank(text) + 1, "an explanation drawn into the paste skipped", body));
         continue;
       }
       if (isProse(body)) {

@@ -178,7 +178,7 @@ interface Rec {
  * r.rows[0].tunnelType // => "MPLSoUDP"
  */
 export function parseNh(text: string): VrouterParseResult<NhRow> {
-  const { lines, commands, warnings } = cleanLines(typeof text === "string" ? text : String(text), "nh");
+  const { lines, commands, warnings } = cleanLines(typeof text === "string" ? text : String(text), "nh", { strayColons: true });
   const errors: ParseError[] = [];
   const rows: NhRow[] = [];
   let cur: Rec | null = null;

@@ -106,7 +106,7 @@ function setFlags(row: RtRow, flags: string): void {
  * r.rows[0].nh // => 21
  */
 export function parseRt(text: string): VrouterParseResult<RtRow> {
-  const { lines, commands, warnings } = cleanLines(typeof text === "string" ? text : String(text), "rt");
+  const { lines, commands, warnings } = cleanLines(typeof text === "string" ? text : String(text), "rt", { strayColons: true });
   const errors: ParseError[] = [];
   const rows: RtRow[] = [];
   let ctx: Ctx = { family: null, vrf: null, match: null };

@@ -21,7 +21,7 @@ export function parseTwoColumns(
   skip: readonly string[],
   range: readonly [number, number],
 ): { rows: [number, number | null, number | null][]; warnings: ParseWarning[]; errors: ParseError[]; commands: CommandRecord[] } {
-  const { lines, commands, warnings } = cleanLines(typeof text === "string" ? text : String(text), tool);
+  const { lines, commands, warnings } = cleanLines(typeof text === "string" ? text : String(text), tool, { strayColons: true });
   const errors: ParseError[] = [];
   const rows: [number, number | null, number | null][] = [];
   const name = skip[skip.length - 1];

@@ -181,7 +181,7 @@ function counters(s: string, sl: SourceLine, col0: number, what: string, warning
  * r.rows[0].flagsDecoded // => "P L3 L2 D Er"
  */
 export function parseVif(text: string): VrouterParseResult<VifRow> {
-  const { lines, commands, warnings } = cleanLines(typeof text === "string" ? text : String(text), "vif");
+  const { lines, commands, warnings } = cleanLines(typeof text === "string" ? text : String(text), "vif", { strayColons: true });
   const errors: ParseError[] = [];
   const rows: VifRow[] = [];
   let cur: VifRow | null = null;

@@ -312,3 +312,54 @@ describe("the hook for whole-text parsers and the dispatchers", () => {
     expect(t.nh?.rows).toHaveLength(1);
   });
 });
+
+describe("what authors and shells leave in a transcript", () => {
+  const T =
+    "  # on the compute node of the left VM\n" +
+    "```\n" +
+    "(venv) [prod] root@hyp-7:~ # ` mc_contrail rt --dump 7 --family inet | head `\n" +
+    "Flags: L=Label Valid, P=Proxy ARP, T=Trap ARP, F=Flood ARP\n" +
+    "vRouter inet4 routing table 0/7/unicast\n" +
+    "Destination           PPL        Flags        Label         Nexthop    Stitched MAC(Index)\n" +
+    "0.1.0.0/16              0                       -              0        -\n" +
+    ":\n" +
+    "[prod] root@hyp-7:~ # ` mc_contrail rt --dump 7 --family inet | grep 10.9.9.3/32 `\n" +
+    "10.9.9.3/32            32           LP         65             29:        -\n" +
+    "[prod] root@hyp-7:~ # ` mc_contrail mpls --get 65 `\n" +
+    "MPLS Input Label Map\n\n   Label    NextHop\n-------------------\n      65       110:\n" +
+    "You have mail in /var/spool/mail/root\n" +
+    "[prod] root@hyp-7:~ # ` mc_contrail nh --get 110 `\n" +
+    "Id:110        Type:Encap          Fmly: AF_INET  Rid:0  Ref_cnt:13         Vrf:12\n" +
+    "              Flags:Valid, Policy, Etree Root,\n" +
+    "              EncapFmly:0806 Oif:9: Len:14\n" +
+    "              Encap Data: 02 f5 71 51 39 f1 00 00 5e 00 01 00 08 00\n" +
+    "Next-hop 110 \u2192 vif0/9 (the VM)\n" +
+    "[prod] root@hyp-7:~ # ` vif --get 9 `\n" +
+    "vif0/9      OS: tapf5715139-f1 NH: 110\n" +
+    "            Type:Virtual HWaddr:00:00:5e:00:01:00 IPaddr:10.9.9.4:\n" +
+    "            Vrf:12: Mcast Vrf:12 Flags:PL3L2DEr QOS:-1 Ref:6\n" +
+    "```\n";
+
+  it("backticked commands, `(venv) [tag]` prompts, pager `:`, shell mail notices, drawn arrows, stray `:` after numbers", () => {
+    const t = parseTranscript(T);
+    expect(Object.keys(t)).toEqual(["rt", "mpls", "nh", "vif"]);
+    for (const r of Object.values(t)) expect(r?.errors).toEqual([]);
+    expect(t.rt?.rows.map((x) => [(x as { prefix: string }).prefix, (x as { nh: number }).nh, (x as { vrf: number }).vrf])).toEqual([["0.1.0.0/16", 0, 7], ["10.9.9.3/32", 29, 7]]);
+    expect(t.mpls?.rows).toEqual([{ line: 16, label: 65, nh: 110 }]);
+    expect(t.nh?.rows[0]).toMatchObject({ id: 110, oif: 9, encapLen: 14 });
+    expect(t.vif?.rows[0]).toMatchObject({ ipAddr: "10.9.9.4", vrf: 12 });
+    const w = t.rt?.warnings ?? [];
+    expect(w.filter((x) => x.kind !== undefined).map((x) => [x.line, x.kind])).toEqual([
+      [1, "comment"], [2, "markup"], [8, "pager"], [10, "stray"], [28, "markup"],
+    ]);
+    expect(t.nh?.warnings.find((x) => x.line === 23)).toMatchObject({ kind: "prose" });
+    expect(t.mpls?.warnings.find((x) => x.line === 17)).toMatchObject({ kind: "shell" });
+    expect(readTranscript(T).commands[0]).toMatchObject({ prompt: "(venv) [prod] root@hyp-7:~ #", command: "mc_contrail rt --dump 7 --family inet | head", tool: "rt" });
+  });
+
+  it("stray colons are read only where a parser asks for it (a Junos `inet.0: 3 destinations` keeps its colon)", () => {
+    const t = "inet.0: 3 destinations, 3 routes\n";
+    expect(cleanLines(t, "junos-route").lines[0].text).toBe("inet.0: 3 destinations, 3 routes");
+    expect(cleanLines(t, "junos-route", { strayColons: true }).lines[0].text).toBe("inet.0  3 destinations, 3 routes");
+  });
+});
