@@ -214,6 +214,7 @@ export function parseShellLine(line: string): ShellLine | "comment" | null {
 /* Line classes                                                                                   */
 /* ---------------------------------------------------------------------------------------------- */
 
+const ELISION_EDGE = new Set([..."-=*.~_<>[](){}\u2026"].map((c) => c.charCodeAt(0)));
 const ELISION_WORDS =
   /^(?:snip(?:ped)?|cut|deleted|omitted|truncated|trimmed|removed|skipped|etc|more|(?:output|lines?|rest|entries|rows|text)(?: (?:of output|of the output))? (?:omitted|deleted|truncated|snipped|removed|skipped|trimmed))$/i;
 
@@ -228,6 +229,8 @@ const ELISION_WORDS =
 export function isElision(line: string): boolean {
   const t = line.trim();
   if (t.length < 1 || t.length > 60) return false;
+  // Cheap exit for data lines: an elision starts or ends with punctuation.
+  if (!ELISION_EDGE.has(t.charCodeAt(0)) && !ELISION_EDGE.has(t.charCodeAt(t.length - 1))) return false;
   let core = t.replace(/^[\s\-=*.~_<>\[\](){}\u2026]+/, "").replace(/[\s\-=*.~_<>\[\](){}\u2026]+$/, "");
   if (core === "") return /\.\.|\u2026/.test(t);
   core = core.replace(/\s+/g, " ");
@@ -586,11 +589,11 @@ export function selectSections(
           text = text.slice(m[0].length);
         }
       }
-      if (options.strayColons === true && text.indexOf(":") >= 0) {
-        const fixed = text.replace(/(\d):(?=[ \t]|$)/g, "$1 ");
-        if (fixed !== text) {
-          warnings.push(hw("stray", i, offset + text.search(/\d:(?=[ \t]|$)/) + 2, "stray `:` after a number read as a space", text.trim()));
-          text = fixed;
+      if (options.strayColons === true) {
+        const at = strayColon(text);
+        if (at >= 0) {
+          warnings.push(hw("stray", i, offset + at + 1, "stray `:` after a number read as a space", text.trim()));
+          text = text.replace(/(\d):(?=[ \t]|$)/g, "$1 ");
         }
       }
       const body = text.trim();
@@ -607,11 +610,12 @@ export function selectSections(
         warnings.push(hw("elision", i, offset + leadingBlank(text) + 1, "elision in the pasted output skipped", body));
         continue;
       }
-      if (PAGER_RE.test(body)) {
+      const b0 = body.charCodeAt(0);
+      if (body.length <= 24 && (b0 === 58 || b0 === 45 || b0 === 40 || b0 === 108) && PAGER_RE.test(body)) {
         warnings.push(hw("pager", i, offset + leadingBlank(text) + 1, "pager prompt or colon elision skipped", body));
         continue;
       }
-      if (SHELL_CHATTER_RE.test(body)) {
+      if ((b0 === 89 || b0 === 76 || b0 === 108 || b0 === 67 || b0 === 101) && SHELL_CHATTER_RE.test(body)) {
         warnings.push(hw("shell", i, offset + leadingBlank(text) + 1, "shell message skipped", body));
         continue;
       }
@@ -644,6 +648,18 @@ export function selectSections(
   // In input order (a stable sort: warnings of one line keep their order).
   warnings.sort((a, b) => a.line - b.line);
   return { lines: out, commands: tr.commands, warnings };
+}
+
+/** Index of the first `:` typed right after a digit and before a space/tab or the end, `-1` when none. */
+function strayColon(t: string): number {
+  let i = t.indexOf(":");
+  while (i > 0) {
+    const p = t.charCodeAt(i - 1);
+    const n = i + 1 < t.length ? t.charCodeAt(i + 1) : 32;
+    if (p >= 48 && p <= 57 && (n === 32 || n === 9)) return i;
+    i = t.indexOf(":", i + 1);
+  }
+  return -1;
 }
 
 function hw(kind: HygieneKind, line0: number, column1: number, message: string, text: string): HygieneWarning {
