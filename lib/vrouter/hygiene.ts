@@ -243,7 +243,7 @@ export function isElision(line: string): boolean {
  * index of the whitespace before the arrow, `-1` when the line has none. Linear (no regex backtracking).
  *
  * @example
- * noteStart("100.64.1.18/32  32  P  -  90    ---> to the VM") // => 29
+ * noteStart("100.64.1.18/32  32  P  -  90    ---> to the VM") // => 28
  * noteStart("FRR State: 0 -> 1") // => -1
  */
 export function noteStart(t: string): number {
@@ -540,7 +540,7 @@ export function readTranscript(input: string, options: HygieneOptions = {}): Tra
  * @example
  * const r = cleanLines("bash-5.1# mpls --get 7\n   Label    NextHop\n--\n       7        12   <-- here\n", "mpls");
  * r.lines.filter((l) => !l.boundary).map((l) => [l.index, l.text.trim()]) // => [[1, "Label    NextHop"], [3, "7        12"]]
- * r.warnings.map((w) => w.kind) // => ["note", "grep-separator"]
+ * r.warnings.map((w) => w.kind) // => ["grep-separator", "note"]
  */
 export function cleanLines(
   input: string,
@@ -685,7 +685,7 @@ export interface CleanText {
  *
  * @example
  * const c = cleanText("    # nh --get 1\n    Id:1  Type:Drop\n", "nh");
- * c.text // => "Id:1  Type:Drop\n"
+ * c.text // => "Id:1  Type:Drop\n\n" (the empty line is the section's end)
  * c.lineOf // => [2, 3]
  */
 export function cleanText(input: string, tool: ToolKind, options: HygieneOptions = {}): CleanText {

@@ -96,6 +96,10 @@ function isOptionWord(w: string | undefined): boolean {
 }
 
 /**
+ * The narrow prompt recogniser the flow and Junos parsers use until they read through the hygiene layer
+ * (`parseShellLine` in `hygiene.ts` knows every shell's prompt and tells `# comments` from prompts); kept
+ * unchanged so their behaviour does not move.
+ *
  * Recognises a shell prompt (`# `, `$ `, `bash$ `, `[root@host ~]# `, `(contrail-tools)[root@worker2 /]$ `,
  * `root@host:/dir# `, Junos `user@mx> `) or a bare vRouter command line (`nh --list`, `$utils/rt --dump 0`)
  * at the start of a line. Returns the prompt and command, or `null` for an ordinary output line.
