@@ -10,7 +10,8 @@
  * 1. byte-order marks, ANSI escapes, CRLF / lone CR, non-breaking spaces;
  * 2. e-mail quoting (`> ` on every line, nested too);
  * 3. a block indented as a whole (Markdown, RST: 1–8 spaces or tabs), from its common indentation, so the
- *    formats' own indented continuation lines keep their relative indentation;
+ *    formats' own indented continuation lines keep their relative indentation; the same for one command's
+ *    output indented under an unindented prompt line;
  * 4. markup written into the output (Markdown fences, `**bold**`, a leading `|`);
  * 5. notes written after data on the same line (`---> text`, `<-- text`, `<== text`, arrows of 3+ characters);
  * 6. double spacing (an empty line after every line);
@@ -154,7 +155,7 @@ function unquote(command: string): string {
 
 // `(venv)` prefix, `[tag] ` prefix, then the prompt body, an optional space, and the terminator.
 const PROMPT_RE =
-  /^(\([\w.-]{1,64}\)\s?)?(\[[\w.-]{1,32}\]\s)?(\[[^\]@]{1,128}@[^\]]{1,128}\]|\{[\w:-]+\}[\w.-]*@[\w.-]+|[\w.-]+@[\w.-]+(?::[^\s#$>%]{0,200})?|(?:ba|z|k|c|tc|da)?sh(?:-\d+(?:\.\d+)*)?)( ?)([#$>%])(?=\s|$)/;
+  /^(\([\w.-]{1,64}\)\s?)?(\[[\w.-]{1,32}\]\s)?(\[[^\]@]{1,128}@[^\]]{1,128}\]|\{[\w:-]+\}[\w.-]*@[\w.-]+|[\w.-]+@[\w.-]+(?::[^\s#$>%]{0,200})?|[\w.-]+:[~/][^\s#$>%]{0,200}|(?:ba|z|k|c|tc|da)?sh(?:-\d+(?:\.\d+)*)?)( ?)([#$>%])(?=\s|$)/;
 
 /** A recognised shell line: a prompt (with or without a command). */
 export interface ShellLine {
@@ -524,6 +525,26 @@ export function readTranscript(input: string, options: HygieneOptions = {}): Tra
   }
   cur.end = n;
   if (cur.end > cur.start || cur.command !== null) sections.push(cur);
+
+  // 3b. A command's output indented as a whole under an unindented prompt line (an author indents the
+  // output block, not the command): the same 1–8 column rule, per section.
+  if (options.dedent !== false) {
+    for (const s of sections) {
+      if (s.command === null) continue;
+      let min = Infinity;
+      for (let i = s.start; i < s.end && min > 0; i++) {
+        if (skipped[i]) continue;
+        const lead = leadingBlank(text[i]);
+        if (lead < text[i].length && lead < min) min = lead;
+      }
+      if (min < 1 || min > 8) continue;
+      for (let i = s.start; i < s.end; i++) {
+        const cut = Math.min(min, leadingBlank(text[i]));
+        text[i] = text[i].slice(cut);
+        offset[i] += cut;
+      }
+    }
+  }
   return { text, offset, skipped, sections, commands, warnings };
 }
 

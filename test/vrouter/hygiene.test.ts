@@ -45,6 +45,8 @@ describe("prompts of every shell", () => {
     "[prod] root@host:~#",
     "root@host:/opt/contrail/utils#",
     "[heat-admin@overcloud-comp-0 ~]$",
+    "compute-1:~ #",
+    "(pyenv-openstack) [prod] root@m1:ansible#",
     "$",
     "#",
   ];
@@ -153,6 +155,15 @@ describe("a block indented as a whole", () => {
       expect(r.rows.map((x) => [x.prefix, x.label, x.nh, x.stitchedIndex])).toEqual([["10.1.1.4/32", null, 30, 12], ["10.1.2.0/24", 25, 21, null]]);
     });
   }
+
+  it("output indented under an unindented prompt line is dedented per command", () => {
+    const v = parseVif(`$ vif --get 4\n${indent(VIF, "    ")}$ nh --get 21\n${indent(NH, "  ")}`);
+    expect(v.errors).toEqual([]);
+    expect(v.rows[0]).toMatchObject({ name: "vif0/4", line: 2, vrf: 2, drops: 1 });
+    const n = parseNh(`$ vif --get 4\n${indent(VIF, "    ")}$ nh --get 21\n${indent(NH, "  ")}`);
+    expect(n.errors).toEqual([]);
+    expect(n.rows[0]).toMatchObject({ id: 21, line: 9, dip: "10.0.0.3" });
+  });
 
   it("an error in an indented block names the column of the original line", () => {
     const r = parseMpls("    MPLS Input Label Map\n    junk here\n");
