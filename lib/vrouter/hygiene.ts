@@ -330,8 +330,29 @@ const DRAWING_RE = /[\u2190-\u21ff\u2500-\u257f]/;
 const LEGEND_START_RE = /^Flags:\s*[A-Z][A-Za-z0-9]*=/;
 /** A legend continuation: only `X=Meaning` items. */
 const LEGEND_ITEMS_RE = /^(?:[A-Za-z][A-Za-z0-9]*=[^=,:]+?(?:,\s*|\s+(?=[A-Za-z][A-Za-z0-9]*=)|\s*$))+$/;
-/** A fragment of a legend item wrapped by a page: a few words, no digits, no `:`. */
-const LEGEND_FRAGMENT_RE = /^[A-Za-z][A-Za-z\-/() ]{0,40}(?:,\s*(?:[A-Za-z][A-Za-z0-9]*=[^=,:]+?(?:,\s*|\s*$))*)?$/;
+
+/**
+ * Reads a line that follows a `Flags: X=Meaning, …` legend: `"items"` when it holds only more items (the
+ * tools print their legends over several lines), `"wrapped"` when it starts with the end of the previous
+ * item that a page pushed to a new line (`learnt route`, `ARP, Ml=MAC-IP learnt route`), `null` when the
+ * legend is over.
+ *
+ * @example
+ * legendContinuation("Mt=Transmit Mirror, Tc=Transmit Checksum Offload, L3=Layer 3") // => "items"
+ * legendContinuation("Mirror, Mt=Transmit Mirror") // => "wrapped"
+ * legendContinuation("vRouter inet4 routing table 0/2/unicast") // => null
+ */
+export function legendContinuation(body: string): "items" | "wrapped" | null {
+  if (body.length > 300 || body.indexOf(":") >= 0 || /\S[ \t]{3,}\S/.test(body)) return null;
+  if (LEGEND_ITEMS_RE.test(body)) return "items";
+  const eq = /(?:^|[\s,])[A-Za-z][A-Za-z0-9]*=/.exec(body);
+  const frag = (eq === null ? body : body.slice(0, eq.index)).replace(/,\s*$/, "").trim();
+  if (frag === "" || frag.split(/\s+/).length > 4) return null;
+  // Alone, a fragment is words (`learnt route`); before more items it may be a number (`Layer` / `2, D=DHCP`).
+  if (eq === null) return /^[A-Za-z][A-Za-z\-/ ]*$/.test(frag) ? "wrapped" : null;
+  if (!/^[A-Za-z0-9][A-Za-z0-9\-/ ]*$/.test(frag)) return null;
+  return LEGEND_ITEMS_RE.test(body.slice(eq.index).replace(/^[\s,]+/, "")) ? "wrapped" : null;
+}
 
 /* ---------------------------------------------------------------------------------------------- */
 /* The pipeline                                                                                   */
@@ -654,8 +675,9 @@ export function selectSections(
           continue;
         }
         if (inLegend) {
-          if (LEGEND_ITEMS_RE.test(body)) continue;
-          if (LEGEND_FRAGMENT_RE.test(body) && body.split(/\s+/).length <= 8 && !/\d/.test(body)) {
+          const k = legendContinuation(body);
+          if (k === "items") continue;
+          if (k === "wrapped") {
             warnings.push(hw("legend", i, offset + leadingBlank(text) + 1, "legend line wrapped by the page skipped", body));
             continue;
           }

@@ -258,6 +258,16 @@ describe("legends, BOM, ANSI, CRLF", () => {
     expect(r.warnings.map((w) => [w.line, w.kind])).toEqual([[2, "legend"]]);
   });
 
+  it("a vif legend wrapped mid-item by the page: the fragment and the items after it are legend", () => {
+    const r = parseVif(
+      "Vrouter Interface Table\n\nFlags: P=Policy, X=Cross Connect, S=Service Chain, Mr=Receive\nMirror, Mt=Transmit Mirror, Tc=Transmit Checksum Offload, L3=Layer 3, L2=Layer\n2, D=DHCP, Vp=Vhost Physical\n\n" +
+        VIF,
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.rows).toHaveLength(1);
+    expect(r.warnings.map((w) => [w.line, w.kind])).toEqual([[4, "legend"], [5, "legend"]]);
+  });
+
   it("BOM, ANSI colours and CRLF are invisible to the parser; line numbers stay the input's", () => {
     const text = "\uFEFF\x1b[1;32mbash-5.1#\x1b[0m mpls --dump\r\n" + MPLS.replace(/\n/g, "\r\n");
     const r = parseMpls(text);
