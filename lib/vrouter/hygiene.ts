@@ -44,6 +44,7 @@ export type HygieneKind =
   | "pager"
   | "shell"
   | "stray"
+  | "help"
   | "legend";
 
 /** A warning of the hygiene layer: `kind` says what was skipped or rewritten. */
@@ -318,6 +319,9 @@ export function isProse(line: string): boolean {
   }
   return plain * 4 >= words.length * 3 && lower >= 2;
 }
+
+/** A command asking for the tool's usage text (`--help`, `–help`, `-h`). */
+const HELP_RE = /(?:^|\s)(?:--?|[\u2013\u2014]-?)(?:help|h)(?=\s|$)/;
 
 /** A pager's prompt left in the paste (`:` of `less`, `--More--`, `(END)`), or a run of colons an author used as an elision. */
 const PAGER_RE = /^(?::{1,3}|--More--(?:\(\d+%\))?|\(END\)|lines \d+-\d+(?:\/\d+)?(?: \(END\))?)$/;
@@ -608,6 +612,13 @@ export function selectSections(
   const warnings: ParseWarning[] = [...tr.warnings];
   const legends = options.legends !== false;
   for (const s of tr.sections) {
+    if (s.command !== null && s.tool === tool && HELP_RE.test(s.command.command)) {
+      // `nh –help`: usage text, no data.
+      if (s.end > s.start) {
+        warnings.push(hw("help", s.start, 1, `skipped ${s.end - s.start} line(s) of \`${s.command.command}\` output: help text`, s.command.command));
+      }
+      continue;
+    }
     if (s.command !== null && s.command.command !== "" && s.tool !== tool) {
       if (s.end > s.start) {
         warnings.push({

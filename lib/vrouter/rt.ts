@@ -133,7 +133,18 @@ export function parseRt(text: string): VrouterParseResult<RtRow> {
       ctx = { ...ctx, family: "bridge", vrf: Number(m[1]) };
       continue;
     }
-    if (body.startsWith("Flags:") || /^Destination\s+PPL/.test(body) || /^Index\s+DestMac/.test(body)) continue;
+    if (body.startsWith("Flags:") || /^Destination\s+PPL/.test(body) || /^Index\s+DestMac/.test(body) || /^\(Src,Group\)\s+Nexthop/.test(body)) continue;
+    if ((m = /^(\d{1,3}(?:\.\d{1,3}){3}),(\d{1,3}(?:\.\d{1,3}){3})(?:\s+(\d+))?$/.exec(body))) {
+      // `rt --dump 0 --table mcst`: `(Src,Group)  Nexthop` rows of the multicast table.
+      const row = emptyRow(sl.index + 1, "inet", ctx);
+      row.prefix = `${m[1]},${m[2]}`;
+      row.address = m[2];
+      row.nh = m[3] === undefined ? null : Number(m[3]);
+      row.extra = `multicast source ${m[1]}`;
+      if (row.nh === null) warnings.push(warningAt(sl, t.length - t.trimStart().length + body.length, `route ${row.prefix}: no Nexthop column (truncated row?)`));
+      rows.push(row);
+      continue;
+    }
     const toks = tokens(t);
     const first = toks[0].v;
     if (first.indexOf("/") > 0 && /^[0-9a-fA-F:.]+\/\d+$/.test(first)) {

@@ -17,7 +17,7 @@ export interface ParseWarning {
   text?: string;
   /**
    * What was skipped or rewritten, for the warnings of the text hygiene layer (`hygiene.ts`): `comment`,
-   * `note`, `elision`, `grep-separator`, `quote`, `markup`, `prose`, `legend`; `value` for
+   * `note`, `elision`, `grep-separator`, `quote`, `markup`, `prose`, `pager`, `shell`, `stray`, `help`, `legend`; `value` for
    * an impossible number read as `null`. Absent on the parsers' own warnings.
    */
   kind?: string;

@@ -154,7 +154,7 @@ function emptyVif(line: number, name: string, rid: number, index: number): VifRo
 
 const NAME_RE = /^vif(\d+)\/(\d+)(?=\s|$)/;
 /** Continuation lines that still read as such at column 0 (a flattened paste). */
-const FLAT_CONT_RE = /^(?:Type:|HWaddr:|IP6addr:|Vrf:|RX (?:packets|device|port|queue)|TX (?:packets|device|port|queue)|Drops:|DDP:|Fabric Interface:|Slave Interface|Vlan Mode:|Native vlan id:)/;
+const FLAT_CONT_RE = /^(?:Type:|HWaddr:|IP6addr:|Vrf:|Parent:vif|RX (?:packets|device|port|queue)|TX (?:packets|device|port|queue)|Drops:|DDP:|Fabric Interface:|Slave Interface|Vlan Mode:|Native vlan id:)/;
 const OS_KIND_RE = /^(OS|PCI|PMD|Virtual|Ethernet|Socket|Unknown|Monitoring): (\S+)/;
 
 /**
@@ -367,6 +367,11 @@ function contLine(row: VifRow, sl: SourceLine, lead: number, body0: string, erro
     if (m[2] !== undefined) row.vlans = m[2].trim().split(/[\s,]+/).join(" ");
     if (m[3] !== undefined) row.vlanId = Number(m[3]);
     if (m[4] !== undefined) row.outerVlanId = Number(m[4]);
+    return;
+  }
+  if ((m = /^Parent:\s*vif\d+\/(\d+)$/.exec(body))) {
+    // JCNR prints a VLAN sub-interface's parent on a line of its own.
+    row.parentIndex = Number(m[1]);
     return;
   }
   if ((m = /^Native vlan id: (\d+)$/i.exec(body))) {

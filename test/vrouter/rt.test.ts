@@ -102,4 +102,17 @@ describe("parseRt", () => {
     expect(r.rows).toHaveLength(1);
     expect(r.rows[0]).toMatchObject({ family: "inet6", vrf: 3, match: "fd00:bb01:400:e003::/128", prefix: "fd00:bb01:400:e003::/64", prefixLen: 64, ppl: 0, flags: "T", trapArp: true, label: null, nh: 32 });
   });
+
+  it("the multicast table (`rt --dump 0 --table mcst`): (Src,Group) rows", () => {
+    const r = parseRt("# rt --dump 0 --table mcst\n\nKernel IP routing table 0/0/multicast\n\n(Src,Group)                                  Nexthop\n\n0.0.0.0,255.255.255.255         7\n0.0.0.0,224.0.0.251\n");
+    expect(r.errors).toEqual([]);
+    expect(r.rows.map((x) => [x.prefix, x.vrf, x.nh])).toEqual([["0.0.0.0,255.255.255.255", 0, 7], ["0.0.0.0,224.0.0.251", 0, null]]);
+    expect(r.warnings.map((w) => w.line)).toEqual([8]);
+  });
+
+  it("help text (`rt –help`) is skipped as a whole with one warning", () => {
+    const r = parseRt("# rt \u2013help\nUsage: rt --dump <vrf>\n       rt --get <prefix>\n");
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([{ line: 2, column: 1, message: "skipped 2 line(s) of `rt \u2013help` output: help text", text: "rt \u2013help", kind: "help" }]);
+  });
 });

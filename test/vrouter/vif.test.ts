@@ -120,6 +120,9 @@ describe("parseVif", () => {
         "            Type:Host HWaddr:52:54:00:43:f9:a1 IPaddr:0.0.0.0\n" +
         "            DDP: ON SwLB: OFF\n" +
         "            Vrf:0 Mcast-Vrf:65535 Flags:L3DProxyEr QOS:-1 Ref:13 TxXVif:1\n\n" +
+        "vif0/7      Virtual: jvknet1-d9.201 Vlan(o/i)(,S): 201/201 NH: 24 MTU: 1514\n" +
+        "            Parent:vif0/6\n" +
+        "            Type:Virtual(Vlan) HWaddr:00:00:5e:00:01:00 IPaddr:10.0.0.2\n\n" +
         "vif0/6      Ethernet: jvknet1-d7b1c60 MTU: 9160\n" +
         "            Type:Virtual HWaddr:00:00:5e:00:01:00\n" +
         "            Vrf:0 Flags:L2Vof QOS:-1 Ref:8\n" +
@@ -130,8 +133,10 @@ describe("parseVif", () => {
     expect(r.rows.map((x) => [x.name, x.osKind, x.mtu, x.ddp, x.swlb, x.mcastVrf, x.txXVif, x.vlanMode, x.vlans, x.nativeVlan, x.vlanId, x.outerVlanId])).toEqual([
       ["vif0/2", "PCI", 9000, false, true, null, null, "Trunk", "100 200 300 700-705", 100, null, null],
       ["vif0/3", "PMD", 9014, true, false, 65535, 1, null, null, null, null, null],
+      ["vif0/7", "Virtual", 1514, null, null, null, null, null, null, null, null, null],
       ["vif0/6", "Ethernet", 9160, null, null, null, null, "Access", null, null, 100, 100],
     ]);
+    expect(r.rows[2]).toMatchObject({ parentIndex: 6, vlanOuter: 201, vlanInner: 201, nh: 24, type: "Virtual(Vlan)" });
     expect(r.rows[0]).toMatchObject({ fabricDriver: "net_bonding", slaveInterfaces: "0000:37:00.1 UP net_ixgbe; 0000:5c:00.1 DOWN net_ixgbe", drops: 13 });
   });
 });
