@@ -17,10 +17,14 @@ const usage = `usage: packetwalk parse KIND [FILE|-] [--json] [--all]
   Reads FILE (or stdin when FILE is - or absent): the pasted output of flow -l / flow --match /
   flow --get, nh --get / --list, rt --dump / --get, mpls --dump / --get, vif --list / --get,
   vxlan, dropstats, or Junos "show route table VRF.inet.0 PREFIX detail" (text or | display json).
-  Prompt lines are skipped, as is the output of other commands in the same transcript.
+  Text is read as people paste it: prompts of any shell, # comments, notes after the data (---> text),
+  elisions (..., --- snip ---), grep separators, quoting, indentation, double spacing are skipped or
+  undone, each skipped line a warning naming its line; the output of other commands is skipped.
   Prints an aligned table (the main columns; --all for every column), warnings and errors on stderr;
-  with --json prints {"kind", "rows", "warnings", "errors"} on stdout.
-  Exit status: 0 parsed without errors, 1 parse errors (what parsed is still printed), 2 usage or file error.`;
+  with --json prints {"kind", "rows", "warnings", "errors"} on stdout, plus "header" and "headers"
+  (the flow table's Entries/Created/Added/... counters) for flow.
+  Exit status: 0 every line that looks like data was read (warnings allowed), 1 a line that looks like
+  data could not be read (what parsed is still printed), 2 usage or file error.`;
 
 async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -84,9 +88,11 @@ const command: Command = {
     }
     const result = parseAny(kind, text);
     if (v.json) {
-      io.stdout.write(
-        `${JSON.stringify({ kind: result.kind, rows: result.rows, warnings: result.warnings, errors: result.errors }, null, 2)}\n`,
-      );
+      const out: Record<string, unknown> = { kind: result.kind, rows: result.rows, warnings: result.warnings, errors: result.errors };
+      // The table header's counters, where the tool prints them (flow -l: Entries, Created, Added, …).
+      if ("header" in result) out.header = (result as { header: unknown }).header;
+      if ("headers" in result) out.headers = (result as { headers: unknown }).headers;
+      io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     } else {
       io.stdout.write(formatTable(result.rows, { columns: v.all ? undefined : DISPLAY_COLUMNS[kind] }));
       for (const w of result.warnings) io.stderr.write(problem("warning", label, w));

@@ -3,7 +3,8 @@
  * parser that runs the right parser on every command's output ({@link parseTranscript}).
  */
 import type { ParseResult, VrouterParseResult } from "./types";
-import { type ToolKind, normalizeText, splitLines, splitSections } from "./text";
+import type { ToolKind } from "./text";
+import { readTranscript } from "./hygiene";
 import { parseFlow } from "./flow";
 import { parseNh } from "./nh";
 import { parseRt } from "./rt";
@@ -36,10 +37,13 @@ export function isKind(s: string): s is ToolKind {
  * detectKind("MPLS Input Label Map\n") // => "mpls"
  */
 export function detectKind(text: string): ToolKind | null {
-  const lines = splitLines(normalizeText(typeof text === "string" ? text : String(text)).slice(0, 1 << 20));
-  const { commands } = splitSections(lines);
-  for (const c of commands) if (c.tool !== null) return c.tool;
-  for (const raw of lines.slice(0, 400)) {
+  // Read through the hygiene layer: a `bash-5.1#` prompt names the tool, a quoted or indented block is
+  // looked at unindented, comments and notes do not count.
+  const tr = readTranscript((typeof text === "string" ? text : String(text)).slice(0, 1 << 20));
+  for (const c of tr.commands) if (c.tool !== null) return c.tool;
+  const lines: string[] = [];
+  for (let i = 0; i < tr.text.length && lines.length < 400; i++) if (!tr.skipped[i]) lines.push(tr.text[i]);
+  for (const raw of lines) {
     const l = raw.trimStart();
     if (l.startsWith("Flow table(") || l.startsWith("Flow Index:") || /^\d+<=>\d+\s/.test(l)) return "flow";
     if (/^Id:\d+\s+Type:/.test(l)) return "nh";
@@ -49,6 +53,7 @@ export function detectKind(text: string): ToolKind | null {
     if (l.startsWith("Vrouter Interface Table") || /^vif\d+\/\d+\s/.test(raw)) return "vif";
     if (/^\S+\.inet6?\.0: \d+ destinations/.test(l) || l.includes('"route-information"')) return "junos-route";
     if (/^(?:Invalid IF|Trap No IF|IF TX Discard)\s+\d+$/.test(l)) return "dropstats";
+    if (/^vif\d+\/\d+\s/.test(l)) return "vif";
     if (/^[0-9a-fA-F:.]+\/\d+\s+\d+\s/.test(l)) return "rt";
   }
   return null;
@@ -98,8 +103,8 @@ export type TranscriptResult = Partial<Record<ToolKind, ParseResult<object>>>;
  * Object.keys(r) // => ["mpls", "nh"]
  */
 export function parseTranscript(text: string): TranscriptResult {
-  const norm = normalizeText(typeof text === "string" ? text : String(text));
-  const { commands } = splitSections(splitLines(norm));
+  const norm = typeof text === "string" ? text : String(text);
+  const { commands } = readTranscript(norm);
   const kinds: ToolKind[] = [];
   for (const c of commands) if (c.tool !== null && !kinds.includes(c.tool)) kinds.push(c.tool);
   if (kinds.length === 0) {

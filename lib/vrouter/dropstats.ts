@@ -3,7 +3,9 @@
  * (`PRINT_DROP_STAT` lines: a label padded to a column, then the counter).
  */
 import type { DropstatRow, ParseError, VrouterParseResult } from "./types";
-import { errorAt, isBlank, isRule, normalizeText, selectLines, splitLines } from "./text";
+import { errorAt, isBlank, isRule } from "./text";
+import { cleanLines } from "./hygiene";
+import { RANGES, readChecked } from "./values";
 
 export type { DropstatRow } from "./types";
 
@@ -15,8 +17,7 @@ export type { DropstatRow } from "./types";
  * // => { line: 1, counter: "Invalid NH", value: 2 }
  */
 export function parseDropstats(text: string): VrouterParseResult<DropstatRow> {
-  const all = splitLines(normalizeText(typeof text === "string" ? text : String(text)));
-  const { lines, commands, warnings } = selectLines(all, "dropstats");
+  const { lines, commands, warnings } = cleanLines(typeof text === "string" ? text : String(text), "dropstats", { strayColons: true });
   const errors: ParseError[] = [];
   const rows: DropstatRow[] = [];
   for (const sl of lines) {
@@ -27,8 +28,8 @@ export function parseDropstats(text: string): VrouterParseResult<DropstatRow> {
     const sp = Math.max(body.lastIndexOf(" "), body.lastIndexOf("\t"));
     const value = sp > 0 ? body.slice(sp + 1) : "";
     const counter = sp > 0 ? body.slice(0, sp).trim() : "";
-    if (counter !== "" && /^-?\d{1,20}$/.test(value)) {
-      rows.push({ line: sl.index + 1, counter, value: Number(value) });
+    if (counter !== "" && /^-?\d{1,400}$/.test(value)) {
+      rows.push({ line: sl.index + 1, counter, value: readChecked(value, RANGES.count, sl, sp + 1, counter, warnings) });
       continue;
     }
     errors.push(errorAt(sl, Math.max(0, sp + 1), "unexpected line: expected `Counter name    N`"));

@@ -30,3 +30,18 @@ export {
   type NatExplanation,
 } from "./joins";
 export { normalizeText, parsePromptLine, type ToolKind } from "./text";
+export {
+  cleanLines,
+  cleanText,
+  remapProblem,
+  readTranscript,
+  selectSections,
+  parseShellLine,
+  commandTool,
+  type CleanText,
+  type HygieneKind,
+  type HygieneOptions,
+  type HygieneWarning,
+  type Transcript,
+} from "./hygiene";
+export { checkedInt, RANGES } from "./values";

@@ -3,6 +3,7 @@
  */
 import type { MplsRow, VrouterParseResult } from "./types";
 import { parseTwoColumns } from "./two-column";
+import { RANGES } from "./values";
 
 export type { MplsRow } from "./types";
 
@@ -14,7 +15,7 @@ export type { MplsRow } from "./types";
  * // => [{ line: 5, label: 38, nh: 44 }]
  */
 export function parseMpls(text: string): VrouterParseResult<MplsRow> {
-  const r = parseTwoColumns(text, "mpls", ["MPLS Input Label Map", "Label"]);
+  const r = parseTwoColumns(text, "mpls", ["MPLS Input Label Map", "Label"], RANGES.label);
   return {
     kind: "mpls",
     rows: r.rows.map(([line, label, nh]) => ({ line, label, nh })),

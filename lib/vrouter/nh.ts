@@ -4,18 +4,9 @@
  * `Encap Data:`, `Sip:… Dip:…`), with any continuation indent and the doubled blank lines of pasted docs.
  */
 import type { NhRow, ParseError, ParseWarning, VrouterParseResult } from "./types";
-import {
-  type SourceLine,
-  errorAt,
-  isBlank,
-  isRule,
-  normalizeText,
-  selectLines,
-  splitLabels,
-  splitLines,
-  toInt,
-  warningAt,
-} from "./text";
+import { type SourceLine, errorAt, isBlank, isRule, splitLabels, toInt, warningAt } from "./text";
+import { cleanLines } from "./hygiene";
+import { RANGES, readChecked } from "./values";
 
 export type { NhRow } from "./types";
 
@@ -70,6 +61,7 @@ const KNOWN_FLAGS = new Set([
   "SRv6",
   "Weighted Ecmp",
   "FRR",
+  "MPLS",
 ]);
 
 const FIRST_LINE_LABELS = ["Id:", "Type:", "Fmly:", "Flags:", "Rid:", "Ref_cnt:", "Vrf:"];
@@ -96,7 +88,23 @@ const CONT_LABELS = [
   "Transport Label:",
   "CryptOif:",
   "EncapValid:",
+  "Next NH:",
+  "NH Label:",
+  "NH Hit Count:",
+  "ECMP Weights:",
+  "FRR State:",
+  "FRR Updates:",
+  "FRR State Valid List:",
+  "Number of Transport Labels:",
+  "Transport Labels:",
+  "Block Len:",
+  "Block:",
+  "Number of Containers:",
+  "Container Dips:",
 ];
+
+/** A continuation line whose indentation a page or an author flattened still starts with one of these. */
+const FLAT_CONT_RE = /^(?:Flags:|EncapFmly:|Oif:|Encap Data:|Sip:|Sub NH\(label\):|Next NH:|ECMP Weights:|FRR State|Block Len:|Number of Containers:|Container Dips:|Vrf:\d+\s+Sip:)/;
 
 // Members separated by mandatory whitespace: no ambiguous split of a digit run, so no backtracking blow-up.
 const SUBNH_RE = /^-?\d+(?:\(-?\d+\))?(?:\s+-?\d+(?:\(-?\d+\))?)*(?:\s+and \d+ more components\.*)?\s*$/;
@@ -133,12 +141,14 @@ function normFlags(s: string): string[] {
 
 function tunnelTypeOf(type: string, flags: string[]): string | null {
   if (type !== "Tunnel") return null;
+  if (flags.includes("SRv6")) return "SRv6";
   for (const f of flags) {
     if (f === "MPLSoGRE" || f === "MPLSoMPLSoGRE") return "MPLSoGRE";
     if (f === "MPLSoUDP" || f === "MPLSoMPLSoUDP") return "MPLSoUDP";
     if (f === "Vxlan") return "VXLAN";
     if (f === "Udp") return "UDP";
   }
+  if (flags.includes("MPLS")) return "MPLS";
   return null;
 }
 
@@ -168,8 +178,7 @@ interface Rec {
  * r.rows[0].tunnelType // => "MPLSoUDP"
  */
 export function parseNh(text: string): VrouterParseResult<NhRow> {
-  const all = splitLines(normalizeText(typeof text === "string" ? text : String(text)));
-  const { lines, commands, warnings } = selectLines(all, "nh");
+  const { lines, commands, warnings } = cleanLines(typeof text === "string" ? text : String(text), "nh", { strayColons: true });
   const errors: ParseError[] = [];
   const rows: NhRow[] = [];
   let cur: Rec | null = null;
@@ -193,11 +202,16 @@ export function parseNh(text: string): VrouterParseResult<NhRow> {
       cur = { first: sl, lines: [] };
       continue;
     }
-    if (cur !== null && lead > 0) {
+    if (cur !== null && (lead > 0 || FLAT_CONT_RE.test(t))) {
       (cur as Rec).lines.push(sl);
       continue;
     }
     flush();
+    if (sl.filtered && lead > 0) {
+      // `nh --list | grep -A/-B`: the rest of a record whose `Id:` line the filter dropped.
+      warnings.push(warningAt(sl, lead, "line of a partial record (grep context) skipped", t.trim()));
+      continue;
+    }
     errors.push(errorAt(sl, lead, "unexpected line: expected a next hop record (`Id:n  Type:…`)"));
   }
   flush();
@@ -244,7 +258,31 @@ function buildNh(rec: Rec, errors: ParseError[], warnings: ParseWarning[]): NhRo
   let transportLabel: number | null = null;
   let cryptOif: number | null = null;
   let validHashKeys: string | null = null;
+  let nextNh: number | null = null;
+  let nextNhLabel: number | null = null;
+  let hitCount: number | null = null;
+  let ecmpWeights: string | null = null;
+  let frrState: string | null = null;
+  let frrUpdates: number | null = null;
+  let frrValidList: string | null = null;
+  let transportLabelCount: number | null = null;
+  let transportLabels: string | null = null;
+  let srv6BlockLen: number | null = null;
+  let srv6Block: string | null = null;
+  let containerCount: number | null = null;
+  let containerDips: string | null = null;
+  const oifs: number[] = [];
   let inSubNh = false;
+  /** A number, tolerating one stray `:`/`,` after it (`Oif:0:` of an edited paste), with a warning. */
+  const numOf = (cl: SourceLine, col: number, label: string, v: string): number | null => {
+    const n = toInt(v);
+    if (n !== null) return n;
+    const m = /^(-?\d{1,20})[:,;]$/.exec(v);
+    if (m === null) return null;
+    warnings.push({ ...warningAt(cl, col, `nh ${id}: stray \`${v.slice(-1)}\` after \`${label}${m[1]}\` ignored`, v), kind: "value" });
+    return Number(m[1]);
+  };
+  const list = (v: string): string => v.split(/[\s,]+/).filter((x) => x !== "").join(" ");
 
   for (const cl of rec.lines) {
     const body = cl.text.trim();
@@ -262,11 +300,18 @@ function buildNh(rec: Rec, errors: ParseError[], warnings: ParseWarning[]): NhRo
       warnings.push(warningAt(cl, col, `nh ${id}: unknown line kept in \`extra\``, body));
       continue;
     }
-    for (const r of sp.repeats) extra.push(r);
+    for (const r of sp.repeats) {
+      // Several `Oif:` on one line (underlay ECMP): every one is an outgoing interface.
+      const o = /^Oif:(-?\d+)/.exec(r);
+      if (o) oifs.push(Number(o[1]));
+      extra.push(r);
+    }
     for (const label of sp.order) {
       const f = sp.fields.get(label);
       if (f === undefined) continue;
       const v = f.value;
+      const numLabel = label === "Oif:" || label === "Len:" || label === "Ref_cnt:" || label === "Vrf:";
+      const n = numLabel ? numOf(cl, col + f.col0, label, v) : null;
       switch (label) {
         case "Flags:":
           flagsRaw = v;
@@ -274,20 +319,22 @@ function buildNh(rec: Rec, errors: ParseError[], warnings: ParseWarning[]): NhRo
         case "Flags ": // R3.0–R3.2 tunnel line repeats the flags
           break;
         case "Ref_cnt:":
-          refCount = toInt(v);
+          refCount = n;
           break;
         case "Oif:":
-          oif = toInt(v);
+          // SRv6 / underlay-ECMP tunnels print one `Oif:` line per path: the first is `oif`, all are `oifs`.
+          if (oif === null) oif = n;
+          if (n !== null) oifs.push(n);
           break;
         case "EncapFmly:":
           encapFamily = v;
           break;
         case "Len:":
-          encapLen = toInt(v);
+          if (encapLen === null) encapLen = n;
           break;
         case "Data:":
         case "Encap Data:":
-          encapData = v === "" || v === "NULL" ? null : v.split(/\s+/).join(" ");
+          if (encapData === null) encapData = v === "" || v === "NULL" ? null : v.split(/\s+/).join(" ");
           break;
         case "Sip:":
           sip = v;
@@ -296,14 +343,57 @@ function buildNh(rec: Rec, errors: ParseError[], warnings: ParseWarning[]): NhRo
           dip = v;
           break;
         case "Vrf:":
-          nhVrf = toInt(v);
+          nhVrf = n;
           break;
         case "Sport:":
-          sport = toInt(v);
+          sport = readChecked(v, RANGES.port, cl, col + f.col0, `nh ${id}: Sport`, warnings);
           break;
         case "Dport:":
-          dport = toInt(v);
+          dport = readChecked(v, RANGES.port, cl, col + f.col0, `nh ${id}: Dport`, warnings);
           break;
+        case "Next NH:":
+          nextNh = toInt(v);
+          break;
+        case "NH Label:":
+          nextNhLabel = toInt(v);
+          break;
+        case "NH Hit Count:":
+          hitCount = readChecked(v, RANGES.count, cl, col + f.col0, `nh ${id}: NH Hit Count`, warnings);
+          break;
+        case "ECMP Weights:":
+          ecmpWeights = list(v);
+          break;
+        case "FRR State:":
+          frrState = v.split(/\s+/).join(" ");
+          break;
+        case "FRR Updates:":
+          frrUpdates = toInt(v);
+          break;
+        case "FRR State Valid List:":
+          frrValidList = list(v);
+          break;
+        case "Number of Transport Labels:":
+          transportLabelCount = toInt(v);
+          break;
+        case "Transport Labels:":
+          transportLabels = list(v);
+          break;
+        case "Block Len:":
+          srv6BlockLen = toInt(v);
+          break;
+        case "Block:":
+          srv6Block = v;
+          break;
+        case "Number of Containers:":
+          containerCount = toInt(v);
+          break;
+        case "Container Dips:": {
+          // `Container Dips:[1]: 2001:db8:4800:e001:: [2]: …`: the SRv6 SIDs (micro-SID containers) in order.
+          const dips = [...v.matchAll(/\[\d+\]:\s*(\S+)/g)].map((x) => x[1]);
+          const all = dips.length > 0 ? dips : v.split(/\s+/).filter((x) => x !== "");
+          containerDips = containerDips === null ? all.join(" ") : `${containerDips} ${all.join(" ")}`;
+          break;
+        }
         case "Sub NH(label):": {
           const m = /\s*and (\d+) more components\.*\s*$/.exec(v);
           if (m) moreComponents = Number(m[1]);
@@ -339,8 +429,7 @@ function buildNh(rec: Rec, errors: ParseError[], warnings: ParseWarning[]): NhRo
           extra.push(`${label}${v}`);
       }
       if (
-        (label === "Oif:" || label === "Len:" || label === "Ref_cnt:" || label === "Sport:" || label === "Dport:" || label === "Vrf:") &&
-        toInt(v) === null
+        ((numLabel && n === null) || ((label === "Sport:" || label === "Dport:") && !/^-?\d+$/.test(v)))
       ) {
         errors.push(errorAt(cl, col + f.col0, `nh ${id}: expected a number after \`${label}\``));
       }
@@ -388,6 +477,20 @@ function buildNh(rec: Rec, errors: ParseError[], warnings: ParseWarning[]): NhRo
     transportLabel,
     cryptOif,
     validHashKeys,
+    oifs: oifs.length === 0 ? null : oifs.join(" "),
+    nextNh,
+    nextNhLabel,
+    hitCount,
+    ecmpWeights,
+    frrState,
+    frrUpdates,
+    frrValidList,
+    transportLabelCount,
+    transportLabels,
+    srv6BlockLen,
+    srv6Block,
+    containerCount,
+    containerDips,
     extra: extra.length === 0 ? null : extra.join("; "),
   };
 }

@@ -4,17 +4,9 @@
  * unambiguous), with a token-by-content fallback for reflowed text; bridge rows by content.
  */
 import type { ParseError, ParseWarning, RtRow, VrouterParseResult } from "./types";
-import {
-  type SourceLine,
-  errorAt,
-  isBlank,
-  isRule,
-  normalizeText,
-  selectLines,
-  splitLines,
-  toInt,
-  warningAt,
-} from "./text";
+import { type SourceLine, errorAt, isBlank, isRule, toInt, warningAt } from "./text";
+import { cleanLines } from "./hygiene";
+import { RANGES, readChecked } from "./values";
 
 export type { RtRow } from "./types";
 
@@ -51,10 +43,11 @@ interface Ctx {
 }
 
 function ctxFromCommand(cmd: string): Ctx {
-  const fam = /--family\s+(inet6|inet|bridge)\b/.exec(cmd);
-  const dump = /--dump\s+(\d+)/.exec(cmd);
-  const vrfOpt = /--vrf\s+(\d+)/.exec(cmd);
-  const get = /--get\s+(\S+)/.exec(cmd);
+  // Options typed with an en or em dash in pasted docs (`rt –dump 0`) read like `--`.
+  const fam = /(?:--|[\u2013\u2014])family\s+(inet6|inet|bridge)\b/.exec(cmd);
+  const dump = /(?:--|[\u2013\u2014])dump\s+(\d+)/.exec(cmd);
+  const vrfOpt = /(?:--|[\u2013\u2014])vrf\s+(\d+)/.exec(cmd);
+  const get = /(?:--|[\u2013\u2014])get\s+(\S+)/.exec(cmd);
   return {
     family: fam ? (fam[1] as Ctx["family"]) : null,
     vrf: dump ? Number(dump[1]) : vrfOpt ? Number(vrfOpt[1]) : null,
@@ -113,8 +106,7 @@ function setFlags(row: RtRow, flags: string): void {
  * r.rows[0].nh // => 21
  */
 export function parseRt(text: string): VrouterParseResult<RtRow> {
-  const all = splitLines(normalizeText(typeof text === "string" ? text : String(text)));
-  const { lines, commands, warnings } = selectLines(all, "rt");
+  const { lines, commands, warnings } = cleanLines(typeof text === "string" ? text : String(text), "rt", { strayColons: true });
   const errors: ParseError[] = [];
   const rows: RtRow[] = [];
   let ctx: Ctx = { family: null, vrf: null, match: null };
@@ -141,7 +133,18 @@ export function parseRt(text: string): VrouterParseResult<RtRow> {
       ctx = { ...ctx, family: "bridge", vrf: Number(m[1]) };
       continue;
     }
-    if (body.startsWith("Flags:") || /^Destination\s+PPL/.test(body) || /^Index\s+DestMac/.test(body)) continue;
+    if (body.startsWith("Flags:") || /^Destination\s+PPL/.test(body) || /^Index\s+DestMac/.test(body) || /^\(Src,Group\)\s+Nexthop/.test(body)) continue;
+    if ((m = /^(\d{1,3}(?:\.\d{1,3}){3}),(\d{1,3}(?:\.\d{1,3}){3})(?:\s+(\d+))?$/.exec(body))) {
+      // `rt --dump 0 --table mcst`: `(Src,Group)  Nexthop` rows of the multicast table.
+      const row = emptyRow(sl.index + 1, "inet", ctx);
+      row.prefix = `${m[1]},${m[2]}`;
+      row.address = m[2];
+      row.nh = m[3] === undefined ? null : Number(m[3]);
+      row.extra = `multicast source ${m[1]}`;
+      if (row.nh === null) warnings.push(warningAt(sl, t.length - t.trimStart().length + body.length, `route ${row.prefix}: no Nexthop column (truncated row?)`));
+      rows.push(row);
+      continue;
+    }
     const toks = tokens(t);
     const first = toks[0].v;
     if (first.indexOf("/") > 0 && /^[0-9a-fA-F:.]+\/\d+$/.test(first)) {
@@ -218,8 +221,8 @@ function parseInetRow(sl: SourceLine, toks: Tok[], ctx: Ctx, errors: ParseError[
   const prefix = toks[0].v;
   const slash = prefix.lastIndexOf("/");
   const address = prefix.slice(0, slash);
-  const plen = toInt(prefix.slice(slash + 1));
   const family: RtRow["family"] = address.indexOf(":") >= 0 ? "inet6" : ctx.family === "inet6" ? "inet6" : "inet";
+  const plen = readChecked(prefix.slice(slash + 1), family === "inet6" ? RANGES.prefix6 : RANGES.prefix4, sl, toks[0].s + slash + 1, `route ${prefix}: prefix length`, warnings);
   const row = emptyRow(sl.index + 1, family, ctx);
   row.prefix = prefix;
   row.address = address;

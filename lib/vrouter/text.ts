@@ -1,6 +1,8 @@
 /**
- * Text plumbing shared by the vRouter parsers: input normalisation, prompt/command recognition, and
- * splitting a pasted transcript into per-command sections. Everything here is pure and linear-time.
+ * Text plumbing shared by the vRouter parsers: input normalisation, the narrow prompt recogniser the flow
+ * and Junos parsers still use, and the field helpers of the line parsers. Splitting a paste into
+ * per-command sections and cleaning it is the hygiene layer's job (`hygiene.ts`). Everything here is pure
+ * and linear-time.
  */
 import type { ParseError, ParseWarning } from "./types";
 
@@ -94,6 +96,10 @@ function isOptionWord(w: string | undefined): boolean {
 }
 
 /**
+ * The narrow prompt recogniser the flow and Junos parsers use until they read through the hygiene layer
+ * (`parseShellLine` in `hygiene.ts` knows every shell's prompt and tells `# comments` from prompts); kept
+ * unchanged so their behaviour does not move.
+ *
  * Recognises a shell prompt (`# `, `$ `, `bash$ `, `[root@host ~]# `, `(contrail-tools)[root@worker2 /]$ `,
  * `root@host:/dir# `, Junos `user@mx> `) or a bare vRouter command line (`nh --list`, `$utils/rt --dump 0`)
  * at the start of a line. Returns the prompt and command, or `null` for an ordinary output line.
@@ -156,113 +162,20 @@ export function parsePromptLine(
   return null;
 }
 
-/** One command's output inside a transcript. */
-export interface Section {
-  /** The command line that opened the section, `null` for text before any command. */
-  command: CommandLine | null;
-  /** The tool of the section, `null` when unknown (text without a command, or an unknown command). */
-  tool: ToolKind | null;
-  /** 0-based index into the lines array of the first output line. */
-  start: number;
-  /** 0-based index one past the last output line. */
-  end: number;
-  /** Set when the command piped through `grep -b`/`grep -n`: lines carry a `123-`/`123:` prefix. */
-  grepPrefix: boolean;
-}
-
-/**
- * Splits transcript lines into sections at every prompt / command line. A bare prompt with no command
- * (`[root@host ~]#`) ends the previous section; the lines after it belong to a section with no tool
- * unless the next line is itself a command.
- *
- * @example
- * splitSections(["# nh --get 1", "Id:1 ...", "# mpls --dump", "..."]).map((s) => s.tool) // => ["nh", "mpls"]
- */
-export function splitSections(lines: readonly string[]): { sections: Section[]; commands: CommandLine[] } {
-  const sections: Section[] = [];
-  const commands: CommandLine[] = [];
-  let cur: Section = { command: null, tool: null, start: 0, end: 0, grepPrefix: false };
-  for (let i = 0; i < lines.length; i++) {
-    const p = parsePromptLine(lines[i]);
-    if (p === null) continue;
-    const cmd: CommandLine = { line: i + 1, prompt: p.prompt, command: p.command, tool: p.tool };
-    commands.push(cmd);
-    cur.end = i;
-    if (cur.end > cur.start || cur.command !== null) sections.push(cur);
-    cur = {
-      command: cmd,
-      tool: p.tool,
-      start: i + 1,
-      end: i + 1,
-      grepPrefix: /\|\s*grep\b[^|]*\s-\w*[bn]/.test(p.command),
-    };
-  }
-  cur.end = lines.length;
-  if (cur.end > cur.start || cur.command !== null) sections.push(cur);
-  return { sections, commands };
-}
-
-/**
- * The lines of the sections a parser should read (`tool` matches, or no command / a bare prompt opened them),
- * with `grep -b`/`-n` prefixes removed. Sections of other tools are reported as one warning each.
- * Returned entries keep their original 0-based line index and the column offset removed by the prefix.
- *
- * @example
- * const { lines } = selectLines(["# mpls --dump", "   Label    NextHop"], "mpls");
- * lines[0].text // => "   Label    NextHop"
- */
-export function selectLines(
-  allLines: readonly string[],
-  tool: ToolKind,
-): { lines: SourceLine[]; commands: CommandLine[]; warnings: ParseWarning[] } {
-  const { sections, commands } = splitSections(allLines);
-  const out: SourceLine[] = [];
-  const warnings: ParseWarning[] = [];
-  for (const s of sections) {
-    // Output of another tool, or of a command that is no vRouter tool at all (`ls`, `contrail-tools`…).
-    if (s.command !== null && s.command.command !== "" && s.tool !== tool) {
-      if (s.end > s.start) {
-        warnings.push({
-          line: s.start + 1,
-          column: 1,
-          message: `skipped ${s.end - s.start} line(s) of \`${s.command?.command ?? ""}\` output: not ${tool}`,
-          text: s.command?.command,
-        });
-      }
-      continue;
-    }
-    for (let i = s.start; i < s.end; i++) {
-      let text = allLines[i];
-      let offset = 0;
-      if (s.grepPrefix) {
-        const m = /^\d+[-:]/.exec(text);
-        if (m) {
-          offset = m[0].length;
-          text = text.slice(offset);
-        } else if (text === "--") {
-          continue;
-        }
-      }
-      out.push({ index: i, text, offset, command: s.command });
-    }
-    // A section boundary is a record boundary: mark it with a synthetic blank line.
-    out.push({ index: s.end, text: "", offset: 0, boundary: true, command: s.command });
-  }
-  return { lines: out, commands, warnings };
-}
-
 /** A line of input as a parser sees it. */
 export interface SourceLine {
   /** 0-based line index in the original input. */
   index: number;
   /** The text (grep prefix removed). */
   text: string;
-  /** Columns removed from the front (grep prefix), added back when reporting a column. */
+  /** Columns removed from the front (quoting, common indentation, grep prefix), added back when reporting a column. */
   offset: number;
   /** Synthetic blank line inserted at a section boundary. */
   boundary?: boolean;
   /** The command whose output this line is (`null` for text before any command). */
   command?: CommandLine | null;
+  /** The command piped the output through `grep`/`head`/…: records may be partial. */
+  filtered?: boolean;
 }
 
 /**

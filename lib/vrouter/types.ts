@@ -15,6 +15,12 @@ export interface ParseWarning {
   message: string;
   /** The offending text, trimmed. */
   text?: string;
+  /**
+   * What was skipped or rewritten, for the warnings of the text hygiene layer (`hygiene.ts`): `comment`,
+   * `note`, `elision`, `grep-separator`, `quote`, `markup`, `prose`, `pager`, `shell`, `stray`, `help`, `legend`; `value` for
+   * an impossible number read as `null`. Absent on the parsers' own warnings.
+   */
+  kind?: string;
 }
 
 /** Input the parser could not make sense of. Rows parsed before it are still returned. */
@@ -233,7 +239,7 @@ export interface NhRow {
   valid: boolean;
   policy: boolean;
   ecmp: boolean;
-  /** `MPLSoGRE`, `MPLSoUDP`, `VXLAN`, `UDP` for tunnels (from the flags), else `null`. */
+  /** `MPLSoGRE`, `MPLSoUDP`, `VXLAN`, `UDP`, `SRv6`, `MPLS` (AF_MPLS) for tunnels (from the flags), else `null`. */
   tunnelType: string | null;
   oif: number | null;
   /** `EncapFmly:0806`. */
@@ -267,6 +273,27 @@ export interface NhRow {
   transportLabel: number | null;
   cryptOif: number | null;
   validHashKeys: string | null;
+  /** Every `Oif:` printed, space separated (several for an SRv6 or underlay-ECMP tunnel); `oif` is the first. */
+  oifs: string | null;
+  /** Next-hop chains (JCNR `nhchain --get`, FRR): `Next NH:`, `NH Label:`, `NH Hit Count:`. */
+  nextNh: number | null;
+  nextNhLabel: number | null;
+  hitCount: number | null;
+  /** `ECMP Weights: 1, 61440,` → `1 61440`. */
+  ecmpWeights: string | null;
+  /** `FRR State: 0 -> 1` as printed. */
+  frrState: string | null;
+  frrUpdates: number | null;
+  /** `FRR State Valid List: 1, 1,` → `1 1`. */
+  frrValidList: string | null;
+  /** AF_MPLS tunnels (`MPLS` flag): `Number of Transport Labels:` and the labels when printed. */
+  transportLabelCount: number | null;
+  transportLabels: string | null;
+  /** SRv6 tunnels: `Block Len:`, `Block:`, `Number of Containers:`, `Container Dips:` (the SIDs, space separated). */
+  srv6BlockLen: number | null;
+  srv6Block: string | null;
+  containerCount: number | null;
+  containerDips: string | null;
   extra: string | null;
 }
 
@@ -308,15 +335,17 @@ export interface RtRow {
 /** One row of `mpls --dump` / `mpls --get`. */
 export interface MplsRow {
   line: number;
-  label: number;
-  nh: number;
+  /** `null` when the printed label is impossible (above 1048575; a warning says so). */
+  label: number | null;
+  nh: number | null;
 }
 
 /** One row of `vxlan --dump` / `vxlan --get`. */
 export interface VxlanRow {
   line: number;
-  vnid: number;
-  nh: number;
+  /** `null` when the printed VNID is impossible (above 16777215; a warning says so). */
+  vnid: number | null;
+  nh: number | null;
 }
 
 /** One counter of `dropstats`. */
@@ -324,7 +353,8 @@ export interface DropstatRow {
   line: number;
   /** As printed: `Invalid NH`. */
   counter: string;
-  value: number;
+  /** `null` for an impossible value (negative, too large to be exact; a warning says so). */
+  value: number | null;
 }
 
 /** One interface of `vif --list` / `vif --get` (kernel and DPDK layouts, every release). */
@@ -407,8 +437,22 @@ export interface VifRow {
   fabricDriver: string | null;
   /** `Slave Interface(n): name  Status: s  Driver: d`, `; ` separated `name status driver`. */
   slaveInterfaces: string | null;
+  /** `Vlan Id:` (VLAN fwd interface, or a JCNR access port). */
   vlanId: number | null;
   vlanFwdInterface: string | null;
+  /** DPDK / JCNR: `TxXVif:` (the vif a host interface transmits through). */
+  txXVif: number | null;
+  /** DPDK / JCNR: `DDP: ON|OFF  SwLB: ON|OFF` (Dynamic Device Personalization, software load balancing). */
+  ddp: boolean | null;
+  swlb: boolean | null;
+  /** JCNR L2: `Vlan Mode: Trunk|Access`. */
+  vlanMode: string | null;
+  /** JCNR trunk: `Vlan: 100 200 300 700-705` as printed (ranges kept). */
+  vlans: string | null;
+  /** JCNR trunk: `Native vlan id:`. */
+  nativeVlan: number | null;
+  /** JCNR access: `OVlan Id:`. */
+  outerVlanId: number | null;
   extra: string | null;
 }
 

@@ -3,17 +3,9 @@
  * to TF master (`Mcast Vrf`, 27 flags), run-together flags decoded by greedy longest match.
  */
 import type { ParseError, ParseWarning, VifRow, VrouterParseResult } from "./types";
-import {
-  type SourceLine,
-  errorAt,
-  isBlank,
-  normalizeText,
-  selectLines,
-  splitLabels,
-  splitLines,
-  toInt,
-  warningAt,
-} from "./text";
+import { type SourceLine, errorAt, isBlank, splitLabels, toInt, warningAt } from "./text";
+import { cleanLines } from "./hygiene";
+import { RANGES, readChecked } from "./values";
 
 export type { VifRow } from "./types";
 
@@ -149,19 +141,31 @@ function emptyVif(line: number, name: string, rid: number, index: number): VifRo
     slaveInterfaces: null,
     vlanId: null,
     vlanFwdInterface: null,
+    txXVif: null,
+    ddp: null,
+    swlb: null,
+    vlanMode: null,
+    vlans: null,
+    nativeVlan: null,
+    outerVlanId: null,
     extra: null,
   };
 }
 
 const NAME_RE = /^vif(\d+)\/(\d+)(?=\s|$)/;
+/** Continuation lines that still read as such at column 0 (a flattened paste). */
+const FLAT_CONT_RE = /^(?:Type:|HWaddr:|IP6addr:|Vrf:|Parent:vif|RX (?:packets|device|port|queue)|TX (?:packets|device|port|queue)|Drops:|DDP:|Fabric Interface:|Slave Interface|Vlan Mode:|Native vlan id:)/;
 const OS_KIND_RE = /^(OS|PCI|PMD|Virtual|Ethernet|Socket|Unknown|Monitoring): (\S+)/;
 
-/** Reads `packets:n  bytes:n errors:n [syscalls:n] [no mbufs:n]` counters. */
-function counters(s: string): Map<string, number> {
-  const out = new Map<string, number>();
+/**
+ * Reads `packets:n  bytes:n errors:n [syscalls:n] [no mbufs:n]` counters; an impossible one (negative, too
+ * large to be exact) is `null` with a warning.
+ */
+function counters(s: string, sl: SourceLine, col0: number, what: string, warnings: ParseWarning[]): Map<string, number | null> {
+  const out = new Map<string, number | null>();
   const re = /(packets|bytes|errors|syscalls|no mbufs):\s*(-?\d+)/g;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(s)) !== null) out.set(m[1], Number(m[2]));
+  while ((m = re.exec(s)) !== null) out.set(m[1], readChecked(m[2], RANGES.count, sl, col0 + m.index, `${what} ${m[1]}`, warnings));
   return out;
 }
 
@@ -177,8 +181,7 @@ function counters(s: string): Map<string, number> {
  * r.rows[0].flagsDecoded // => "P L3 L2 D Er"
  */
 export function parseVif(text: string): VrouterParseResult<VifRow> {
-  const all = splitLines(normalizeText(typeof text === "string" ? text : String(text)));
-  const { lines, commands, warnings } = selectLines(all, "vif");
+  const { lines, commands, warnings } = cleanLines(typeof text === "string" ? text : String(text), "vif", { strayColons: true });
   const errors: ParseError[] = [];
   const rows: VifRow[] = [];
   let cur: VifRow | null = null;
@@ -215,6 +218,11 @@ export function parseVif(text: string): VrouterParseResult<VifRow> {
       }
       if (inVrfTable && /^[\d:,\s]+$/.test(body)) {
         if (rows.length > 0) addExtra(rows[rows.length - 1], body);
+        continue;
+      }
+      if (cur !== null && FLAT_CONT_RE.test(body)) {
+        // A record whose continuation indentation the page or the author flattened.
+        contLine(cur, sl, 0, body, errors, warnings);
         continue;
       }
       if (body === "[...]" || body === "...") {
@@ -276,6 +284,11 @@ function firstLine(row: VifRow, sl: SourceLine, rest: string, warnings: ParseWar
     row.nh = Number(m[1]);
     s = s.replace(m[0], "");
   }
+  if ((m = /MTU: ?(-?\d+)/.exec(s))) {
+    // DPDK / JCNR print the MTU on the name line (`PCI: 0000:00:04.0 NH: 6 MTU: 9000`).
+    row.mtu = readChecked(m[1], RANGES.count, sl, 0, `${row.name}: MTU`, warnings);
+    s = s.replace(m[0], "");
+  }
   if (row.osKind === "Monitoring" && (m = /for (vif\d+\/\d+)/.exec(s))) {
     addExtra(row, `monitors ${m[1]}`);
     s = s.replace(m[0], "");
@@ -292,7 +305,7 @@ function firstLine(row: VifRow, sl: SourceLine, rest: string, warnings: ParseWar
 }
 
 const ADDR_LABELS = ["Type:", "HWaddr:", "IPaddr:", "IP6addr:"];
-const VRF_LABELS = ["Vrf:", "Mcast Vrf:", "Flags:", "QOS:", "MTU:", "Ref:", "Mirror index"];
+const VRF_LABELS = ["Vrf:", "Mcast Vrf:", "Mcast-Vrf:", "Flags:", "QOS:", "MTU:", "Ref:", "Mirror index", "TxXVif:"];
 
 function contLine(row: VifRow, sl: SourceLine, lead: number, body0: string, errors: ParseError[], warnings: ParseWarning[]): void {
   let body = body0;
@@ -322,6 +335,8 @@ function contLine(row: VifRow, sl: SourceLine, lead: number, body0: string, erro
     const g = (l: string): { value: string; col0: number } | undefined => f.get(l);
     row.vrf = num("Vrf:", g("Vrf:")?.value, g("Vrf:")?.col0 ?? 0);
     if (g("Mcast Vrf:")) row.mcastVrf = num("Mcast Vrf:", g("Mcast Vrf:")?.value, g("Mcast Vrf:")?.col0 ?? 0);
+    if (g("Mcast-Vrf:")) row.mcastVrf = num("Mcast-Vrf:", g("Mcast-Vrf:")?.value, g("Mcast-Vrf:")?.col0 ?? 0);
+    if (g("TxXVif:")) row.txXVif = num("TxXVif:", g("TxXVif:")?.value, g("TxXVif:")?.col0 ?? 0);
     if (g("QOS:")) row.qos = num("QOS:", g("QOS:")?.value, g("QOS:")?.col0 ?? 0);
     if (g("MTU:")) row.mtu = num("MTU:", g("MTU:")?.value, g("MTU:")?.col0 ?? 0);
     if (g("Ref:")) row.ref = num("Ref:", g("Ref:")?.value, g("Ref:")?.col0 ?? 0);
@@ -341,8 +356,30 @@ function contLine(row: VifRow, sl: SourceLine, lead: number, body0: string, erro
     }
     return;
   }
+  if ((m = /^DDP: (\S+)(?:\s+SwLB: (\S+))?\s*$/.exec(body))) {
+    row.ddp = m[1] === "ON" ? true : m[1] === "OFF" ? false : null;
+    row.swlb = m[2] === undefined ? null : m[2] === "ON" ? true : m[2] === "OFF" ? false : null;
+    return;
+  }
+  if ((m = /^Vlan Mode: (\S+)(?:\s+Vlan: ([\d\s,-]+?))?(?:\s+Vlan Id: (\d+))?(?:\s+OVlan Id: (\d+))?\s*$/.exec(body))) {
+    // JCNR L2 interfaces: `Vlan Mode: Trunk  Vlan: 100 200 300 700-705`, `Vlan Mode: Access  Vlan Id: 100  OVlan Id: 100`.
+    row.vlanMode = m[1];
+    if (m[2] !== undefined) row.vlans = m[2].trim().split(/[\s,]+/).join(" ");
+    if (m[3] !== undefined) row.vlanId = Number(m[3]);
+    if (m[4] !== undefined) row.outerVlanId = Number(m[4]);
+    return;
+  }
+  if ((m = /^Parent:\s*vif\d+\/(\d+)$/.exec(body))) {
+    // JCNR prints a VLAN sub-interface's parent on a line of its own.
+    row.parentIndex = Number(m[1]);
+    return;
+  }
+  if ((m = /^Native vlan id: (\d+)$/i.exec(body))) {
+    row.nativeVlan = Number(m[1]);
+    return;
+  }
   if ((m = /^(RX|TX) (packets:.*)$/.exec(body))) {
-    const c = counters(m[2]);
+    const c = counters(m[2], sl, lead + body.indexOf("packets:"), `${row.name}: ${m[1]}`, warnings);
     if (m[1] === "RX") {
       row.rxPackets = c.get("packets") ?? null;
       row.rxBytes = c.get("bytes") ?? null;
@@ -360,7 +397,7 @@ function contLine(row: VifRow, sl: SourceLine, lead: number, body0: string, erro
     return;
   }
   if ((m = /^(RX|TX) (device|port|queue)\s+(packets:.*)$/.exec(body))) {
-    const c = counters(m[3]);
+    const c = counters(m[3], sl, lead + body.indexOf("packets:"), `${row.name}: ${m[1]} ${m[2]}`, warnings);
     const key = `${m[1]} ${m[2]}`;
     switch (key) {
       case "RX device":
@@ -400,6 +437,9 @@ function contLine(row: VifRow, sl: SourceLine, lead: number, body0: string, erro
   }
   if ((m = /^Drops:\s*(\S+)$/.exec(body))) {
     row.drops = num("Drops:", m[1], 6);
+    if (row.drops !== null && row.drops < 0) {
+      row.drops = readChecked(m[1], RANGES.count, sl, lead + 6, `${row.name}: Drops`, warnings);
+    }
     return;
   }
   if ((m = /^ISID: (-?\d+) Bmac: (\S+)$/.exec(body))) {
@@ -413,7 +453,7 @@ function contLine(row: VifRow, sl: SourceLine, lead: number, body0: string, erro
     row.fabricDriver = m[3];
     return;
   }
-  if ((m = /^Slave Interface\((\w+)\): (\S+)\s+Status: (\S+)\s+Driver: (\S+)$/.exec(body))) {
+  if ((m = /^(?:Slave|Bond Member) Interface\((\w+)\):\s*(\S+)\s+Status:\s*(\S+)\s+Driver:\s*(\S+)$/.exec(body))) {
     const s = `${m[2]} ${m[3]} ${m[4]}`;
     row.slaveInterfaces = row.slaveInterfaces === null ? s : `${row.slaveInterfaces}; ${s}`;
     return;

@@ -3,6 +3,7 @@
  */
 import type { VrouterParseResult, VxlanRow } from "./types";
 import { parseTwoColumns } from "./two-column";
+import { RANGES } from "./values";
 
 export type { VxlanRow } from "./types";
 
@@ -14,7 +15,7 @@ export type { VxlanRow } from "./types";
  * // => [{ line: 5, vnid: 38, nh: 547 }]
  */
 export function parseVxlan(text: string): VrouterParseResult<VxlanRow> {
-  const r = parseTwoColumns(text, "vxlan", ["VXLAN Table", "VNID"]);
+  const r = parseTwoColumns(text, "vxlan", ["VXLAN Table", "VNID"], RANGES.vnid);
   return {
     kind: "vxlan",
     rows: r.rows.map(([line, vnid, nh]) => ({ line, vnid, nh })),

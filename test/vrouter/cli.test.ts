@@ -85,4 +85,32 @@ describe("packetwalk parse", () => {
     expect(header).toContain("routeDistinguisher");
     expect(out).toContain("10.169.25.20");
   });
+
+  it("--json carries the flow table's header counters (flow only: the other tools print none)", async () => {
+    const { code, out } = await run(["flow", "s3-2.txt", "--json"]);
+    expect(code).toBe(0);
+    const j = JSON.parse(out) as { header: { created: number | null } | null; headers: unknown[] };
+    expect(Object.keys(j)).toEqual(["kind", "rows", "warnings", "errors", "header", "headers"]);
+    expect(j.header).not.toBeNull();
+    expect(typeof j.header?.created).toBe("number");
+    expect(j.headers).toHaveLength(1);
+  });
+
+  it("exits 0 when every data line was read, however much was skipped with a warning; 1 when a data line was not", async () => {
+    const pasted =
+      "    # the label map, as seen on compute-3:\n" +
+      "    bash-5.1# mpls \u2013dump\n" +
+      "    MPLS Input Label Map\n\n       Label    NextHop\n    -------------------\n" +
+      "          16        9     <-- the VM\n    ...\n          17       11\n" +
+      "          99999999   12\n";
+    const ok = await run(["mpls", "-", "--json"], pasted);
+    expect(ok.code).toBe(0);
+    const j = JSON.parse(ok.out) as { rows: { label: number | null }[]; warnings: { line: number; kind?: string }[]; errors: unknown[] };
+    expect(j.rows.map((r) => r.label)).toEqual([16, 17, null]);
+    expect(j.warnings.map((w) => [w.line, w.kind])).toEqual([[1, "comment"], [7, "note"], [8, "elision"], [10, "value"]]);
+    expect(j.errors).toEqual([]);
+    const bad = await run(["mpls", "-"], `${pasted}          18  x11\n`);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain("<stdin>:11:11: error: unexpected line");
+  });
 });

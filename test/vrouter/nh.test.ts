@@ -137,4 +137,76 @@ describe("parseNh", () => {
       { line: 2, column: 1, message: "unexpected line: expected a next hop record (`Id:n  Type:…`)", text: "hello world" },
     ]);
   });
+
+  it("SRv6 tunnels (JCNR): SRv6 flag, IPv6 Sip, block, containers; several `Oif:` lines", () => {
+    const r = parseNh(
+      "bash-5.1# nh --get 23\n" +
+        "Id:23         Type:Tunnel         Fmly:AF_INET6  Rid:0  Ref_cnt:2          Vrf:0\n" +
+        "              Flags:Valid, Policy, Etree Root, SRv6,\n" +
+        "              Oif:1 Len:14 Data:52 54 00 60 8b 33 52 54 00 c6 79 e8 86 dd\n" +
+        "              Oif:2 Len:14 Data:52 54 00 60 8b 34 52 54 00 c6 79 e9 86 dd\n" +
+        "              Sip: 2001:1:1:1::2\n" +
+        "              Block Len:32 Block: 2001:db8::\n" +
+        "              Number of Containers:2\n" +
+        "              Container Dips:[1]: 2001:db8:4800:e001:: [2]: 2001:db8:4700:e001::\n",
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([]);
+    expect(r.rows[0]).toMatchObject({
+      id: 23,
+      family: "AF_INET6",
+      tunnelType: "SRv6",
+      oif: 1,
+      oifs: "1 2",
+      encapDstMac: "52:54:00:60:8b:33",
+      sip: "2001:1:1:1::2",
+      dip: null,
+      srv6BlockLen: 32,
+      srv6Block: "2001:db8::",
+      containerCount: 2,
+      containerDips: "2001:db8:4800:e001:: 2001:db8:4700:e001::",
+    });
+  });
+
+  it("next-hop chains (nhchain --get): Next NH, NH label, hit counts, weighted ECMP and FRR state; AF_MPLS tunnels", () => {
+    const r = parseNh(
+      "bash-5.1# nhchain --get 81\n" +
+        "Id:81         Type:Indirect       Fmly: AF_INET  Rid:0  Ref_cnt:2          Vrf:0\n" +
+        "              Next NH:77 NH Label:0 NH Hit Count:6509475\n" +
+        "              Flags:Valid, Etree Root,\n\n" +
+        "Id:77         Type:Composite      Fmly: AF_INET  Rid:0  Ref_cnt:2          Vrf:0\n" +
+        "              Next NH:0 NH Label:0 NH Hit Count:6509475\n" +
+        "              Flags:Valid, Policy, Weighted Ecmp, FRR, Etree Root,\n" +
+        "              Sub NH(label): 61(34) 51(34) 74(34)\n" +
+        "              ECMP Weights: 1, 1, 61440,\n" +
+        "              FRR State: 0 -> 1 FRR Updates: 0\n" +
+        "              FRR State Valid List: 1, 1, 1,\n\n" +
+        "Id:61         Type:Tunnel         Fmly: AF_MPLS  Rid:0  Ref_cnt:6          Vrf:0\n" +
+        "              Next NH:24 NH Label:16 NH Hit Count:750843155\n" +
+        "              Flags:Valid, Policy, Etree Root, MPLS,\n" +
+        "              Oif:3 Len:14 Data:3c 61 04 3a 7d a0 40 a6 b7 96 46 c9 88 47 Number of Transport Labels:0\n",
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([]);
+    expect(r.commands[0]).toMatchObject({ command: "nhchain --get 81", tool: "nh" });
+    expect(r.rows.map((x) => [x.id, x.type, x.nextNh, x.nextNhLabel, x.hitCount])).toEqual([
+      [81, "Indirect", 77, 0, 6509475],
+      [77, "Composite", 0, 0, 6509475],
+      [61, "Tunnel", 24, 16, 750843155],
+    ]);
+    expect(r.rows[1]).toMatchObject({ subNhs: "61(34) 51(34) 74(34)", subNhCount: 3, ecmpWeights: "1 1 61440", frrState: "0 -> 1", frrUpdates: 0, frrValidList: "1 1 1" });
+    expect(r.rows[2]).toMatchObject({ family: "AF_MPLS", tunnelType: "MPLS", oif: 3, transportLabelCount: 0, encapData: "3c 61 04 3a 7d a0 40 a6 b7 96 46 c9 88 47" });
+  });
+
+  it("a Vrf_Translate next hop with the author's note after `Vrf:1`", () => {
+    const r = parseNh(
+      "        root@compute01:~# nh --get 14\n" +
+        "        Id:14         Type:Vrf_Translate  Fmly: AF_INET  Rid:0  Ref_cnt:2          Vrf:1\n" +
+        "                    Flags:Valid, Vxlan, Unicast Flood,\n" +
+        "                    Vrf:1                       -------> vrf id is 1\n",
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.rows[0]).toMatchObject({ id: 14, type: "Vrf_Translate", nhVrf: 1, flags: "Valid, Vxlan, Unicast Flood" });
+    expect(r.warnings.map((w) => [w.line, w.kind, w.text])).toEqual([[4, "note", "-------> vrf id is 1"]]);
+  });
 });

@@ -87,4 +87,32 @@ describe("parseRt", () => {
       { line: 2, column: 1, message: "unexpected line: expected a route row (`prefix/len  PPL  Flags  Label  Nexthop …`)", text: "not a route" },
     ]);
   });
+
+  it("rt --get of an inet6 / SRv6 locator: the Match line, a prefix wider than the column, `--family inet6`", () => {
+    const r = parseRt(
+      "bash-5.1# rt --get fd00:bb01:400:e003::/128 --vrf 3 --family inet6\n" +
+        "Match fd00:bb01:400:e003::/128 in vRouter inet6 table 0/3/unicast\n\n" +
+        "Flags: L=Label Valid, P=Proxy ARP, T=Trap ARP, F=Flood ARP, Ml=MAC-IP learnt route\n" +
+        "vRouter inet6 routing table 0/3/unicast\n" +
+        "Destination           PPL        Flags        Label         Nexthop    Stitched MAC(Index)\n" +
+        "fd00:bb01:400:e003::/64   0            T          -             32        -\n",
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([]);
+    expect(r.rows).toHaveLength(1);
+    expect(r.rows[0]).toMatchObject({ family: "inet6", vrf: 3, match: "fd00:bb01:400:e003::/128", prefix: "fd00:bb01:400:e003::/64", prefixLen: 64, ppl: 0, flags: "T", trapArp: true, label: null, nh: 32 });
+  });
+
+  it("the multicast table (`rt --dump 0 --table mcst`): (Src,Group) rows", () => {
+    const r = parseRt("# rt --dump 0 --table mcst\n\nKernel IP routing table 0/0/multicast\n\n(Src,Group)                                  Nexthop\n\n0.0.0.0,255.255.255.255         7\n0.0.0.0,224.0.0.251\n");
+    expect(r.errors).toEqual([]);
+    expect(r.rows.map((x) => [x.prefix, x.vrf, x.nh])).toEqual([["0.0.0.0,255.255.255.255", 0, 7], ["0.0.0.0,224.0.0.251", 0, null]]);
+    expect(r.warnings.map((w) => w.line)).toEqual([8]);
+  });
+
+  it("help text (`rt –help`) is skipped as a whole with one warning", () => {
+    const r = parseRt("# rt \u2013help\nUsage: rt --dump <vrf>\n       rt --get <prefix>\n");
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([{ line: 2, column: 1, message: "skipped 2 line(s) of `rt \u2013help` output: help text", text: "rt \u2013help", kind: "help" }]);
+  });
 });

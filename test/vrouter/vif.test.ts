@@ -103,4 +103,40 @@ describe("parseVif", () => {
       { line: 3, column: 1, message: "unexpected line: expected an interface record (`vif<rid>/<index> …`)", text: "nonsense here" },
     ]);
   });
+
+  it("DPDK/JCNR fields: MTU on the name line, Mcast-Vrf, TxXVif, DDP/SwLB, trunk and access VLANs, bond members", () => {
+    const r = parseVif(
+      "vif0/2      PCI: 0000:00:05.0 MTU: 9000\n" +
+        "            Type:Physical HWaddr:52:54:00:60:b1:d8\n" +
+        "            DDP: OFF SwLB: ON\n" +
+        "            Vrf:0 Flags:L2Vof QOS:-1 Ref:9\n" +
+        "            Fabric Interface: eth_bond_br  Status: UP  Driver: net_bonding\n" +
+        "            Slave Interface(0): 0000:37:00.1  Status: UP  Driver: net_ixgbe\n" +
+        "            Slave Interface(1): 0000:5c:00.1  Status: DOWN  Driver: net_ixgbe\n" +
+        "            Vlan Mode: Trunk  Vlan: 100 200 300 700-705\n" +
+        "            Native vlan id: 100\n" +
+        "            Drops:13\n\n" +
+        "vif0/3      PMD: ens4 NH: 10 MTU: 9014\n" +
+        "            Type:Host HWaddr:52:54:00:43:f9:a1 IPaddr:0.0.0.0\n" +
+        "            DDP: ON SwLB: OFF\n" +
+        "            Vrf:0 Mcast-Vrf:65535 Flags:L3DProxyEr QOS:-1 Ref:13 TxXVif:1\n\n" +
+        "vif0/7      Virtual: jvknet1-d9.201 Vlan(o/i)(,S): 201/201 NH: 24 MTU: 1514\n" +
+        "            Parent:vif0/6\n" +
+        "            Type:Virtual(Vlan) HWaddr:00:00:5e:00:01:00 IPaddr:10.0.0.2\n\n" +
+        "vif0/6      Ethernet: jvknet1-d7b1c60 MTU: 9160\n" +
+        "            Type:Virtual HWaddr:00:00:5e:00:01:00\n" +
+        "            Vrf:0 Flags:L2Vof QOS:-1 Ref:8\n" +
+        "            Vlan Mode: Access  Vlan Id: 100  OVlan Id: 100\n",
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([]);
+    expect(r.rows.map((x) => [x.name, x.osKind, x.mtu, x.ddp, x.swlb, x.mcastVrf, x.txXVif, x.vlanMode, x.vlans, x.nativeVlan, x.vlanId, x.outerVlanId])).toEqual([
+      ["vif0/2", "PCI", 9000, false, true, null, null, "Trunk", "100 200 300 700-705", 100, null, null],
+      ["vif0/3", "PMD", 9014, true, false, 65535, 1, null, null, null, null, null],
+      ["vif0/7", "Virtual", 1514, null, null, null, null, null, null, null, null, null],
+      ["vif0/6", "Ethernet", 9160, null, null, null, null, "Access", null, null, 100, 100],
+    ]);
+    expect(r.rows[2]).toMatchObject({ parentIndex: 6, vlanOuter: 201, vlanInner: 201, nh: 24, type: "Virtual(Vlan)" });
+    expect(r.rows[0]).toMatchObject({ fabricDriver: "net_bonding", slaveInterfaces: "0000:37:00.1 UP net_ixgbe; 0000:5c:00.1 DOWN net_ixgbe", drops: 13 });
+  });
 });
