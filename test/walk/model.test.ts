@@ -6,9 +6,9 @@ import type { FlowSnapshot } from "../../lib/flows/snapshot";
 import { baselineFlows, fipFlow, flowBrief, flowKey, natText, normalizeEntry, pairSeen, proxyFlow, seenFlows, serviceNatFlow } from "../../lib/walk/select";
 import { WalkReport } from "../../lib/walk/report";
 import { ladderArrows } from "../../lib/walk/charts";
-import { emptyDiscovery } from "../../lib/walk/context";
-import { STAGE_INFO } from "../../lib/walk/stage";
-import { STAGE_IDS, type StageResult, type Verdict } from "../../lib/walk/types";
+import { createContext, emptyDiscovery } from "../../lib/walk/context";
+import { STAGE_CHECKS, STAGE_TABLE } from "../../lib/walk/run";
+import { STAGE_IDS, STAGE_INFO, type StageResult, type Verdict } from "../../lib/walk/types";
 
 const text = fs.readFileSync(path.join(__dirname, "fixtures/cent222-flows.txt"), "utf8");
 const entries = parseFlow(text).rows;
@@ -151,5 +151,20 @@ describe("ladder", () => {
       [1, "gateway", "client 15.15.15.2", "[S.]"],
       [2, "haproxy 10.47.255.238", "pod 10.47.255.236", "[S] UDP[38]"],
     ]);
+  });
+});
+
+describe("the stage table", () => {
+  it("runs each stage's own check: the id a check reports is the id it is filed under, in walk order", async () => {
+    const aborted = new AbortController();
+    aborted.abort();
+    const ctx = createContext({ inventory: { nodes: [] } as never, runner: {} as never, fip: "101.101.101.1", fipPort: 80, hostHeader: "h", signal: aborted.signal });
+    expect(STAGE_TABLE.map((s) => s.id)).toEqual([...STAGE_IDS]);
+    for (const s of STAGE_TABLE) {
+      // An aborted context makes runStage return at once, without running the check's body.
+      const r = await s.check(ctx);
+      expect([r.id, r.step, r.title, r.direction, r.verdict]).toEqual([s.id, s.step, STAGE_INFO[s.id].title, STAGE_INFO[s.id].direction, "unknown"]);
+      expect(STAGE_CHECKS[s.id]).toBe(s.check);
+    }
   });
 });
