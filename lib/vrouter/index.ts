@@ -30,3 +30,4 @@ export {
   type NatExplanation,
 } from "./joins";
 export { normalizeText, parsePromptLine, type ToolKind } from "./text";
+export { parseIpRoute, type IpRouteRow, type IpRouteOptions } from "./ip-route";

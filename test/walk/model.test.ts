@@ -8,6 +8,7 @@ import { WalkReport } from "../../lib/walk/report";
 import { ladderArrows } from "../../lib/walk/charts";
 import { createContext, emptyDiscovery } from "../../lib/walk/context";
 import { STAGE_CHECKS, STAGE_TABLE } from "../../lib/walk/run";
+import { hostRoute } from "../../lib/walk/stages-forward";
 import { STAGE_IDS, STAGE_INFO, type StageResult, type Verdict } from "../../lib/walk/types";
 
 const text = fs.readFileSync(path.join(__dirname, "fixtures/cent222-flows.txt"), "utf8");
@@ -166,5 +167,26 @@ describe("the stage table", () => {
       expect([r.id, r.step, r.title, r.direction, r.verdict]).toEqual([s.id, s.step, STAGE_INFO[s.id].title, STAGE_INFO[s.id].direction, "unknown"]);
       expect(STAGE_CHECKS[s.id]).toBe(s.check);
     }
+  });
+});
+
+describe("the Internet host's route to the FIP (stage 1)", () => {
+  const lab = "default via 15.15.15.1 dev eth0 proto static \n15.15.15.0/24 dev eth0 proto kernel scope link src 15.15.15.2 \n";
+  it("is the kernel's choice: the longest prefix, not the first line that covers the FIP", () => {
+    expect(hostRoute("internet-host", "101.101.101.1", lab)).toEqual({
+      rows: [
+        { destination: "default", via: "15.15.15.1", dev: "eth0", line: "default via 15.15.15.1 dev eth0 proto static" },
+        { destination: "15.15.15.0/24", via: null, dev: "eth0", line: "15.15.15.0/24 dev eth0 proto kernel scope link src 15.15.15.2" },
+      ],
+      text: "internet-host routes 101.101.101.1 via 15.15.15.1 (default via 15.15.15.1 dev eth0 proto static)",
+      missing: null,
+    });
+    const specific = hostRoute("h", "101.101.101.1", lab + "101.101.101.0/24 via 15.15.15.9 dev eth0 \n");
+    expect(specific.text).toBe("h routes 101.101.101.1 via 15.15.15.9 (101.101.101.0/24 via 15.15.15.9 dev eth0)");
+  });
+  it("names what is missing: no covering route, or a blackhole / unreachable route that wins", () => {
+    expect(hostRoute("h", "101.101.101.1", "15.15.15.0/24 dev eth0 proto kernel scope link src 15.15.15.2 \n")).toMatchObject({ text: null, missing: "no default route" });
+    expect(hostRoute("h", "101.101.101.1", lab + "unreachable 101.101.0.0/16 \n").missing).toBe("unreachable route 101.101.0.0/16: unreachable 101.101.0.0/16");
+    expect(hostRoute("h", "101.101.101.1", "").missing).toBe("no default route");
   });
 });
