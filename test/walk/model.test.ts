@@ -3,7 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseFlow } from "../../lib/vrouter";
 import type { FlowSnapshot } from "../../lib/flows/snapshot";
-import { baselineFlows, fipFlow, flowBrief, flowKey, natText, normalizeEntry, pairSeen, proxyFlow, seenFlows, serviceNatFlow } from "../../lib/walk/select";
+import { flowKey } from "../../lib/flows/identity";
+import { baselineFlows, fipFlow, flowBrief, natText, normalizeEntry, pairSeen, proxyFlow, seenFlows, serviceNatFlow } from "../../lib/walk/select";
 import { WalkReport } from "../../lib/walk/report";
 import { ladderArrows } from "../../lib/walk/charts";
 import { createContext, emptyDiscovery } from "../../lib/walk/context";
@@ -75,8 +76,8 @@ describe("baselineFlows (flows that predate the probes)", () => {
       { node: "cent222", at: probeStart + 300, startedAt: probeStart + 150, seq: 2, entries: [a!, b!] },
     ];
     const base = baselineFlows(snapshots, probeStart);
-    expect(base).toEqual(new Set([flowKey("cent222", a!), flowKey("cent222", b!)]));
-    expect(baselineFlows(snapshots, probeStart - 200)).toEqual(new Set([flowKey("cent222", a!)]));
+    expect(base).toEqual(new Set([flowKey("cent222", a!, "index+tuple"), flowKey("cent222", b!, "index+tuple")]));
+    expect(baselineFlows(snapshots, probeStart - 200)).toEqual(new Set([flowKey("cent222", a!, "index+tuple")]));
     expect(baselineFlows(snapshots, probeStart - 500).size).toBe(0);
   });
 });
