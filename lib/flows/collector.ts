@@ -85,15 +85,14 @@ export class FlowCollector {
     this.snapshots.push(s);
     const present = new Set<string>();
     for (const e of s.entries) {
-      const key = this.flows.keyOf(s.node, e);
-      present.add(key);
-      const prev = this.flows.get(key)?.entry;
-      const f = this.flows.see(s.node, s.at, e, key);
+      const f = this.flows.see(s.node, s.at, e);
+      present.add(f.key);
+      const prev = f.previous;
       if (!prev) {
         this.events.push(event(f, s, "appeared"));
         continue;
       }
-      const wasGone = this.gone.delete(key);
+      const wasGone = this.gone.size > 0 && this.gone.delete(f.key);
       const changed = wasGone || prev.action !== e.action || prev.tcpFlags !== e.tcpFlags || prev.packets !== e.packets || prev.bytes !== e.bytes || prev.index !== e.index;
       if (changed) this.events.push(event(f, s, wasGone ? "appeared" : "changed"));
     }

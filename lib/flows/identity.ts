@@ -85,6 +85,8 @@ export interface TrackedFlow<E extends FlowEntryCore = FlowEntryCore> extends Fl
   entry: E;
   /** The entry at the first sighting. */
   first: E;
+  /** The entry at the sighting before the latest, `null` after one sighting (what changed: compare with `entry`). */
+  previous: E | null;
   /** Distinct non-empty `TCP:` flag strings in the order they appeared (`S`, `SSr`, `SSrEEr`). */
   tcpStates: string[];
   /** The largest counters seen (the latest, unless the entry's counters went back). */
@@ -151,12 +153,14 @@ export class FlowTracker<E extends FlowEntryCore = FlowEntryCore> {
   see(node: string, at: number, e: E, key = this.keyer(node, e)): TrackedFlow<E> {
     let f = this.flows.get(key);
     if (!f) {
-      f = { key, node, entry: e, first: e, firstSeen: at, lastSeen: at, sightings: 0, tcpStates: [], packets: 0, bytes: 0 };
+      f = { key, node, entry: e, first: e, previous: null, firstSeen: at, lastSeen: at, sightings: 1, tcpStates: [], packets: 0, bytes: 0 };
       this.flows.set(key, f);
+    } else {
+      f.previous = f.entry;
+      f.entry = e;
+      f.lastSeen = at;
+      f.sightings++;
     }
-    f.entry = e;
-    f.lastSeen = at;
-    f.sightings++;
     if (e.tcpFlags && f.tcpStates[f.tcpStates.length - 1] !== e.tcpFlags) f.tcpStates.push(e.tcpFlags);
     if (e.packets > f.packets) f.packets = e.packets;
     if (e.bytes > f.bytes) f.bytes = e.bytes;

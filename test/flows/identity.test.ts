@@ -50,7 +50,8 @@ describe("FlowTracker", () => {
     expect([f.key, f.firstSeen, f.lastSeen, f.sightings, f.first.tcpFlags, f.entry.tcpFlags]).toEqual(["n vrf5 6 15.15.15.2:51000>101.101.101.1:80", 100, 400, 4, "S", "SSrEErF"]);
     expect(f.tcpStates).toEqual(["S", "SSrEEr", "SSrEErF"]);
     expect([f.packets, f.bytes, f.entry.packets]).toEqual([5, 400, 4]);
-    expect([g.tcpStates, g.sightings]).toEqual([[], 1]);
+    expect([f.previous?.tcpFlags, f.previous?.packets]).toEqual(["SSrEEr", 5]);
+    expect([g.tcpStates, g.sightings, g.previous]).toEqual([[], 1, null]);
     expect(t.get(t.keyOf("n", e({})))).toBe(f);
     expect(snaps.map((s) => s.seq)).toEqual([2, 0, 1, 3]); // the input is not reordered
   });
