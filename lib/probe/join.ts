@@ -108,7 +108,7 @@ interface RawTrack {
 }
 
 /** Tracks sightings (in time order) by the `tuple` key, keeping each one's snapshot. */
-function trackSightings(seen: Iterable<{ node: string } & Sighting>): RawTrack[] {
+function trackSightings(seen: readonly ({ node: string } & Sighting)[]): RawTrack[] {
   const tracker = new FlowTracker("tuple");
   const sightings = new Map<string, Sighting[]>();
   for (const sg of seen) {
@@ -140,28 +140,25 @@ export function joinProbesToFlows(probes: readonly ProbeLike[], snapshots: reado
   for (const s of snaps) byIndex.set(`${s.node}|${s.seq}|${s.at}`, new Map(s.entries.map((e) => [e.index, e])));
 
   /** Tracks of entries passing `pick`, restricted to snapshots in [from, to). */
-  const collect = (pick: (e: FlowEntryCore, s: FlowSnapshot) => boolean, from: number, to: number): RawTrack[] =>
-    trackSightings(
-      (function* () {
-        for (const s of snaps) {
-          if (s.at < from || s.at >= to) continue;
-          for (const e of s.entries) if (pick(e, s)) yield { node: s.node, at: s.at, seq: s.seq, entry: e };
-        }
-      })(),
-    );
+  const collect = (pick: (e: FlowEntryCore, s: FlowSnapshot) => boolean, from: number, to: number): RawTrack[] => {
+    const seen: ({ node: string } & Sighting)[] = [];
+    for (const s of snaps) {
+      if (s.at < from || s.at >= to) continue;
+      for (const e of s.entries) if (pick(e, s)) seen.push({ node: s.node, at: s.at, seq: s.seq, entry: e });
+    }
+    return trackSightings(seen);
+  };
 
   /** The rindex partners of a track's sightings, as tracks. */
-  const partnersOf = (t: RawTrack): RawTrack[] =>
-    trackSightings(
-      (function* () {
-        for (const sg of t.sightings) {
-          const r = sg.entry.rindex;
-          if (r === null) continue;
-          const e = byIndex.get(`${t.node}|${sg.seq}|${sg.at}`)?.get(r);
-          if (e) yield { node: t.node, at: sg.at, seq: sg.seq, entry: e };
-        }
-      })(),
-    );
+  const partnersOf = (t: RawTrack): RawTrack[] => {
+    const seen: ({ node: string } & Sighting)[] = [];
+    for (const sg of t.sightings) {
+      const r = sg.entry.rindex;
+      const e = r === null ? undefined : byIndex.get(`${t.node}|${sg.seq}|${sg.at}`)?.get(r);
+      if (e) seen.push({ node: t.node, at: sg.at, seq: sg.seq, entry: e });
+    }
+    return trackSightings(seen);
+  };
 
   // Windows: from probe start (minus skew) until the next probe using the same local port starts.
   const windows = probes.map((p, i) => {
