@@ -6,3 +6,4 @@ export * from "./show";
 export * from "./sink";
 export * from "./table";
 export { packetwalkVersion, packageRoot } from "./version";
+export * from "./ladder";

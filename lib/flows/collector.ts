@@ -2,38 +2,25 @@
  * Keeps every flow snapshot and gap, and derives from them: the flow entries seen (first/last seen),
  * a timeline of their TCP state and counters, and the flows that match a probe's 5-tuple.
  *
- * A flow is identified by node + VRF + protocol + source/destination address and port (the flow index
- * can be reused by an unrelated flow after eviction, so it is recorded but is not the identity).
+ * A flow is identified by node + VRF + protocol + source/destination address and port: the
+ * `vrf+tuple` variant of `flowKey` (`identity.ts`, where the reason is written); the flow index is
+ * recorded but is not the identity.
  */
 import * as aq from "arquero";
 import type { FlowEntryCore } from "../vrouter/types";
+import { FlowTracker, identityOf, type FlowIdentityFields, type FlowSpan, type TrackedFlow } from "./identity";
 import type { FlowSnapshot, SnapshotGap } from "./snapshot";
 
-/** One flow as seen across snapshots. */
-export interface FlowSeenRow {
+/**
+ * One flow as seen across snapshots: its identity fields (index and rindex at the last sighting),
+ * `action`, `tcpFlags`, `packets`, `bytes` at the last sighting, and when it was seen.
+ */
+export interface FlowSeenRow extends FlowIdentityFields, Pick<FlowEntryCore, "action" | "tcpFlags" | "packets" | "bytes">, FlowSpan {
   node: string;
   /** `cent222 vrf5 6 15.15.15.2:51000>101.101.101.1:80` */
   key: string;
-  index: number;
-  rindex: number | null;
-  srcIp: string;
-  srcPort: number;
-  dstIp: string;
-  dstPort: number;
-  proto: number;
-  vrf: number;
-  /** The action at the last sighting. */
-  action: string;
-  /** TCP flags at the first and last sighting. */
+  /** TCP flags at the first sighting (`tcpFlags` is the last). */
   firstTcpFlags: string;
-  tcpFlags: string;
-  packets: number;
-  bytes: number;
-  /** Epoch ms of the first and last snapshot that held the flow. */
-  firstSeen: number;
-  lastSeen: number;
-  /** How many snapshots held it. */
-  sightings: number;
   /** True when the node's latest snapshot no longer holds it. */
   gone: boolean;
 }
@@ -71,16 +58,6 @@ export interface FlowMatchRow extends FlowSeenRow {
   direction: "forward" | "reverse" | "partner";
 }
 
-/**
- * The identity of a flow entry on a node.
- *
- * @example
- * flowKey("cent222", entry) // "cent222 vrf5 6 15.15.15.2:51000>101.101.101.1:80"
- */
-export function flowKey(node: string, e: FlowEntryCore): string {
-  return `${node} vrf${e.vrf} ${e.proto} ${hostPort(e.srcIp, e.srcPort)}>${hostPort(e.dstIp, e.dstPort)}`;
-}
-
 const PROTOS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17, icmp6: 58, sctp: 132 };
 
 /**
@@ -97,7 +74,9 @@ export class FlowCollector {
   readonly snapshots: FlowSnapshot[] = [];
   /** Every gap, in arrival order. */
   readonly gaps: SnapshotGap[] = [];
-  private readonly seen = new Map<string, FlowSeenRow>();
+  private readonly flows = new FlowTracker("vrf+tuple");
+  /** Keys of the flows the node's latest snapshot no longer holds. */
+  private readonly gone = new Set<string>();
   private readonly events: FlowTimelineRow[] = [];
   private readonly lastKeysByNode = new Map<string, Set<string>>();
 
@@ -106,46 +85,21 @@ export class FlowCollector {
     this.snapshots.push(s);
     const present = new Set<string>();
     for (const e of s.entries) {
-      const key = flowKey(s.node, e);
-      present.add(key);
-      const row = this.seen.get(key);
-      if (!row) {
-        const fresh: FlowSeenRow = {
-          node: s.node,
-          key,
-          index: e.index,
-          rindex: e.rindex,
-          srcIp: e.srcIp,
-          srcPort: e.srcPort,
-          dstIp: e.dstIp,
-          dstPort: e.dstPort,
-          proto: e.proto,
-          vrf: e.vrf,
-          action: e.action,
-          firstTcpFlags: e.tcpFlags,
-          tcpFlags: e.tcpFlags,
-          packets: e.packets,
-          bytes: e.bytes,
-          firstSeen: s.at,
-          lastSeen: s.at,
-          sightings: 1,
-          gone: false,
-        };
-        this.seen.set(key, fresh);
-        this.events.push(event(fresh, s, "appeared"));
+      const f = this.flows.see(s.node, s.at, e);
+      present.add(f.key);
+      const prev = f.previous;
+      if (!prev) {
+        this.events.push(event(f, s, "appeared"));
         continue;
       }
-      const wasGone = row.gone;
-      const changed = wasGone || row.action !== e.action || row.tcpFlags !== e.tcpFlags || row.packets !== e.packets || row.bytes !== e.bytes || row.index !== e.index;
-      Object.assign(row, { index: e.index, rindex: e.rindex, action: e.action, tcpFlags: e.tcpFlags, packets: e.packets, bytes: e.bytes, lastSeen: s.at, gone: false });
-      row.sightings++;
-      if (changed) this.events.push(event(row, s, wasGone ? "appeared" : "changed"));
+      const wasGone = this.gone.size > 0 && this.gone.delete(f.key);
+      const changed = wasGone || prev.action !== e.action || prev.tcpFlags !== e.tcpFlags || prev.packets !== e.packets || prev.bytes !== e.bytes || prev.index !== e.index;
+      if (changed) this.events.push(event(f, s, wasGone ? "appeared" : "changed"));
     }
     for (const key of this.lastKeysByNode.get(s.node) ?? []) {
       if (present.has(key)) continue;
-      const row = this.seen.get(key)!;
-      row.gone = true;
-      this.events.push(event(row, s, "gone"));
+      this.gone.add(key);
+      this.events.push(event(this.flows.get(key)!, s, "gone"));
     }
     this.lastKeysByNode.set(s.node, present);
   }
@@ -162,7 +116,12 @@ export class FlowCollector {
    * c.entriesSeen().filter((f) => f.tcpFlags.includes("E"))
    */
   entriesSeen(): FlowSeenRow[] {
-    return [...this.seen.values()].map((r) => ({ ...r })).sort((a, b) => a.firstSeen - b.firstSeen);
+    return this.rows().sort((a, b) => a.firstSeen - b.firstSeen);
+  }
+
+  /** One fresh row per flow, in the order of first sighting. */
+  private rows(): FlowSeenRow[] {
+    return this.flows.values().map((f) => seenRow(f, this.gone.has(f.key)));
   }
 
   /**
@@ -173,7 +132,7 @@ export class FlowCollector {
    */
   timeline(filter?: (row: FlowSeenRow) => boolean): FlowTimelineRow[] {
     if (!filter) return this.events.map((e) => ({ ...e }));
-    const keep = new Set([...this.seen.values()].filter(filter).map((r) => r.key));
+    const keep = new Set(this.rows().filter(filter).map((r) => r.key));
     return this.events.filter((e) => keep.has(e.key)).map((e) => ({ ...e }));
   }
 
@@ -188,7 +147,8 @@ export class FlowCollector {
   matchTuple(tuple: FlowTuple): FlowMatchRow[] {
     const proto = typeof tuple.proto === "string" ? (PROTOS[tuple.proto.toLowerCase()] ?? Number(tuple.proto)) : tuple.proto;
     const eq = <T>(want: T | undefined, got: T): boolean => want === undefined || want === got;
-    const rows = [...this.seen.values()].filter((r) => eq(tuple.node, r.node) && eq(proto, r.proto));
+    const all = this.rows();
+    const rows = all.filter((r) => eq(tuple.node, r.node) && eq(proto, r.proto));
     const out: FlowMatchRow[] = [];
     const taken = new Set<string>();
     for (const r of rows) {
@@ -201,7 +161,7 @@ export class FlowCollector {
     }
     for (const m of [...out]) {
       if (m.rindex === null) continue;
-      const partner = [...this.seen.values()].find((r) => r.node === m.node && r.index === m.rindex && r.rindex === m.index && !taken.has(r.key));
+      const partner = all.find((r) => r.node === m.node && r.index === m.rindex && r.rindex === m.index && !taken.has(r.key));
       if (partner) {
         out.push({ ...partner, direction: "partner" });
         taken.add(partner.key);
@@ -232,14 +192,19 @@ export class FlowCollector {
 
   /** Number of distinct flows seen. */
   get flowCount(): number {
-    return this.seen.size;
+    return this.flows.size;
   }
 }
 
-function event(r: FlowSeenRow, s: FlowSnapshot, kind: FlowTimelineRow["event"]): FlowTimelineRow {
-  return { node: s.node, key: r.key, at: s.at, seq: s.seq, index: r.index, action: r.action, tcpFlags: r.tcpFlags, packets: r.packets, bytes: r.bytes, event: kind };
+function seenRow(f: TrackedFlow, gone: boolean): FlowSeenRow {
+  const e = f.entry;
+  return {
+    node: f.node, key: f.key, ...identityOf(e), action: e.action, firstTcpFlags: f.first.tcpFlags, tcpFlags: e.tcpFlags, packets: e.packets, bytes: e.bytes,
+    firstSeen: f.firstSeen, lastSeen: f.lastSeen, sightings: f.sightings, gone,
+  };
 }
 
-function hostPort(ip: string, port: number): string {
-  return ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`;
+function event(f: TrackedFlow, s: FlowSnapshot, kind: FlowTimelineRow["event"]): FlowTimelineRow {
+  const e = f.entry;
+  return { node: s.node, key: f.key, at: s.at, seq: s.seq, index: e.index, action: e.action, tcpFlags: e.tcpFlags, packets: e.packets, bytes: e.bytes, event: kind };
 }

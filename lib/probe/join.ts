@@ -9,6 +9,7 @@
  * its port differs, so it is linked by time overlap and marked `linkedBy: "time"`, and followed across
  * nodes by its own exact tuple.
  */
+import { FlowTracker, flowKey, identityOf, type FlowIdentityFields, type FlowSpan, type TrackedFlow } from "../flows/identity";
 import type { FlowSnapshot } from "../flows/snapshot";
 import type { FlowEntryCore } from "../vrouter/types";
 import { formatEndpoint, type ProbeLike } from "./types";
@@ -19,34 +20,17 @@ export type LinkedBy = "port" | "rindex" | "time";
 /** Which side of which connection an entry is. */
 export type FlowRole = "client-forward" | "client-reverse" | "proxy-forward" | "proxy-reverse";
 
-/** One flow entry (one node, one tuple) followed over the snapshots that showed it. */
-export interface FlowTrack {
+/**
+ * One flow entry (one node, one tuple: the `tuple` variant of `flowKey`, see `lib/flows/identity.ts`)
+ * followed over the snapshots that showed it: its identity fields, `action` and NAT flags, and
+ * `packets` / `bytes` at the last sighting.
+ */
+export interface FlowTrack extends FlowIdentityFields, Pick<FlowEntryCore, "action" | "snat" | "dnat" | "spat" | "dpat" | "packets" | "bytes">, FlowSpan {
   node: string;
   role: FlowRole;
   linkedBy: LinkedBy;
-  index: number;
-  rindex: number | null;
-  srcIp: string;
-  srcPort: number;
-  dstIp: string;
-  dstPort: number;
-  proto: number;
-  vrf: number;
-  action: string;
-  snat: boolean;
-  dnat: boolean;
-  spat: boolean;
-  dpat: boolean;
-  /** Epoch ms of the first and last snapshot showing it. */
-  firstSeen: number;
-  lastSeen: number;
-  /** Number of snapshots showing it. */
-  sightings: number;
   /** Distinct `TCP:` flag strings in the order they appeared. */
   tcpStates: string[];
-  /** Counters at last sight. */
-  packets: number;
-  bytes: number;
 }
 
 /** A translation the vRouter applied, in words. */
@@ -115,12 +99,28 @@ interface Sighting {
   entry: FlowEntryCore;
 }
 
+/** A tracked flow with the snapshots that showed it (to find its `rindex` partner in each). */
 interface RawTrack {
   key: string;
   node: string;
+  flow: TrackedFlow;
   sightings: Sighting[];
 }
 
+/** Tracks sightings (in time order) by the `tuple` key, keeping each one's snapshot. */
+function trackSightings(seen: readonly ({ node: string } & Sighting)[]): RawTrack[] {
+  const tracker = new FlowTracker("tuple");
+  const sightings = new Map<string, Sighting[]>();
+  for (const sg of seen) {
+    const f = tracker.see(sg.node, sg.at, sg.entry);
+    let list = sightings.get(f.key);
+    if (!list) sightings.set(f.key, (list = []));
+    list.push({ at: sg.at, seq: sg.seq, entry: sg.entry });
+  }
+  return tracker.values().map((flow) => ({ key: flow.key, node: flow.node, flow, sightings: sightings.get(flow.key)! }));
+}
+
+/** A tuple without its node: haproxy's connection is followed onto the next node by it. */
 const tupleKey = (e: FlowEntryCore) => `${e.proto}|${e.srcIp}|${e.srcPort}|${e.dstIp}|${e.dstPort}`;
 
 /**
@@ -141,34 +141,23 @@ export function joinProbesToFlows(probes: readonly ProbeLike[], snapshots: reado
 
   /** Tracks of entries passing `pick`, restricted to snapshots in [from, to). */
   const collect = (pick: (e: FlowEntryCore, s: FlowSnapshot) => boolean, from: number, to: number): RawTrack[] => {
-    const tracks = new Map<string, RawTrack>();
+    const seen: ({ node: string } & Sighting)[] = [];
     for (const s of snaps) {
       if (s.at < from || s.at >= to) continue;
-      for (const e of s.entries) {
-        if (!pick(e, s)) continue;
-        const key = `${s.node}|${tupleKey(e)}`;
-        let t = tracks.get(key);
-        if (!t) tracks.set(key, (t = { key, node: s.node, sightings: [] }));
-        t.sightings.push({ at: s.at, seq: s.seq, entry: e });
-      }
+      for (const e of s.entries) if (pick(e, s)) seen.push({ node: s.node, at: s.at, seq: s.seq, entry: e });
     }
-    return [...tracks.values()];
+    return trackSightings(seen);
   };
 
   /** The rindex partners of a track's sightings, as tracks. */
   const partnersOf = (t: RawTrack): RawTrack[] => {
-    const out = new Map<string, RawTrack>();
+    const seen: ({ node: string } & Sighting)[] = [];
     for (const sg of t.sightings) {
       const r = sg.entry.rindex;
-      if (r === null) continue;
-      const e = byIndex.get(`${t.node}|${sg.seq}|${sg.at}`)?.get(r);
-      if (!e) continue;
-      const key = `${t.node}|${tupleKey(e)}`;
-      let p = out.get(key);
-      if (!p) out.set(key, (p = { key, node: t.node, sightings: [] }));
-      p.sightings.push({ at: sg.at, seq: sg.seq, entry: e });
+      const e = r === null ? undefined : byIndex.get(`${t.node}|${sg.seq}|${sg.at}`)?.get(r);
+      if (e) seen.push({ node: t.node, at: sg.at, seq: sg.seq, entry: e });
     }
-    return [...out.values()];
+    return trackSightings(seen);
   };
 
   // Windows: from probe start (minus skew) until the next probe using the same local port starts.
@@ -192,7 +181,7 @@ export function joinProbesToFlows(probes: readonly ProbeLike[], snapshots: reado
     const { from, until } = windows[i]!;
     const isDst = (e: FlowEntryCore) => dsts.some((d) => d.address === e.dstIp && d.port === e.dstPort);
     const forward = collect((e) => e.srcPort === port && isDst(e), from, until);
-    const clientIps = new Set(forward.map((t) => t.sightings[0]!.entry.srcIp));
+    const clientIps = new Set(forward.map((t) => t.flow.first.srcIp));
     const seen = new Set<string>(forward.map((t) => t.key));
     const forwards: RawTrack[] = [];
     const add = (t: RawTrack, role: FlowRole, linkedBy: LinkedBy) => {
@@ -222,14 +211,14 @@ export function joinProbesToFlows(probes: readonly ProbeLike[], snapshots: reado
   });
 
   // Proxy connections from a NAT target, linked by time to the single closest probe.
-  const claimed = new Set<string>(joins.flatMap((j) => j.tracks.map((t) => `${t.node}|${t.proto}|${t.srcIp}|${t.srcPort}|${t.dstIp}|${t.dstPort}`)));
+  const claimed = new Set<string>(joins.flatMap((j) => j.tracks.map((t) => flowKey(t.node, t, "tuple"))));
   const proxyIps = new Set(natTargets.flatMap((ts) => ts.map((t) => t.ip)));
   if (proxyIps.size) {
     const candidates = collect((e) => proxyIps.has(e.srcIp), -Infinity, Infinity).filter((t) => !claimed.has(t.key));
     for (const c of candidates) {
-      const e0 = c.sightings[0]!.entry;
-      const first = c.sightings[0]!.at;
-      const last = c.sightings[c.sightings.length - 1]!.at;
+      const e0 = c.flow.first;
+      const first = c.flow.firstSeen;
+      const last = c.flow.lastSeen;
       let best = -1;
       let bestDist = Infinity;
       probes.forEach((p, i) => {
@@ -266,8 +255,7 @@ export function joinProbesToFlows(probes: readonly ProbeLike[], snapshots: reado
       ).filter((t) => !claimed.has(t.key));
       for (const t of more) {
         claimed.add(t.key);
-        const e = t.sightings[0]!.entry;
-        j.tracks.push(summarize(t, tuples.has(tupleKey(e)) ? "proxy-forward" : "proxy-reverse", "time"));
+        j.tracks.push(summarize(t, tuples.has(tupleKey(t.flow.first)) ? "proxy-forward" : "proxy-reverse", "time"));
         for (const r of partnersOf(t)) {
           if (claimed.has(r.key)) continue;
           claimed.add(r.key);
@@ -282,34 +270,22 @@ export function joinProbesToFlows(probes: readonly ProbeLike[], snapshots: reado
 }
 
 function summarize(t: RawTrack, role: FlowRole, linkedBy: LinkedBy): FlowTrack {
-  const s = t.sightings.slice().sort((a, b) => a.at - b.at || a.seq - b.seq);
-  const last = s[s.length - 1]!.entry;
-  const states: string[] = [];
-  for (const sg of s) {
-    const f = sg.entry.tcpFlags;
-    if (f && states[states.length - 1] !== f) states.push(f);
-  }
+  const f = t.flow;
+  const last = f.entry;
   return {
     node: t.node,
     role,
     linkedBy,
-    index: last.index,
-    rindex: last.rindex,
-    srcIp: last.srcIp,
-    srcPort: last.srcPort,
-    dstIp: last.dstIp,
-    dstPort: last.dstPort,
-    proto: last.proto,
-    vrf: last.vrf,
+    ...identityOf(last),
     action: last.action,
     snat: last.snat,
     dnat: last.dnat,
     spat: last.spat,
     dpat: last.dpat,
-    firstSeen: s[0]!.at,
-    lastSeen: s[s.length - 1]!.at,
-    sightings: s.length,
-    tcpStates: states,
+    firstSeen: f.firstSeen,
+    lastSeen: f.lastSeen,
+    sightings: f.sightings,
+    tcpStates: [...f.tcpStates],
     packets: last.packets,
     bytes: last.bytes,
   };

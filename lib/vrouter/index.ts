@@ -45,3 +45,4 @@ export {
   type Transcript,
 } from "./hygiene";
 export { checkedInt, RANGES } from "./values";
+export { parseIpRoute, type IpRouteRow, type IpRouteOptions } from "./ip-route";

@@ -334,19 +334,29 @@ function inPrefix(addr: { value: bigint; bits: number }, net: { value: bigint; b
   return addr.value >> shift === net.value >> shift;
 }
 
+/** A route row `lookupRoute` can match: `rt` rows (`RtRow`), Linux `ip route` rows (`IpRouteRow`). */
+export interface PrefixRow {
+  address: string | null;
+  prefixLen: number | null;
+  /** Rows of another VRF are skipped when a VRF is asked for; rows without one always count. */
+  vrf?: number | null;
+}
+
 /**
- * Longest-prefix match of an address among `rt` rows (optionally only VRF `vrf`), like `rt --get`.
+ * Longest-prefix match of an address among route rows (optionally only VRF `vrf`), like `rt --get`
+ * or the kernel's lookup in one `ip route` table.
  *
  * @example
  * lookupRoute(parseRt(dump).rows, "10.0.3.99")?.prefix // => "10.0.3.0/24"
+ * lookupRoute(parseIpRoute(text).rows, "101.101.101.1")?.destination // => "default"
  */
-export function lookupRoute(rows: Rows<RtRow>, address: string, vrf?: number | null): RtRow | null {
+export function lookupRoute<R extends PrefixRow = RtRow>(rows: Rows<R>, address: string, vrf?: number | null): R | null {
   const ip = ipToBigInt(address.split("/")[0]);
   if (ip === null) return null;
-  let best: RtRow | null = null;
+  let best: R | null = null;
   for (const r of rowsOf(rows)) {
     if (r.address === null || r.prefixLen === null) continue;
-    if (vrf !== undefined && vrf !== null && r.vrf !== null && r.vrf !== vrf) continue;
+    if (vrf !== undefined && vrf !== null && r.vrf !== undefined && r.vrf !== null && r.vrf !== vrf) continue;
     const net = ipToBigInt(r.address);
     if (net === null || !inPrefix(ip, net, r.prefixLen)) continue;
     if (best === null || (best.prefixLen ?? -1) < r.prefixLen) best = r;

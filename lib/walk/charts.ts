@@ -5,12 +5,13 @@
  * capture timestamps).
  */
 import { chart, type Chart } from "../display/chart";
+import { ladderSpec, ladderSummary, type LadderArrow as LadderSpecArrow } from "../display/ladder";
 import type { Facts, Packet } from "./facts";
 import { isHttp } from "./probe-text";
 import type { Discovery } from "./types";
 
-/** One arrow of the ladder. */
-export interface LadderArrow {
+/** One arrow of the walk's ladder (lanes by name). */
+export interface LadderArrow extends LadderSpecArrow {
   ms: number;
   from: string;
   to: string;
@@ -79,7 +80,8 @@ function laneNames(d: Discovery) {
 }
 
 /**
- * The ladder diagram (sequence chart) of both TCP connections.
+ * The ladder diagram (sequence chart) of both TCP connections, drawn by the one ladder builder
+ * (`ladderSpec`, `lib/display/ladder.ts`) on the walk's lanes, coloured by connection.
  *
  * @example
  * show(ladderDiagram(facts, discovery, "internet-host"));
@@ -88,28 +90,16 @@ export function ladderDiagram(f: Facts, d: Discovery, hostNode: string | null): 
   const lanes = laneNames(d);
   const order = [lanes.client, lanes.gateway, lanes.active, lanes.haproxy, lanes.backend, lanes.pod];
   const arrows = ladderArrows(f, d, hostNode).slice(0, 200);
-  const values = arrows.map((a, row) => ({ ...a, row, x1: order.indexOf(a.from), x2: order.indexOf(a.to), mid: (order.indexOf(a.from) + order.indexOf(a.to)) / 2 }));
-  const lifelines = order.map((name, k) => ({ k, name, top: -0.5, bottom: Math.max(values.length - 0.5, 0.5) }));
-  const x = { type: "quantitative", scale: { domain: [-0.5, order.length - 0.5] }, axis: { orient: "top", values: order.map((_, k) => k), labelExpr: `${JSON.stringify(order)}[datum.value] || ''`, title: null, grid: false } };
-  const y = { type: "quantitative", scale: { reverse: true, domain: [-0.5, Math.max(values.length - 0.5, 0.5)] }, axis: null };
-  const spec = {
-    title: values.length ? `both TCP connections, ${values.length} captured packets` : "no captured packets of the probe",
+  const spec = ladderSpec({
+    lanes: order,
+    arrows,
+    title: arrows.length ? `both TCP connections, ${arrows.length} captured packets` : "no captured packets of the probe",
     width: 720,
-    height: Math.max(values.length, 1) * 20,
-    layer: [
-      { data: { values: lifelines }, mark: { type: "rule", color: "#999", strokeDash: [4, 4] }, encoding: { x: { field: "k", ...x }, y: { field: "top", ...y }, y2: { field: "bottom" } } },
-      {
-        data: { values },
-        layer: [
-          { mark: { type: "rule" }, encoding: { x: { field: "x1", ...x }, x2: { field: "x2" }, y: { field: "row", ...y }, color: { field: "connection", type: "nominal" } } },
-          { mark: { type: "point", shape: "triangle-right", filled: true }, encoding: { x: { field: "x2", ...x }, y: { field: "row", ...y }, color: { field: "connection", type: "nominal" } } },
-          { mark: { type: "text", dy: -6, fontSize: 10 }, encoding: { x: { field: "mid", ...x }, y: { field: "row", ...y }, text: { field: "label" } } },
-        ],
-      },
-    ],
-  };
-  const summary = `ladder: ${values.length} packets across ${order.join(", ")}` + (values.length ? `; first ${values[0].label} ${values[0].from} → ${values[0].to}` : "");
-  return chart(spec, summary);
+    rowHeight: 20,
+    color: "connection",
+    tooltip: [{ field: "ms", title: "ms" }, "label", "connection"],
+  });
+  return chart(spec, ladderSummary(order, arrows));
 }
 
 /** One bar of the flow timeline. */

@@ -9,7 +9,7 @@ import { frameListRows } from "../capture/analyses/frame-list";
 import { once, nodesOf, type WalkContext } from "./context";
 import { fabricMap, gatewayRoute, type FabricMap, type GatewayRoute } from "./discover";
 import { observe, type Observation } from "./traffic";
-import { baselineFlows, fipFlow, flowKey, pairSeen, proxyFlow, seenFlows, serviceNatFlow, type SeenFlow, type SeenPair } from "./select";
+import { baselineFlows, fipFlow, pairSeen, proxyFlow, seenFlows, serviceNatFlow, type SeenFlow, type SeenPair } from "./select";
 
 /** One captured packet, decoded and placed. */
 export interface Packet {
@@ -65,7 +65,7 @@ export function facts(ctx: WalkContext): Promise<Facts> {
     // Flows already in the tables before the first probe belong to someone else (or to an earlier walk).
     const firstStart = Math.min(...obs.probes.map((p) => p.result.startedAt));
     const baseline = baselineFlows(obs.snapshots, firstStart);
-    const fresh = flows.filter((x) => !baseline.has(flowKey(x.node, x.entry)));
+    const fresh = flows.filter((x) => !baseline.has(x.key));
     const d = ctx.discovery;
     const { fip, fipPort } = ctx.params;
     const requests = obs.probes.filter((p) => p.purpose === "request").map((p) => p.result);

@@ -11,9 +11,8 @@
  */
 export * from "./types";
 export { createContext, emptyDiscovery, type WalkContext } from "./context";
-export { runWalk, walkWith, STAGE_CHECKS } from "./run";
+export { runWalk, walkWith, STAGE_CHECKS, STAGE_TABLE, type StageCheck, type StageEntry } from "./run";
 export { WalkReport, type StageRow } from "./report";
-export { STAGE_INFO } from "./stage";
 export { checkClient, checkGateway, checkFipNat, checkProxy, checkOverlay, checkServiceNat, checkBackend } from "./stages-forward";
 export { checkReturnOverlay, checkReturnProxy, checkReturnClient } from "./stages-return";
 export { gatewayRoute, fabricMap, junos, type GatewayRoute, type FabricMap } from "./discover";

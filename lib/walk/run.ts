@@ -9,13 +9,47 @@ import { flowTimeline, ladderDiagram, latencyBreakdown } from "./charts";
 import { WalkReport } from "./report";
 import { checkBackend, checkClient, checkFipNat, checkGateway, checkOverlay, checkProxy, checkServiceNat } from "./stages-forward";
 import { checkReturnClient, checkReturnOverlay, checkReturnProxy } from "./stages-return";
-import type { StageResult, WalkOptions } from "./types";
+import { STAGES, type Direction, type StageId, type StageResult, type WalkOptions } from "./types";
 
-/** The stage checks in walk order. */
-export const STAGE_CHECKS: readonly ((ctx: WalkContext) => Promise<StageResult>)[] = [
-  checkClient, checkGateway, checkFipNat, checkProxy, checkOverlay, checkServiceNat, checkBackend,
-  checkReturnOverlay, checkReturnProxy, checkReturnClient,
-];
+/** A stage check: gathers its evidence and decides (see `stages-forward.ts`, `stages-return.ts`). */
+export type StageCheck = (ctx: WalkContext) => Promise<StageResult>;
+
+/**
+ * The check of every stage, by id. A `Record` over {@link StageId}: a stage in `STAGES` without a
+ * check, or a check for no stage, does not compile.
+ */
+export const STAGE_CHECKS: Readonly<Record<StageId, StageCheck>> = {
+  client: checkClient,
+  gateway: checkGateway,
+  "fip-nat": checkFipNat,
+  proxy: checkProxy,
+  overlay: checkOverlay,
+  "service-nat": checkServiceNat,
+  backend: checkBackend,
+  "return-overlay": checkReturnOverlay,
+  "return-proxy": checkReturnProxy,
+  "return-client": checkReturnClient,
+};
+
+/** One row of {@link STAGE_TABLE}. */
+export interface StageEntry {
+  id: StageId;
+  /** 1-based position in the walk. */
+  step: number;
+  title: string;
+  direction: Direction;
+  check: StageCheck;
+}
+
+/**
+ * The walk's stages in order, each with its title, direction and check: `STAGES` (the order and the
+ * words) joined with {@link STAGE_CHECKS} (the code). `walkWith` runs it top to bottom.
+ *
+ * @example
+ * STAGE_TABLE.map((s) => `${s.step}. ${s.title}`); // ["1. Internet host → gateway", …]
+ * show(await STAGE_TABLE[4].check(ctx));          // stage 5 on its own
+ */
+export const STAGE_TABLE: readonly StageEntry[] = STAGES.map((s, i) => ({ id: s.id, step: i + 1, title: s.title, direction: s.direction, check: STAGE_CHECKS[s.id] }));
 
 /**
  * Walks a request from the Internet host to the backend pod and back, stage by stage, and returns the
@@ -50,11 +84,11 @@ export async function runWalk(opts: WalkOptions): Promise<WalkReport> {
  */
 export async function walkWith(ctx: WalkContext, onStage?: WalkOptions["onStage"], startedAt = Date.now()): Promise<WalkReport> {
   const stages: StageResult[] = [];
-  for (const check of STAGE_CHECKS) {
+  for (const { check } of STAGE_TABLE) {
     const s = await check(ctx);
     stages.push(s);
     try {
-      onStage?.(s, stages.length, STAGE_CHECKS.length);
+      onStage?.(s, stages.length, STAGE_TABLE.length);
     } catch {
       /* a display callback must not break the walk */
     }

@@ -2,48 +2,32 @@
  * Picks the flows of the probe out of the snapshots: the client's FIP flow pair, haproxy's new
  * connection to the service, and the service NAT pair on the backend node. Pure.
  */
+import { flowKey, FlowTracker, type TrackedFlow } from "../flows/identity";
 import type { FlowSnapshot } from "../flows/snapshot";
 import { explainNat, orientPair, type FlowPair } from "../vrouter/joins";
 import type { FlowEntry, FlowEntryCore } from "../vrouter/types";
 import type { Cell } from "./types";
 
-/** One flow entry followed across snapshots. */
-export interface SeenFlow {
-  node: string;
-  /** The latest sighting (parsed by `parseFlow`, so every decoded field is there). */
-  entry: FlowEntry;
-  firstSeen: number;
-  lastSeen: number;
-  sightings: number;
-  /** Distinct `TCP:` flag strings in order. */
-  tcpStates: string[];
-  packets: number;
-  bytes: number;
-}
-
 /**
- * The identity of a flow entry across snapshots: node, index and 5-tuple.
- *
- * @example
- * flowKey("cent222", entry); // "cent222|400196|6|15.15.15.2|42962|101.101.101.1|80"
+ * One flow entry followed across snapshots (`FlowTracker`, by the `index+tuple` key: see
+ * `lib/flows/identity.ts` for why the walk keys by entry). `entry` is the latest sighting, decoded
+ * ({@link normalizeEntry}); `packets` / `bytes` the largest counters seen.
  */
-export function flowKey(node: string, e: { index: number; proto: number; srcIp: string; srcPort: number; dstIp: string; dstPort: number }): string {
-  return `${node}|${e.index}|${e.proto}|${e.srcIp}|${e.srcPort}|${e.dstIp}|${e.dstPort}`;
-}
+export type SeenFlow = TrackedFlow<FlowEntry>;
 
 /**
  * The flows already in the tables before `before` (epoch ms, the first probe's start): the keys
- * ({@link flowKey}) of every entry of a snapshot taken before it. A snapshot's `at` is when its table
- * read had completed, so its whole content predates `before` exactly when `at < before`; no
- * allowance for the read's duration is needed.
+ * (`flowKey(node, entry, "index+tuple")`, a {@link SeenFlow}'s `key`) of every entry of a snapshot
+ * taken before it. A snapshot's `at` is when its table read had completed, so its whole content
+ * predates `before` exactly when `at < before`; no allowance for the read's duration is needed.
  *
  * @example
  * const baseline = baselineFlows(obs.snapshots, firstProbe.startedAt);
- * flows.filter((f) => !baseline.has(flowKey(f.node, f.entry))); // the flows that appeared during the probes
+ * flows.filter((f) => !baseline.has(f.key)); // the flows that appeared during the probes
  */
 export function baselineFlows(snapshots: readonly FlowSnapshot[], before: number): Set<string> {
   const out = new Set<string>();
-  for (const s of snapshots) if (s.at < before) for (const e of s.entries) out.add(flowKey(s.node, e));
+  for (const s of snapshots) if (s.at < before) for (const e of s.entries) out.add(flowKey(s.node, e, "index+tuple"));
   return out;
 }
 
@@ -55,26 +39,7 @@ export function baselineFlows(snapshots: readonly FlowSnapshot[], before: number
  * flows.filter((f) => f.node === "cent222").length; // 4
  */
 export function seenFlows(snapshots: readonly FlowSnapshot[]): SeenFlow[] {
-  const map = new Map<string, SeenFlow>();
-  const sorted = [...snapshots].sort((a, b) => a.at - b.at || a.seq - b.seq);
-  for (const s of sorted) {
-    for (const raw of s.entries) {
-      const e = normalizeEntry(raw);
-      const key = flowKey(s.node, e);
-      let f = map.get(key);
-      if (!f) {
-        f = { node: s.node, entry: e, firstSeen: s.at, lastSeen: s.at, sightings: 0, tcpStates: [], packets: 0, bytes: 0 };
-        map.set(key, f);
-      }
-      f.entry = e;
-      f.lastSeen = s.at;
-      f.sightings++;
-      if (e.tcpFlags && f.tcpStates[f.tcpStates.length - 1] !== e.tcpFlags) f.tcpStates.push(e.tcpFlags);
-      f.packets = Math.max(f.packets, e.packets);
-      f.bytes = Math.max(f.bytes, e.bytes);
-    }
-  }
-  return [...map.values()];
+  return FlowTracker.over(snapshots, "index+tuple", { map: normalizeEntry }).values();
 }
 
 /**

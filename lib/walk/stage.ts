@@ -1,24 +1,10 @@
 /**
- * Stage bookkeeping: titles, directions, and the builder every check uses to return a
- * {@link StageResult}. A check that throws (a bug) still becomes an `unknown` stage with the error.
+ * Stage bookkeeping: the builder every check uses to return a {@link StageResult} (step, title and
+ * direction from the stage table, `STAGES` in `types.ts`). A check that throws (a bug) still becomes an `unknown` stage with the error.
  */
 import type { WalkContext } from "./context";
-import type { Direction, Evidence, StageId, StageResult, Verdict } from "./types";
-import { STAGE_IDS } from "./types";
-
-/** Title and direction of each stage. */
-export const STAGE_INFO: Record<StageId, { title: string; direction: Direction }> = {
-  client: { title: "Internet host → gateway", direction: "forward" },
-  gateway: { title: "Gateway → active haproxy node (MPLSoGRE)", direction: "forward" },
-  "fip-nat": { title: "Floating IP NAT on the active node", direction: "forward" },
-  proxy: { title: "haproxy proxies (new TCP connection)", direction: "forward" },
-  overlay: { title: "Ingress pod → service IP (MPLSoUDP)", direction: "forward" },
-  "service-nat": { title: "Service NAT to the backend pod", direction: "forward" },
-  backend: { title: "Backend pod answers", direction: "forward" },
-  "return-overlay": { title: "Pod → MPLSoUDP → active node (SNAT+SPAT)", direction: "return" },
-  "return-proxy": { title: "haproxy copies the response; SNAT to the FIP", direction: "return" },
-  "return-client": { title: "MPLSoGRE → gateway → Internet host", direction: "return" },
-};
+import type { Evidence, StageId, StageResult, Verdict } from "./types";
+import { STAGE_IDS, STAGE_INFO } from "./types";
 
 /** What a check decides; the builder adds the bookkeeping. */
 export interface StageDraft {

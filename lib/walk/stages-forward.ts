@@ -2,7 +2,7 @@
  * The forward path, stages 1–7: each check gathers its evidence and decides `pass` / `fail` /
  * `unknown` with the reason in words. Checks read the joined {@link facts} and run their own look-ups.
  */
-import { parseNh, parseRt } from "../vrouter";
+import { lookupRoute, parseIpRoute, parseNh, parseRt } from "../vrouter";
 import { nodesOf, type WalkContext } from "./context";
 import { derived, evidenceOf, step } from "./exec";
 import { facts, type Facts, type Packet } from "./facts";
@@ -65,18 +65,15 @@ export function checkClient(ctx: WalkContext): Promise<StageResult> {
     const notes: string[] = [];
     const node = host?.name ?? "local";
     let routeText = "";
-    let noRoute = false;
+    /** Why the host has no route to the FIP, when it has none. */
+    let noRoute: string | null = null;
     if (host) {
       const r = await step(ctx, host.name, ["ip", "route"]);
-      const rows = r.stdout.split("\n").filter((l) => l.trim()).map((l) => {
-        const m = /^(\S+)(?:.*?\bvia (\S+))?(?:.*?\bdev (\S+))?/.exec(l.trim());
-        return { destination: m?.[1] ?? l, via: m?.[2] ?? null, dev: m?.[3] ?? null, line: l.trim() };
-      });
-      evidence.push(evidenceOf(`routes of ${host.name}`, r, rows));
+      const route = hostRoute(host.name, ctx.params.fip, r.stdout);
+      evidence.push(evidenceOf(`routes of ${host.name}`, r, route.rows));
       if (r.ok) {
-        const def = rows.find((x) => x.destination === "default" || coversIp(x.destination, ctx.params.fip));
-        if (def) routeText = `${host.name} routes ${ctx.params.fip} via ${def.via ?? def.dev ?? "?"} (${def.line})`;
-        else noRoute = true;
+        routeText = route.text ?? "";
+        noRoute = route.missing;
       } else notes.push(`could not read ${host.name}'s routes: ${r.error}`);
     } else notes.push("no internet-host node in the inventory: the probe runs from the kernel");
     if (f.probe) {
@@ -89,7 +86,7 @@ export function checkClient(ctx: WalkContext): Promise<StageResult> {
     evidence.push(...cap.evidence);
     notes.push(...cap.notes);
     const port = f.probe?.local?.port;
-    if (noRoute) return { node, verdict: "fail", reason: `${host!.name} has no route to ${ctx.params.fip} (no default route)`, evidence, notes };
+    if (noRoute) return { node, verdict: "fail", reason: `${host!.name} has no route to ${ctx.params.fip} (${noRoute})`, evidence, notes };
     if (!connected(f.probe) && !clientSeen) {
       const kind = f.probe?.error?.kind;
       if (kind === "not-mapped" || kind === "usage" || kind === "dns" || !f.probe) {
@@ -110,13 +107,24 @@ export function checkClient(ctx: WalkContext): Promise<StageResult> {
   });
 }
 
-function coversIp(prefix: string, ip: string): boolean {
-  const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(prefix);
-  if (!m) return false;
-  const n = (s: string) => s.split(".").reduce((a, o) => a * 256 + Number(o), 0);
-  const len = Number(m[2]);
-  const div = 2 ** (32 - len);
-  return Math.floor(n(ip) / div) === Math.floor(n(m[1]) / div);
+/**
+ * The route a host takes to `ip`, from its `ip route` output: the kernel's choice, the longest prefix
+ * covering `ip` (`lookupRoute`). A `blackhole` / `unreachable` / `prohibit` / `throw` route, or none, is
+ * `missing` (why, in words); else `text` says where it goes. `rows` are the routes as evidence.
+ *
+ * @example
+ * hostRoute("internet-host", "101.101.101.1", "default via 15.15.15.1 dev eth0 proto static \n").text;
+ * // "internet-host routes 101.101.101.1 via 15.15.15.1 (default via 15.15.15.1 dev eth0 proto static)"
+ */
+export function hostRoute(host: string, ip: string, ipRouteOutput: string): { rows: Record<string, string | null>[]; text: string | null; missing: string | null } {
+  const routes = parseIpRoute(ipRouteOutput);
+  const lines = ipRouteOutput.replace(/\r\n?/g, "\n").split("\n");
+  const rows = routes.rows.map((x) => ({ destination: x.destination, via: x.via, dev: x.dev, line: lines[x.line - 1]?.trim() ?? "" }));
+  const best = lookupRoute(routes.rows, ip);
+  if (!best) return { rows, text: null, missing: "no default route" };
+  const line = rows[routes.rows.indexOf(best)]!.line;
+  if (best.type !== "unicast") return { rows, text: null, missing: `${best.type} route ${best.destination}: ${line}` };
+  return { rows, text: `${host} routes ${ip} via ${best.via ?? best.dev ?? "?"} (${line})`, missing: null };
 }
 
 /**

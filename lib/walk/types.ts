@@ -30,22 +30,43 @@ export interface Evidence {
   error?: string;
 }
 
-/** The stage identifiers, in walk order. */
-export const STAGE_IDS = [
-  "client",
-  "gateway",
-  "fip-nat",
-  "proxy",
-  "overlay",
-  "service-nat",
-  "backend",
-  "return-overlay",
-  "return-proxy",
-  "return-client",
-] as const;
+/** What every stage is, apart from its check: its id, title and direction. */
+export interface StageInfo {
+  id: string;
+  title: string;
+  direction: Direction;
+}
+
+/**
+ * The walk's stages, in walk order: the one list of ids, titles and directions. Each stage's check is
+ * keyed by its id in `STAGE_CHECKS` (`run.ts`), a `Record<StageId, …>`, so a stage added here without
+ * a check (or a check for a stage not here) does not compile. The checks stay out of this table
+ * because they import `runStage`, which reads the titles from it.
+ */
+export const STAGES = [
+  { id: "client", title: "Internet host → gateway", direction: "forward" },
+  { id: "gateway", title: "Gateway → active haproxy node (MPLSoGRE)", direction: "forward" },
+  { id: "fip-nat", title: "Floating IP NAT on the active node", direction: "forward" },
+  { id: "proxy", title: "haproxy proxies (new TCP connection)", direction: "forward" },
+  { id: "overlay", title: "Ingress pod → service IP (MPLSoUDP)", direction: "forward" },
+  { id: "service-nat", title: "Service NAT to the backend pod", direction: "forward" },
+  { id: "backend", title: "Backend pod answers", direction: "forward" },
+  { id: "return-overlay", title: "Pod → MPLSoUDP → active node (SNAT+SPAT)", direction: "return" },
+  { id: "return-proxy", title: "haproxy copies the response; SNAT to the FIP", direction: "return" },
+  { id: "return-client", title: "MPLSoGRE → gateway → Internet host", direction: "return" },
+] as const satisfies readonly StageInfo[];
 
 /** One stage identifier. */
-export type StageId = (typeof STAGE_IDS)[number];
+export type StageId = (typeof STAGES)[number]["id"];
+
+/** The stage identifiers, in walk order (from {@link STAGES}). */
+export const STAGE_IDS: readonly StageId[] = STAGES.map((s) => s.id);
+
+/** Title and direction of each stage, by id (from {@link STAGES}). */
+export const STAGE_INFO = Object.fromEntries(STAGES.map((s) => [s.id, { title: s.title, direction: s.direction }])) as Record<
+  StageId,
+  { title: string; direction: Direction }
+>;
 
 /** The outcome of one stage check. */
 export interface StageResult {

@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { FlowCollector, flowKey } from "../../lib/flows/collector";
+import { FlowCollector } from "../../lib/flows/collector";
+import { flowKey } from "../../lib/flows/identity";
 import { parseFlow } from "../../lib/vrouter/flow";
 import { FIXTURES, flowDump } from "./helpers";
 

@@ -3,12 +3,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseFlow } from "../../lib/vrouter";
 import type { FlowSnapshot } from "../../lib/flows/snapshot";
-import { baselineFlows, fipFlow, flowBrief, flowKey, natText, normalizeEntry, pairSeen, proxyFlow, seenFlows, serviceNatFlow } from "../../lib/walk/select";
+import { flowKey } from "../../lib/flows/identity";
+import { baselineFlows, fipFlow, flowBrief, natText, normalizeEntry, pairSeen, proxyFlow, seenFlows, serviceNatFlow } from "../../lib/walk/select";
 import { WalkReport } from "../../lib/walk/report";
 import { ladderArrows } from "../../lib/walk/charts";
-import { emptyDiscovery } from "../../lib/walk/context";
-import { STAGE_INFO } from "../../lib/walk/stage";
-import { STAGE_IDS, type StageResult, type Verdict } from "../../lib/walk/types";
+import { createContext, emptyDiscovery } from "../../lib/walk/context";
+import { STAGE_CHECKS, STAGE_TABLE } from "../../lib/walk/run";
+import { hostRoute } from "../../lib/walk/stages-forward";
+import { STAGE_IDS, STAGE_INFO, type StageResult, type Verdict } from "../../lib/walk/types";
 
 const text = fs.readFileSync(path.join(__dirname, "fixtures/cent222-flows.txt"), "utf8");
 const entries = parseFlow(text).rows;
@@ -74,8 +76,8 @@ describe("baselineFlows (flows that predate the probes)", () => {
       { node: "cent222", at: probeStart + 300, startedAt: probeStart + 150, seq: 2, entries: [a!, b!] },
     ];
     const base = baselineFlows(snapshots, probeStart);
-    expect(base).toEqual(new Set([flowKey("cent222", a!), flowKey("cent222", b!)]));
-    expect(baselineFlows(snapshots, probeStart - 200)).toEqual(new Set([flowKey("cent222", a!)]));
+    expect(base).toEqual(new Set([flowKey("cent222", a!, "index+tuple"), flowKey("cent222", b!, "index+tuple")]));
+    expect(baselineFlows(snapshots, probeStart - 200)).toEqual(new Set([flowKey("cent222", a!, "index+tuple")]));
     expect(baselineFlows(snapshots, probeStart - 500).size).toBe(0);
   });
 });
@@ -151,5 +153,41 @@ describe("ladder", () => {
       [1, "gateway", "client 15.15.15.2", "[S.]"],
       [2, "haproxy 10.47.255.238", "pod 10.47.255.236", "[S] UDP[38]"],
     ]);
+  });
+});
+
+describe("the stage table", () => {
+  it("runs each stage's own check: the id a check reports is the id it is filed under, in walk order", async () => {
+    const aborted = new AbortController();
+    aborted.abort();
+    const ctx = createContext({ inventory: { nodes: [] } as never, runner: {} as never, fip: "101.101.101.1", fipPort: 80, hostHeader: "h", signal: aborted.signal });
+    expect(STAGE_TABLE.map((s) => s.id)).toEqual([...STAGE_IDS]);
+    for (const s of STAGE_TABLE) {
+      // An aborted context makes runStage return at once, without running the check's body.
+      const r = await s.check(ctx);
+      expect([r.id, r.step, r.title, r.direction, r.verdict]).toEqual([s.id, s.step, STAGE_INFO[s.id].title, STAGE_INFO[s.id].direction, "unknown"]);
+      expect(STAGE_CHECKS[s.id]).toBe(s.check);
+    }
+  });
+});
+
+describe("the Internet host's route to the FIP (stage 1)", () => {
+  const lab = "default via 15.15.15.1 dev eth0 proto static \n15.15.15.0/24 dev eth0 proto kernel scope link src 15.15.15.2 \n";
+  it("is the kernel's choice: the longest prefix, not the first line that covers the FIP", () => {
+    expect(hostRoute("internet-host", "101.101.101.1", lab)).toEqual({
+      rows: [
+        { destination: "default", via: "15.15.15.1", dev: "eth0", line: "default via 15.15.15.1 dev eth0 proto static" },
+        { destination: "15.15.15.0/24", via: null, dev: "eth0", line: "15.15.15.0/24 dev eth0 proto kernel scope link src 15.15.15.2" },
+      ],
+      text: "internet-host routes 101.101.101.1 via 15.15.15.1 (default via 15.15.15.1 dev eth0 proto static)",
+      missing: null,
+    });
+    const specific = hostRoute("h", "101.101.101.1", lab + "101.101.101.0/24 via 15.15.15.9 dev eth0 \n");
+    expect(specific.text).toBe("h routes 101.101.101.1 via 15.15.15.9 (101.101.101.0/24 via 15.15.15.9 dev eth0)");
+  });
+  it("names what is missing: no covering route, or a blackhole / unreachable route that wins", () => {
+    expect(hostRoute("h", "101.101.101.1", "15.15.15.0/24 dev eth0 proto kernel scope link src 15.15.15.2 \n")).toMatchObject({ text: null, missing: "no default route" });
+    expect(hostRoute("h", "101.101.101.1", lab + "unreachable 101.101.0.0/16 \n").missing).toBe("unreachable route 101.101.0.0/16: unreachable 101.101.0.0/16");
+    expect(hostRoute("h", "101.101.101.1", "").missing).toBe("no default route");
   });
 });
