@@ -5,6 +5,7 @@
 import { withInterrupt } from "../cancel";
 import type { Inventory, InventoryNode } from "../remote/inventory";
 import type { CommandRunner } from "../remote/runner";
+import { checkHostHeader, checkIpAddress, checkJunosInstance, checkPort } from "../remote/values";
 import type { Discovery, WalkOptions, WalkParams } from "./types";
 
 /** The shared state of one walk. */
@@ -48,6 +49,8 @@ export function emptyDiscovery(): Discovery {
  * show(await checkGateway(ctx));
  */
 export function createContext(opts: WalkOptions & { runner: CommandRunner }): WalkContext {
+  const problems = checkWalkParams(opts);
+  if (problems.length > 0) throw new WalkParamError(problems);
   return {
     inventory: opts.inventory,
     runner: opts.runner,
@@ -62,6 +65,60 @@ export function createContext(opts: WalkOptions & { runner: CommandRunner }): Wa
     dead: new Map(),
     memo: new Map(),
   };
+}
+
+/** One walk parameter that cannot be used, and why. */
+export interface WalkParamProblem {
+  /** The parameter's name (`fip`, `gatewayVrf` …). */
+  param: string;
+  message: string;
+}
+
+/**
+ * Walk parameters that would reach a router or node command in a form it could misread: refused
+ * before anything runs, each naming its parameter (the CLI exits 2 with them).
+ *
+ * @example
+ * try { createContext({ ...opts, gatewayVrf: "x | save /var/tmp/x" }); }
+ * catch (e) { (e as WalkParamError).problems[0].param; } // "gatewayVrf"
+ */
+export class WalkParamError extends TypeError {
+  readonly problems: WalkParamProblem[];
+  constructor(problems: WalkParamProblem[]) {
+    super(problems.map((p) => `${p.param}: ${p.message}`).join("; "));
+    this.name = "WalkParamError";
+    this.problems = problems;
+  }
+}
+
+/**
+ * Checks the walk's parameters against what each claims to be: the FIP an address, the port a port,
+ * the Host header a host name, the gateway VRF a Junos routing-instance name, the paths URL paths, the
+ * nodes inventory names. Every value that ends up in the gateway's Junos command or a node's shell
+ * passes through here first. Returns every problem (empty when all is well).
+ *
+ * @example
+ * checkWalkParams({ fip: "101.101.101.1 | save /var/tmp/x", fipPort: 80, hostHeader: "www.juniper.net" })
+ * // [{ param: "fip", message: "expected an IPv4 or IPv6 address, got \"101.101.101.1 | save /var/tmp/x\"" }]
+ */
+export function checkWalkParams(p: Partial<WalkParams>): WalkParamProblem[] {
+  const out: WalkParamProblem[] = [];
+  const add = (param: string, message: string | null): void => {
+    if (message) out.push({ param, message });
+  };
+  add("fip", checkIpAddress(String(p.fip ?? "")));
+  add("fipPort", checkPort(Number(p.fipPort)));
+  add("hostHeader", checkHostHeader(String(p.hostHeader ?? "")));
+  if (p.gatewayVrf !== undefined && p.gatewayVrf !== "") add("gatewayVrf", checkJunosInstance(p.gatewayVrf));
+  for (const key of ["path", "largePath"] as const) {
+    const v = p[key];
+    if (v !== undefined && v !== "" && !/^\/?[A-Za-z0-9._~!$&'()*+,;=:@%\/-]*(\?[A-Za-z0-9._~!$&'()*+,;=:@%\/?-]*)?$/.test(v)) {
+      add(key, `expected a URL path (RFC 3986 characters, no spaces or controls), got ${JSON.stringify(v)}`);
+    }
+  }
+  if (p.probes !== undefined && !(Number.isInteger(p.probes) && p.probes >= 1 && p.probes <= 1000)) add("probes", `expected a whole number of probes 1-1000, got ${JSON.stringify(p.probes)}`);
+  for (const n of p.nodes ?? []) if (!/^[A-Za-z0-9_.-]+$/.test(n)) add("nodes", `expected inventory node names, got ${JSON.stringify(n)}`);
+  return out;
 }
 
 /**

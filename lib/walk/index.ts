@@ -10,7 +10,7 @@
  * report.firstFailure?.reason;
  */
 export * from "./types";
-export { createContext, emptyDiscovery, type WalkContext } from "./context";
+export { checkWalkParams, createContext, emptyDiscovery, WalkParamError, type WalkContext, type WalkParamProblem } from "./context";
 export { runWalk, walkWith, STAGE_CHECKS, STAGE_TABLE, type StageCheck, type StageEntry } from "./run";
 export { WalkReport, type StageRow } from "./report";
 export { checkClient, checkGateway, checkFipNat, checkProxy, checkOverlay, checkServiceNat, checkBackend } from "./stages-forward";
