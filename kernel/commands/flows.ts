@@ -67,6 +67,7 @@ const command: Command = {
     const { loadInventoryFrom, selectNodes } = await import("../../lib/remote/inventory.js");
     const { SshRunner } = await import("../../lib/remote/runner.js");
     const { FlowPoller } = await import("../../lib/flows/poller.js");
+    const { FlowCollector } = await import("../../lib/flows/collector.js");
     const { textTable } = await import("../../lib/display/table.js");
     let inv, nodes: string[];
     try {
@@ -78,7 +79,9 @@ const command: Command = {
     }
 
     const runner = new SshRunner(inv, { env: io.env });
-    const poller = new FlowPoller({ runner, nodes, intervalMs: everyS * 1000, mode, ...(v.match !== undefined ? { match: v.match } : {}) });
+    // Memory stays flat however long the poll: two minutes of snapshots in memory, the rest summarised.
+    const collector = new FlowCollector({ windowMs: 120_000, maxGoneFlows: 100_000 });
+    const poller = new FlowPoller({ runner, nodes, intervalMs: everyS * 1000, mode, collector, ...(v.match !== undefined ? { match: v.match } : {}) });
     const width = Math.max(...nodes.map((n) => n.length));
     const { deadline } = await import("../../lib/cancel.js");
     const limit = deadline(forS * 1000, io.signal);
@@ -103,7 +106,7 @@ const command: Command = {
     const c = poller.collector;
     const seen = c.entriesSeen();
     if (v.json) {
-      io.stdout.write(`${JSON.stringify({ nodes, snapshots: c.snapshots.length, gaps: c.gaps, flows: seen, timeline: c.timeline() }, null, 1)}\n`);
+      io.stdout.write(`${JSON.stringify({ nodes, snapshots: c.snapshotCount, gaps: c.gaps, flows: seen, timeline: c.timeline() }, null, 1)}\n`);
     } else {
       const rows = seen.map((f) => ({
         node: f.node,
@@ -122,14 +125,14 @@ const command: Command = {
         seen: f.sightings,
         gone: f.gone ? "yes" : "",
       }));
-      io.stdout.write(`${textTable(COLUMNS, rows)}\n(${rows.length} flows from ${c.snapshots.length} snapshots, ${c.gaps.length} gaps)\n`);
+      io.stdout.write(`${textTable(COLUMNS, rows)}\n(${rows.length} flows from ${c.snapshotCount} snapshots, ${c.gaps.length} gaps)\n`);
     }
     const coverage = poller.coverage();
     for (const cv of coverage) {
       const gaps = cv.gaps.length > 0 ? `, ${cv.gaps.length} gap${cv.gaps.length > 1 ? "s" : ""}, longest ${(cv.longestGapMs / 1000).toFixed(1)} s` : "";
       io.stderr.write(`coverage ${cv.node.padEnd(width)} ${(cv.coveredMs / 1000).toFixed(1)} of ${(cv.askedMs / 1000).toFixed(1)} s (${Math.floor(cv.ratio * 100)}%, ${cv.snapshots} snapshots${gaps})${cv.complete ? "" : " INCOMPLETE"}\n`);
     }
-    const silent = nodes.filter((n) => !c.snapshots.some((s) => s.node === n));
+    const silent = coverage.filter((cv) => cv.snapshots === 0).map((cv) => cv.node);
     if (silent.length > 0) io.stderr.write(`packetwalk flows: no snapshot from ${silent.join(", ")}\n`);
     const incomplete = coverage.filter((cv) => !cv.complete).map((cv) => cv.node);
     if (incomplete.length > silent.length) io.stderr.write(`packetwalk flows: coverage fell short of the window asked on ${incomplete.join(", ")}\n`);

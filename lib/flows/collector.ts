@@ -60,6 +60,21 @@ export interface FlowMatchRow extends FlowSeenRow {
 
 const PROTOS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17, icmp6: 58, sctp: 132 };
 
+/** Options of {@link FlowCollector}: how much it keeps in memory. Without them it keeps everything (a walk's few seconds). */
+export interface FlowCollectorOptions {
+  /**
+   * Keep the snapshots of the last `windowMs` (by snapshot time) in `snapshots`; older ones are handed to
+   * `spill` and dropped, and so are the timeline's counter-only points older than the window (appeared,
+   * gone and action or TCP-state changes stay). The flows seen keep their summary (first/last seen,
+   * TCP states, largest counters). Default: no window.
+   */
+  windowMs?: number;
+  /** Called with each snapshot as it leaves the window: to an investigation's store, say. */
+  spill?: (s: FlowSnapshot) => void;
+  /** Remember at most this many flows no longer present (the longest gone are forgotten first). Default: no limit. */
+  maxGoneFlows?: number;
+}
+
 /**
  * Collects snapshots and gaps (feed it from a {@link FlowSnapshotSource}).
  *
@@ -70,18 +85,32 @@ const PROTOS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17, icmp6: 58, sc
  * c.matchTuple({ srcIp: "15.15.15.2", srcPort: 51000, dstIp: "101.101.101.1", dstPort: 80, proto: "tcp" });
  */
 export class FlowCollector {
-  /** Every snapshot, in arrival order. */
+  /** The snapshots in memory (every one, or those of the last `windowMs`), in arrival order. */
   readonly snapshots: FlowSnapshot[] = [];
   /** Every gap, in arrival order. */
   readonly gaps: SnapshotGap[] = [];
   private readonly flows = new FlowTracker("vrf+tuple");
-  /** Keys of the flows the node's latest snapshot no longer holds. */
+  /** Keys of the flows the node's latest snapshot no longer holds, longest gone first. */
   private readonly gone = new Set<string>();
-  private readonly events: FlowTimelineRow[] = [];
+  private events: TimelinePoint[] = [];
   private readonly lastKeysByNode = new Map<string, Set<string>>();
+  private readonly opts: FlowCollectorOptions;
+  private total = 0;
+  private forgotten = new Set<string>();
+  private trimmedUpTo = -Infinity;
+
+  constructor(opts: FlowCollectorOptions = {}) {
+    this.opts = opts;
+  }
+
+  /** Snapshots added in all (those spilled out of the window included). */
+  get snapshotCount(): number {
+    return this.total;
+  }
 
   /** Adds one snapshot. */
   add(s: FlowSnapshot): void {
+    this.total++;
     this.snapshots.push(s);
     const present = new Set<string>();
     for (const e of s.entries) {
@@ -94,14 +123,52 @@ export class FlowCollector {
       }
       const wasGone = this.gone.size > 0 && this.gone.delete(f.key);
       const changed = wasGone || prev.action !== e.action || prev.tcpFlags !== e.tcpFlags || prev.packets !== e.packets || prev.bytes !== e.bytes || prev.index !== e.index;
-      if (changed) this.events.push(event(f, s, wasGone ? "appeared" : "changed"));
+      if (changed) {
+        const ev = event(f, s, wasGone ? "appeared" : "changed");
+        // An action or TCP-state change is kept for the whole poll; counter-only points only in the window.
+        if (prev.action !== e.action || prev.tcpFlags !== e.tcpFlags || prev.index !== e.index) ev.significant = true;
+        this.events.push(ev);
+      }
     }
     for (const key of this.lastKeysByNode.get(s.node) ?? []) {
       if (present.has(key)) continue;
+      const f = this.flows.get(key);
+      if (!f) continue; // forgotten
       this.gone.add(key);
-      this.events.push(event(this.flows.get(key)!, s, "gone"));
+      this.events.push(event(f, s, "gone"));
     }
     this.lastKeysByNode.set(s.node, present);
+    if (this.opts.windowMs !== undefined) this.trim(s.at - this.opts.windowMs);
+    if (this.opts.maxGoneFlows !== undefined) this.forgetGone(this.opts.maxGoneFlows);
+  }
+
+  // Spills the snapshots older than `before`, and drops the counter-only timeline points older than it.
+  private trim(before: number): void {
+    let n = 0;
+    while (n < this.snapshots.length && this.snapshots[n]!.at < before) n++;
+    if (n === 0) return;
+    const out = this.snapshots.splice(0, n);
+    if (this.opts.spill) for (const x of out) this.opts.spill(x);
+    // Compact the timeline once per window's worth of time, not per snapshot.
+    if (before - this.trimmedUpTo < (this.opts.windowMs ?? 0) / 2) return;
+    this.trimmedUpTo = before;
+    this.events = this.events.filter((e) => e.at >= before || e.event !== "changed" || e.significant);
+  }
+
+  // Forgets the flows longest gone beyond `max` (and their timeline), compacting in batches.
+  private forgetGone(max: number): void {
+    if (this.gone.size <= max) return;
+    for (const key of this.gone) {
+      if (this.gone.size <= max) break;
+      this.gone.delete(key);
+      this.flows.forget(key);
+      this.forgotten.add(key);
+    }
+    if (this.forgotten.size >= Math.max(64, max / 8)) {
+      const drop = this.forgotten;
+      this.forgotten = new Set();
+      this.events = this.events.filter((e) => !drop.has(e.key));
+    }
   }
 
   /** Adds one gap. */
@@ -131,9 +198,11 @@ export class FlowCollector {
    * c.timeline((f) => f.dstPort === 80)
    */
   timeline(filter?: (row: FlowSeenRow) => boolean): FlowTimelineRow[] {
-    if (!filter) return this.events.map((e) => ({ ...e }));
+    const copy = ({ significant: _s, ...e }: TimelinePoint): FlowTimelineRow => e;
+    const live = this.forgotten.size > 0 ? this.events.filter((e) => !this.forgotten.has(e.key)) : this.events;
+    if (!filter) return live.map(copy);
     const keep = new Set(this.rows().filter(filter).map((r) => r.key));
-    return this.events.filter((e) => keep.has(e.key)).map((e) => ({ ...e }));
+    return live.filter((e) => keep.has(e.key)).map(copy);
   }
 
   /**
@@ -204,7 +273,10 @@ function seenRow(f: TrackedFlow, gone: boolean): FlowSeenRow {
   };
 }
 
-function event(f: TrackedFlow, s: FlowSnapshot, kind: FlowTimelineRow["event"]): FlowTimelineRow {
+/** A timeline row as kept: `significant` marks an action or TCP-state change (kept outside the window). */
+type TimelinePoint = FlowTimelineRow & { significant?: boolean };
+
+function event(f: TrackedFlow, s: FlowSnapshot, kind: FlowTimelineRow["event"]): TimelinePoint {
   const e = f.entry;
   return { node: s.node, key: f.key, at: s.at, seq: s.seq, index: e.index, action: e.action, tcpFlags: e.tcpFlags, packets: e.packets, bytes: e.bytes, event: kind };
 }

@@ -177,6 +177,16 @@ export class FlowTracker<E extends FlowEntryCore = FlowEntryCore> {
     return this.flows.get(key);
   }
 
+  /**
+   * Forgets a flow (a bounded collector drops flows long gone); returns whether it was known.
+   *
+   * @example
+   * tracker.forget(key); // true
+   */
+  forget(key: string): boolean {
+    return this.flows.delete(key);
+  }
+
   /** Number of distinct flows seen. */
   get size(): number {
     return this.flows.size;
