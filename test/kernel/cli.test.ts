@@ -9,7 +9,7 @@ import { main } from "../../kernel/cli";
 import { defineCommand, defineDispatcher, parseCommandArgs, UsageError } from "../../kernel/commands/args";
 import { COMMANDS } from "../../kernel/commands/index";
 import { captureIO } from "../helpers/io";
-import { requireBuilt, ROOT } from "./helpers";
+import { CLI, requireBuilt, ROOT, streamText, withKernel } from "./helpers";
 
 describe("packetwalk command list", () => {
   it("lists every command with its summary, and each entry loads the module of that name", async () => {
@@ -44,6 +44,17 @@ describe("packetwalk command list", () => {
     const commands = loaded.filter((f) => /[\\/]kernel[\\/]commands[\\/](?!index\.js|types\.js)/.test(f));
     expect(commands).toEqual([]);
     expect(loaded.some((f) => /[\\/]lib[\\/](lab|remote|capture|vrouter|walk)[\\/]/.test(f))).toBe(false);
+  });
+});
+
+describe("packetwalk kernel start", () => {
+  it("serves the kernel through the CLI as through start.js", async () => {
+    await withKernel({ argv: [process.execPath, CLI, "kernel", "start", "{connection_file}"], cwd: ROOT }, async (k) => {
+      const r = await k.execute("console.log('via the CLI'); 6 * 7");
+      expect(r.status).toBe("ok");
+      expect(streamText(r.outputs)).toBe("via the CLI\n");
+      expect((r.outputs.find((o) => o.output_type === "execute_result") as { data: Record<string, string> }).data["text/plain"]).toBe("42");
+    });
   });
 });
 
