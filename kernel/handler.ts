@@ -16,8 +16,8 @@
  * - `execute_input`, `execute_result` and `error` messages, as nbclient and JupyterLab expect.
  *
  * Where the next protocol features go: an `input_request` goes out with `channel: "stdin"` and its
- * `input_reply` comes back through `receive("stdin", …)`; history and `is_complete` are entries of
- * {@link KernelHandler.shellRequest}; `clear_output` is one more {@link OutputTarget} method routed like
+ * `input_reply` comes back through `receive("stdin", …)`; history and `is_complete` are cases of the
+ * shell dispatch (`shellRequest`); `clear_output` is one more {@link OutputTarget} method, routed like
  * `display`.
  */
 import type { CellEngine, OutputTarget } from "./engine";

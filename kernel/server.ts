@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import type * as ZMQ from "zeromq";
-import { CellEngine, Engine } from "./engine";
+import { Engine } from "./engine";
 import { KernelHandler, Outgoing, RequestChannel } from "./handler";
 import { startHeartbeat } from "./heartbeat";
 import { channelAddress, ConnectionInfo, decodeFrames, encodeFrames } from "./protocol/wire";
@@ -21,7 +21,7 @@ type Socket = ZMQ.Publisher | ZMQ.Router;
  * @example
  * await serveKernel(readConnectionFile(connectionFile), { cwd: process.cwd() });
  */
-export async function serveKernel(info: ConnectionInfo, opts: { cwd?: string; engine?: CellEngine & { close(): void } } = {}): Promise<void> {
+export async function serveKernel(info: ConnectionInfo, opts: { cwd?: string } = {}): Promise<void> {
   // zeromq is loaded lazily: `packetwalk run` and the CLI do not pay for it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const zmq = require("zeromq") as typeof ZMQ;
@@ -44,7 +44,7 @@ export async function serveKernel(info: ConnectionInfo, opts: { cwd?: string; en
     sending[channel] = sending[channel].then(() => sockets[channel].send(frames)).catch(() => {});
   };
 
-  const engine = opts.engine ?? new Engine({ cwd: opts.cwd ?? process.cwd() });
+  const engine = new Engine({ cwd: opts.cwd ?? process.cwd() });
   const handler = new KernelHandler(engine, { send, log: (text) => log(text) });
   const stdio = redirectStdio((name, text) => handler.output(name, text));
   const log = (text: string) => stdio.writeReal("stderr", `[packetwalk kernel] ${text}\n`);
