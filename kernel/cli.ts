@@ -4,7 +4,7 @@
  * {@link Command} contract; this file only dispatches (loading the one command that runs) and wires
  * SIGINT/SIGTERM to an AbortSignal.
  */
-import { COMMANDS } from "./commands/index";
+import { COMMANDS, loadCommand } from "./commands/index";
 import type { CommandIO } from "./commands/types";
 import { packetwalkVersion } from "../lib/display/version";
 
@@ -35,13 +35,12 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     io.stdout.write(`${packetwalkVersion()}\n`);
     return 0;
   }
-  const entry = COMMANDS.find((c) => c.name === name);
-  if (!entry) {
+  if (!COMMANDS.some((c) => c.name === name)) {
     io.stderr.write(`packetwalk: unknown command ${JSON.stringify(name)}\n${help()}`);
     return 2;
   }
   // `--help` and usage errors are each command's (commands/args.ts).
-  return (await entry.load()).run(rest, io);
+  return (await loadCommand(name)).run(rest, io);
 }
 
 /**

@@ -18,7 +18,8 @@ const command = defineDispatcher({
     if (sub === "start") {
       const file = rest.find((a) => !a.startsWith("-")) ?? rest[rest.indexOf("--connection-file") + 1];
       if (!file) throw new UsageError("missing CONNECTION_FILE", { prog: "packetwalk kernel start" });
-      const { readConnectionFile, serveKernel } = await import("../server.js");
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { readConnectionFile, serveKernel } = require("../server") as typeof import("../server");
       await serveKernel(readConnectionFile(file), { cwd: io.cwd });
       return 0;
     }

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../kernel/cli";
 import { defineCommand, defineDispatcher, parseCommandArgs, UsageError } from "../../kernel/commands/args";
-import { COMMANDS } from "../../kernel/commands/index";
+import { COMMANDS, loadCommand } from "../../kernel/commands/index";
 import { captureIO } from "../helpers/io";
 import { CLI, requireBuilt, ROOT, streamText, withKernel } from "./helpers";
 
@@ -17,9 +17,12 @@ describe("packetwalk command list", () => {
     expect(await main(["--help"], t.io)).toBe(0);
     for (const c of COMMANDS) {
       expect(t.out()).toContain(`  ${c.name.padEnd(8)} ${c.summary}\n`);
-      expect((await c.load()).name).toBe(c.name);
+      expect((await loadCommand(c.name)).name).toBe(c.name);
     }
     expect(COMMANDS.map((c) => c.name).sort()).toEqual(["capture", "exec", "flows", "kernel", "lab", "parse", "probe", "run", "walk"]);
+    // Only listed commands load: a name is never a path.
+    await expect(loadCommand("../server")).rejects.toThrow(/no packetwalk command/);
+    await expect(loadCommand("types")).rejects.toThrow(/no packetwalk command/);
   });
 
   it("with no command prints the list and exits 2; an unknown command is named on stderr", async () => {
@@ -61,7 +64,7 @@ describe("packetwalk kernel start", () => {
 describe("every command's --help and usage errors", () => {
   for (const entry of COMMANDS) {
     it(`${entry.name}: --help and -h print the usage on stdout and exit 0; an unknown option exits 2 with the usage on stderr`, async () => {
-      const cmd = await entry.load();
+      const cmd = await loadCommand(entry.name);
       expect(cmd.usage).toMatch(/^usage:/);
       for (const flag of ["--help", "-h"]) {
         const t = captureIO();
