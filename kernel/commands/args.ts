@@ -8,7 +8,7 @@
  *
  * A command either declares its options ({@link defineCommand}) or, when its first word picks a
  * subcommand with options of its own, dispatches on its argv and parses each subcommand's options with
- * {@link parseCommandArgs} ({@link defineDispatcher}).
+ * {@link readCommandArgs} ({@link defineDispatcher}).
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { Command, CommandIO } from "./types";
@@ -72,14 +72,15 @@ function wantsHelp(args: string[]): boolean {
 }
 
 /**
- * Parses `argv` against a spec: typed values and positionals, or a {@link UsageError} (bad option) or
- * a help request (`--help`/`-h`), both of which the command's wrapper turns into output and an exit
- * code. For subcommands; {@link defineCommand} calls it for commands that declare their options.
+ * Reads `argv` against a spec: typed values and positionals. Throws a {@link UsageError} (a bad
+ * option) or a help request (`--help`/`-h`), which the command's wrapper ({@link defineCommand},
+ * {@link defineDispatcher}) turns into output and an exit code. Dispatchers call it per subcommand;
+ * `defineCommand` calls it for the commands that declare their options.
  *
  * @example
- * const { values, positionals } = parseCommandArgs(rest, { options: { hold: { type: "string" }, json: { type: "boolean" } } });
+ * const { values, positionals } = readCommandArgs(rest, { options: { hold: { type: "string" }, json: { type: "boolean" } } });
  */
-export function parseCommandArgs<const O extends OptionsSpec>(argv: string[], spec: ArgsSpec<O>): CommandArgs<O> {
+export function readCommandArgs<const O extends OptionsSpec>(argv: string[], spec: ArgsSpec<O>): CommandArgs<O> {
   const { head, tail } = splitRest(argv, spec.rest);
   if (wantsHelp(head)) throw new HelpRequest();
   try {
@@ -136,7 +137,7 @@ export function defineCommand<const O extends OptionsSpec>(spec: CommandSpec<O>)
   return {
     name: spec.name,
     usage: spec.usage,
-    run: (argv, io) => withUsage(spec.name, spec.usage, io, () => spec.run(parseCommandArgs(argv, spec), io)),
+    run: (argv, io) => withUsage(spec.name, spec.usage, io, () => spec.run(readCommandArgs(argv, spec), io)),
   };
 }
 
@@ -149,7 +150,7 @@ export interface DispatcherSpec {
 
 /**
  * Defines a command that dispatches on its first word and parses each subcommand's options with
- * {@link parseCommandArgs}; `--help` anywhere prints the usage, and usage errors are handled as in
+ * {@link readCommandArgs}; `--help` anywhere prints the usage, and usage errors are handled as in
  * {@link defineCommand}.
  *
  * @example
@@ -157,7 +158,7 @@ export interface DispatcherSpec {
  *   name: "probe",
  *   usage: USAGE,
  *   async run([sub, ...rest], io) {
- *     if (sub === "tcp") return runTcp(parseCommandArgs(rest, { options: TCP_OPTIONS }), io);
+ *     if (sub === "tcp") return runTcp(readCommandArgs(rest, { options: TCP_OPTIONS }), io);
  *     throw new UsageError(sub === undefined ? "" : `unknown probe kind: ${sub} (tcp or http)`);
  *   },
  * });

@@ -1,6 +1,6 @@
 /** `packetwalk kernel install|list|uninstall|start`. */
 import { installKernelSpec, kernelsDirFor, listKernelSpecs, uninstallKernelSpec } from "../kernelspec";
-import { defineDispatcher, parseCommandArgs, UsageError } from "./args";
+import { defineDispatcher, readCommandArgs, UsageError } from "./args";
 
 const usage = `usage:
   packetwalk kernel install [--user | --prefix DIR] [--name NAME]
@@ -23,7 +23,7 @@ const command = defineDispatcher({
       await serveKernel(readConnectionFile(file), { cwd: io.cwd });
       return 0;
     }
-    const opts = parseCommandArgs(rest, { options: SPEC_OPTIONS, positionals: false, prog: `packetwalk kernel ${sub ?? ""}` }).values;
+    const opts = readCommandArgs(rest, { options: SPEC_OPTIONS, positionals: false, prog: `packetwalk kernel ${sub ?? ""}` }).values;
     if (opts.user && opts.prefix) throw new UsageError("--user and --prefix exclude each other", { usage: false });
     try {
       switch (sub) {

@@ -12,7 +12,7 @@ import * as net from "node:net";
 import * as path from "node:path";
 import type { LabInventory } from "../../lib/lab/lab";
 import { FAULTS } from "../../lib/lab/model";
-import { defineDispatcher, parseCommandArgs, UsageError } from "./args";
+import { defineDispatcher, readCommandArgs, UsageError } from "./args";
 import type { CommandIO } from "./types";
 
 const usage = `usage: packetwalk lab [--topology FILE|default|large] [--fault NAME]... [--inventory-out FILE]
@@ -67,7 +67,7 @@ const LAB_OPTIONS = {
 } as const;
 
 async function controlCommand(argv: string[], io: CommandIO): Promise<number> {
-  const parsed = parseCommandArgs(argv, { options: CONTROL_OPTIONS });
+  const parsed = readCommandArgs(argv, { options: CONTROL_OPTIONS });
   const invFile = parsed.values.inventory ?? io.env.PACKETWALK_INVENTORY;
   if (!invFile) throw new UsageError("--inventory FILE (or $PACKETWALK_INVENTORY) is needed to reach the running lab", { usage: false });
   let inv: Partial<LabInventory>;
@@ -98,7 +98,7 @@ const command = defineDispatcher({
   usage,
   async run(argv, io) {
     if (argv[0] === "fault" || argv[0] === "faults") return controlCommand(argv, io);
-    const v = parseCommandArgs(argv, { options: LAB_OPTIONS, positionals: false }).values;
+    const v = readCommandArgs(argv, { options: LAB_OPTIONS, positionals: false }).values;
     const faults = v.fault ?? [];
     const bad = faults.filter((f) => !(FAULTS as readonly string[]).includes(f));
     if (bad.length) throw new UsageError(`unknown fault ${bad.join(", ")} (known: ${FAULTS.join(", ")})`, { usage: false });

@@ -12,7 +12,7 @@ import type { AddressMap } from "../../lib/probe/address";
 import { probeHttp, summarizeHttp, type HttpProbeResult } from "../../lib/probe/http";
 import { formatTcpResult, probeTcp } from "../../lib/probe/tcp";
 import { renderTranscript } from "../../lib/probe/types";
-import { CommandArgs, defineDispatcher, parseCommandArgs, UsageError } from "./args";
+import { CommandArgs, defineDispatcher, readCommandArgs, UsageError } from "./args";
 import type { CommandIO } from "./types";
 
 const USAGE = `usage:
@@ -197,8 +197,8 @@ const probe = defineDispatcher({
   usage: USAGE,
   async run(argv, io) {
     const [sub, ...rest] = argv;
-    if (sub === "tcp") return runTcp(parseCommandArgs(rest, { options: TCP_OPTIONS }), io);
-    if (sub === "http") return runHttp(parseCommandArgs(rest, { options: HTTP_OPTIONS }), io);
+    if (sub === "tcp") return runTcp(readCommandArgs(rest, { options: TCP_OPTIONS }), io);
+    if (sub === "http") return runHttp(readCommandArgs(rest, { options: HTTP_OPTIONS }), io);
     // No kind: the usage alone.
     throw new UsageError(sub === undefined ? "" : `unknown probe kind: ${sub} (tcp or http)`);
   },

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../kernel/cli";
-import { defineCommand, defineDispatcher, parseCommandArgs, UsageError } from "../../kernel/commands/args";
+import { defineCommand, defineDispatcher, readCommandArgs, UsageError } from "../../kernel/commands/args";
 import { COMMANDS, loadCommand } from "../../kernel/commands/index";
 import { captureIO } from "../helpers/io";
 import { CLI, requireBuilt, ROOT, streamText, withKernel } from "./helpers";
@@ -150,7 +150,7 @@ describe("defineCommand / defineDispatcher", () => {
       usage: "usage: packetwalk tool run|stop",
       async run([sub, ...rest], io) {
         if (sub === "run") {
-          const { values } = parseCommandArgs(rest, { options: { fast: { type: "boolean" } }, positionals: false, prog: "packetwalk tool run" });
+          const { values } = readCommandArgs(rest, { options: { fast: { type: "boolean" } }, positionals: false, prog: "packetwalk tool run" });
           io.stdout.write(values.fast ? "fast\n" : "slow\n");
           return 0;
         }
