@@ -1,32 +1,12 @@
 #!/usr/bin/env node
 /**
  * `packetwalk`: one command, many subcommands. Each lives in `kernel/commands/` and follows the
- * {@link Command} contract; this file only dispatches and wires SIGINT/SIGTERM to an AbortSignal.
+ * {@link Command} contract; this file only dispatches (loading the one command that runs) and wires
+ * SIGINT/SIGTERM to an AbortSignal.
  */
-import captureCommand from "./commands/capture";
-import execCommand from "./commands/exec";
-import flowsCommand from "./commands/flows";
-import kernelCommand from "./commands/kernel";
-import labCommand from "./commands/lab";
-import parseCommand from "./commands/parse";
-import probeCommand from "./commands/probe";
-import runCommand from "./commands/run";
-import type { Command, CommandIO } from "./commands/types";
-import walkCommand from "./commands/walk";
+import { COMMANDS, loadCommand } from "./commands/index";
+import type { CommandIO } from "./commands/types";
 import { packetwalkVersion } from "../lib/display/version";
-
-/** The subcommands. Command modules load their heavy dependencies lazily, inside `run`. */
-export const COMMANDS: Record<string, () => Command> = {
-  walk: () => walkCommand,
-  lab: () => labCommand,
-  run: () => runCommand,
-  kernel: () => kernelCommand,
-  probe: () => probeCommand,
-  flows: () => flowsCommand,
-  exec: () => execCommand,
-  parse: () => parseCommand,
-  capture: () => captureCommand,
-};
 
 function help(): string {
   return `packetwalk ${packetwalkVersion()} — walk a packet through a Tungsten Fabric / Contrail cluster
@@ -34,7 +14,7 @@ function help(): string {
 usage: packetwalk COMMAND [ARGS]   (packetwalk COMMAND --help for details)
 
 commands:
-${Object.values(COMMANDS).map((c) => `  ${c().name.padEnd(8)} ${c().summary}`).join("\n")}
+${COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`).join("\n")}
 `;
 }
 
@@ -55,17 +35,12 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     io.stdout.write(`${packetwalkVersion()}\n`);
     return 0;
   }
-  const load = COMMANDS[name];
-  if (!load) {
+  if (!COMMANDS.some((c) => c.name === name)) {
     io.stderr.write(`packetwalk: unknown command ${JSON.stringify(name)}\n${help()}`);
     return 2;
   }
-  const cmd = load();
-  if (rest.includes("--help") && name !== "kernel") {
-    io.stdout.write(`${cmd.usage}\n`);
-    return 0;
-  }
-  return cmd.run(rest, io);
+  // `--help` and usage errors are each command's (commands/args.ts).
+  return (await loadCommand(name)).run(rest, io);
 }
 
 /**

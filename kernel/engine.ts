@@ -34,6 +34,34 @@ export interface OutputTarget {
   display(bundle: DisplayBundle, opts: { displayId?: string; update?: boolean }): void;
 }
 
+/**
+ * What the protocol handler needs of an engine: run a cell, complete, inspect, tell whether code is
+ * complete, interrupt, and a target for output. {@link Engine} is the real one (tslab's converter and
+ * executor); the handler's tests pass a stub, so the protocol is tested without TypeScript or ZeroMQ.
+ *
+ * @example
+ * const stub: CellEngine = {
+ *   target: { stream: () => {}, display: () => {} },
+ *   execute: async (code) => ({ status: "ok", result: { data: { "text/plain": code }, metadata: {} } }),
+ *   complete: (_c, pos) => ({ start: pos, end: pos, candidates: [] }),
+ *   inspect: () => null,
+ *   isComplete: () => ({ status: "complete" }),
+ *   interrupt: () => {},
+ * };
+ */
+export interface CellEngine {
+  /** Where output goes while a cell (or its background work) runs; the handler sets it. */
+  target: OutputTarget;
+  /** Runs one cell. Never rejects. */
+  execute(code: string): Promise<CellOutcome>;
+  complete(code: string, pos: number): { start: number; end: number; candidates: string[] };
+  /** Hover documentation at `pos`, or null. */
+  inspect(code: string, pos: number): string | null;
+  isComplete(code: string): { status: "complete" | "incomplete" | "invalid" | "unknown"; indent?: string };
+  /** Aborts helpers' I/O and the running cell; kernel state is kept. */
+  interrupt(): void;
+}
+
 interface TslabExecutor {
   execute(src: string): Promise<boolean>;
   inspect(src: string, position: number): unknown;
@@ -77,7 +105,7 @@ export function toCellError(e: unknown): CellError {
  * const outcome = await engine.execute("1 + 1");
  * outcome.result?.data["text/plain"]; // "2"
  */
-export class Engine {
+export class Engine implements CellEngine {
   /** The current output target; background output after a cell ends goes to the last one. */
   target: OutputTarget;
   private readonly executor: TslabExecutor;

@@ -9,14 +9,14 @@
  * packetwalk capture fabric.pcap --stats
  */
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { frameListRows } from "../../lib/capture/analyses/frame-list";
 import type { MplsPayloadKind } from "../../lib/capture/context";
 import { CaptureFormatError, FilterSyntaxError } from "../../lib/capture/errors";
 import { compileFilter, filterFields } from "../../lib/capture/filter";
 import type { FrameRow, FrameTable } from "../../lib/capture/frame-table";
 import { readCapture } from "../../lib/capture/read";
-import type { Command, CommandIO } from "./types";
+import { CommandArgs, defineCommand, UsageError } from "./args";
+import type { CommandIO } from "./types";
 
 const USAGE = `usage: packetwalk capture FILE [--json | --tsv FIELDS] [--filter EXPR] [--stats]
                           [--mpls-udp-port PORT]... [--vxlan-port PORT]... [--label-map LABEL=KIND,...]
@@ -118,46 +118,28 @@ async function writeLines(out: NodeJS.WritableStream, lines: Iterable<string>): 
   if (batch) out.write(batch);
 }
 
-async function run(argv: string[], io: CommandIO): Promise<number> {
+const OPTIONS = {
+  json: { type: "boolean" },
+  tsv: { type: "string" },
+  filter: { type: "string" },
+  stats: { type: "boolean" },
+  "mpls-udp-port": { type: "string", multiple: true },
+  "vxlan-port": { type: "string", multiple: true },
+  "label-map": { type: "string" },
+  limit: { type: "string" },
+} as const;
+
+async function run({ values, positionals }: CommandArgs<typeof OPTIONS>, io: CommandIO): Promise<number> {
   const err = (msg: string) => io.stderr.write(`packetwalk capture: ${msg}\n`);
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        json: { type: "boolean" },
-        tsv: { type: "string" },
-        filter: { type: "string" },
-        stats: { type: "boolean" },
-        "mpls-udp-port": { type: "string", multiple: true },
-        "vxlan-port": { type: "string", multiple: true },
-        "label-map": { type: "string" },
-        limit: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (e) {
-    err((e as Error).message);
-    io.stderr.write(USAGE + "\n");
-    return 2;
-  }
-  const { values, positionals } = args;
-  if (values.help) { io.stdout.write(USAGE + "\n"); return 0; }
-  if (positionals.length !== 1) {
-    err(positionals.length === 0 ? "missing FILE" : `one FILE expected, got ${positionals.length}`);
-    io.stderr.write(USAGE + "\n");
-    return 2;
-  }
-  if (values.json && values.tsv !== undefined) { err("--json and --tsv exclude each other"); return 2; }
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "missing FILE" : `one FILE expected, got ${positionals.length}`);
+  if (values.json && values.tsv !== undefined) throw new UsageError("--json and --tsv exclude each other", { usage: false });
   const file = positionals[0]!;
   let tsvFields: string[] | undefined;
   if (values.tsv !== undefined) {
     tsvFields = values.tsv.split(",").map((s) => s.trim()).filter(Boolean);
     const bad = tsvFields.filter((f) => !TSV_FIELDS.includes(f));
     if (tsvFields.length === 0 || bad.length > 0) {
-      err(`unknown --tsv field${bad.length > 1 ? "s" : ""} ${bad.join(", ") || "(none given)"}; known: ${TSV_FIELDS.join(",")}`);
-      return 2;
+      throw new UsageError(`unknown --tsv field${bad.length > 1 ? "s" : ""} ${bad.join(", ") || "(none given)"}; known: ${TSV_FIELDS.join(",")}`, { usage: false });
     }
   }
   let keep: ReturnType<typeof compileFilter> | undefined;
@@ -212,11 +194,6 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
 }
 
 /** The `capture` command. */
-const capture: Command = {
-  name: "capture",
-  summary: "decode a pcap/pcapng capture through MPLSoGRE/MPLSoUDP/VXLAN to TCP and HTTP",
-  usage: USAGE,
-  run,
-};
+const capture = defineCommand({ name: "capture", usage: USAGE, options: OPTIONS, run });
 
 export default capture;

@@ -3,8 +3,8 @@
  *
  * Runs a command on one node, a comma list, `role:ROLE`, or `all` (fan-out, output prefixed per node).
  */
-import { parseArgs } from "node:util";
-import type { Command, CommandIO } from "./types";
+import { defineCommand, UsageError } from "./args";
+import type { CommandIO } from "./types";
 
 const usage = `usage: packetwalk exec NODE [--inventory FILE] [--timeout SECONDS] [--concurrency N]
                        [--vrouter] [--shell] [--json] -- COMMAND [ARG ...]
@@ -16,50 +16,28 @@ const usage = `usage: packetwalk exec NODE [--inventory FILE] [--timeout SECONDS
   The inventory (a JSON or YAML file) comes from --inventory or $PACKETWALK_INVENTORY.
   Exit status: 0 every node ran COMMAND with exit 0, 1 otherwise, 2 usage or inventory error.`;
 
-const command: Command = {
+const command = defineCommand({
   name: "exec",
-  summary: "run a command on inventory nodes over SSH (fan-out with all or a comma list)",
   usage,
-  async run(argv: string[], io: CommandIO): Promise<number> {
-    const dash = argv.indexOf("--");
-    const head = dash >= 0 ? argv.slice(0, dash) : argv;
-    const words = dash >= 0 ? argv.slice(dash + 1) : [];
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: head,
-        allowPositionals: true,
-        options: {
-          inventory: { type: "string", short: "i" },
-          timeout: { type: "string", short: "t" },
-          concurrency: { type: "string", short: "c" },
-          vrouter: { type: "boolean" },
-          shell: { type: "boolean" },
-          json: { type: "boolean" },
-          help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (e) {
-      io.stderr.write(`packetwalk exec: ${(e as Error).message}\n${usage}\n`);
-      return 2;
-    }
-    const { values: v, positionals } = parsed;
-    if (v.help) {
-      io.stdout.write(`${usage}\n`);
-      return 0;
-    }
-    if (positionals.length !== 1 || words.length === 0) {
-      io.stderr.write(`packetwalk exec: expected NODE -- COMMAND ...\n${usage}\n`);
-      return 2;
-    }
+  options: {
+    inventory: { type: "string", short: "i" },
+    timeout: { type: "string", short: "t" },
+    concurrency: { type: "string", short: "c" },
+    vrouter: { type: "boolean" },
+    shell: { type: "boolean" },
+    json: { type: "boolean" },
+  },
+  // The remote command after `--` is never parsed as options.
+  rest: true,
+  async run({ values: v, positionals, rest: words }, io: CommandIO): Promise<number> {
+    if (positionals.length !== 1 || words.length === 0) throw new UsageError("expected NODE -- COMMAND ...");
     const timeoutS = v.timeout !== undefined ? Number(v.timeout) : 30;
     const concurrency = v.concurrency !== undefined ? Number(v.concurrency) : 16;
     if (!(timeoutS > 0) || !(Number.isInteger(concurrency) && concurrency > 0)) {
-      io.stderr.write(`packetwalk exec: --timeout must be a positive number of seconds and --concurrency a positive integer\n`);
-      return 2;
+      throw new UsageError("--timeout must be a positive number of seconds and --concurrency a positive integer", { usage: false });
     }
 
-    // Loaded here, not at the top: the CLI dispatcher imports every command module (ssh2 is not free to load).
+    // Loaded here, not at the top: `--help` and usage errors do not pay for ssh2.
     const { loadInventoryFrom, selectNodes, getNode, vrouterArgv } = await import("../../lib/remote/inventory.js");
     const { SshRunner } = await import("../../lib/remote/runner.js");
     const { runOnNodes } = await import("../../lib/remote/fan-out.js");
@@ -128,6 +106,6 @@ const command: Command = {
       runner.close();
     }
   },
-};
+});
 
 export default command;

@@ -4,8 +4,8 @@
  * Polls the vRouter flow table of one or more nodes, prints a one-line summary per snapshot to stderr,
  * and at the end the table of flow entries seen (or JSON) to stdout.
  */
-import { parseArgs } from "node:util";
-import type { Command, CommandIO } from "./types";
+import { defineCommand, UsageError } from "./args";
+import type { CommandIO } from "./types";
 
 const usage = `usage: packetwalk flows NODE [--match SPEC] [--every SECONDS] [--for SECONDS] [--mode stream|exec]
                         [--json] [--inventory FILE]
@@ -23,45 +23,24 @@ const usage = `usage: packetwalk flows NODE [--match SPEC] [--every SECONDS] [--
 
 const COLUMNS = ["node", "index", "rindex", "src", "dst", "proto", "vrf", "action", "tcp", "packets", "bytes", "first", "last", "seen", "gone"];
 
-const command: Command = {
+const command = defineCommand({
   name: "flows",
-  summary: "poll vRouter flow tables at 5 Hz over SSH and print the flow entries seen",
   usage,
-  async run(argv: string[], io: CommandIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          match: { type: "string", short: "m" },
-          every: { type: "string" },
-          for: { type: "string" },
-          mode: { type: "string" },
-          json: { type: "boolean" },
-          inventory: { type: "string", short: "i" },
-          help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (e) {
-      io.stderr.write(`packetwalk flows: ${(e as Error).message}\n${usage}\n`);
-      return 2;
-    }
-    const { values: v, positionals } = parsed;
-    if (v.help) {
-      io.stdout.write(`${usage}\n`);
-      return 0;
-    }
-    if (positionals.length !== 1) {
-      io.stderr.write(`packetwalk flows: expected one NODE argument\n${usage}\n`);
-      return 2;
-    }
+  options: {
+    match: { type: "string", short: "m" },
+    every: { type: "string" },
+    for: { type: "string" },
+    mode: { type: "string" },
+    json: { type: "boolean" },
+    inventory: { type: "string", short: "i" },
+  },
+  async run({ values: v, positionals }, io: CommandIO): Promise<number> {
+    if (positionals.length !== 1) throw new UsageError("expected one NODE argument");
     const everyS = v.every !== undefined ? Number(v.every) : 0.2;
     const forS = v.for !== undefined ? Number(v.for) : 10;
     const mode = v.mode ?? "stream";
     if (!(everyS > 0) || !(forS > 0) || (mode !== "stream" && mode !== "exec")) {
-      io.stderr.write(`packetwalk flows: --every and --for must be positive numbers of seconds, --mode stream or exec\n`);
-      return 2;
+      throw new UsageError("--every and --for must be positive numbers of seconds, --mode stream or exec", { usage: false });
     }
 
     const { loadInventoryFrom, selectNodes } = await import("../../lib/remote/inventory.js");
@@ -138,7 +117,7 @@ const command: Command = {
     if (incomplete.length > silent.length) io.stderr.write(`packetwalk flows: coverage fell short of the window asked on ${incomplete.join(", ")}\n`);
     return incomplete.length > 0 ? 1 : 0;
   },
-};
+});
 
 /** `HH:MM:SS.mmm` (UTC) of an epoch-ms time. */
 function clock(ms: number): string {

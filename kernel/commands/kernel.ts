@@ -1,7 +1,6 @@
 /** `packetwalk kernel install|list|uninstall|start`. */
-import { parseArgs } from "node:util";
 import { installKernelSpec, kernelsDirFor, listKernelSpecs, uninstallKernelSpec } from "../kernelspec";
-import type { Command } from "./types";
+import { defineDispatcher, readCommandArgs, UsageError } from "./args";
 
 const usage = `usage:
   packetwalk kernel install [--user | --prefix DIR] [--name NAME]
@@ -9,34 +8,23 @@ const usage = `usage:
   packetwalk kernel uninstall [--user | --prefix DIR] [--name NAME]
   packetwalk kernel start CONNECTION_FILE     (what Jupyter runs)`;
 
-const command: Command = {
+const SPEC_OPTIONS = { user: { type: "boolean" }, prefix: { type: "string" }, name: { type: "string" } } as const;
+
+const command = defineDispatcher({
   name: "kernel",
-  summary: "install, list or remove the Jupyter kernelspec; start the kernel",
   usage,
   async run(argv, io) {
     const [sub, ...rest] = argv;
     if (sub === "start") {
       const file = rest.find((a) => !a.startsWith("-")) ?? rest[rest.indexOf("--connection-file") + 1];
-      if (!file) {
-        io.stderr.write(`packetwalk kernel start: missing CONNECTION_FILE\n${usage}\n`);
-        return 2;
-      }
+      if (!file) throw new UsageError("missing CONNECTION_FILE", { prog: "packetwalk kernel start" });
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { readConnectionFile, serveKernel } = require("../server") as typeof import("../server");
       await serveKernel(readConnectionFile(file), { cwd: io.cwd });
       return 0;
     }
-    let opts;
-    try {
-      opts = parseArgs({ args: rest, options: { user: { type: "boolean" }, prefix: { type: "string" }, name: { type: "string" } }, allowPositionals: false }).values;
-    } catch (e) {
-      io.stderr.write(`packetwalk kernel ${sub ?? ""}: ${(e as Error).message}\n${usage}\n`);
-      return 2;
-    }
-    if (opts.user && opts.prefix) {
-      io.stderr.write("packetwalk kernel: --user and --prefix exclude each other\n");
-      return 2;
-    }
+    const opts = readCommandArgs(rest, { options: SPEC_OPTIONS, positionals: false, prog: `packetwalk kernel ${sub ?? ""}` }).values;
+    if (opts.user && opts.prefix) throw new UsageError("--user and --prefix exclude each other", { usage: false });
     try {
       switch (sub) {
         case "install": {
@@ -60,13 +48,13 @@ const command: Command = {
           return 0;
         }
         default:
-          io.stderr.write(`${usage}\n`);
-          return 2;
+          throw new UsageError("");
       }
     } catch (e) {
+      if (e instanceof UsageError) throw e;
       io.stderr.write(`packetwalk kernel ${sub}: ${(e as Error).message}\n`);
       return 1;
     }
   },
-};
+});
 export default command;

@@ -10,10 +10,10 @@
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import type { LabInventory } from "../../lib/lab/lab";
 import { FAULTS } from "../../lib/lab/model";
-import type { Command, CommandIO } from "./types";
+import { defineDispatcher, readCommandArgs, UsageError } from "./args";
+import type { CommandIO } from "./types";
 
 const usage = `usage: packetwalk lab [--topology FILE|default|large] [--fault NAME]... [--inventory-out FILE]
                       [--flow-linger MS] [--fip-port PORT]
@@ -56,19 +56,20 @@ function controlRequest(sock: string, argv: string[]): Promise<{ out: string; er
   });
 }
 
+const CONTROL_OPTIONS = { inventory: { type: "string", short: "i" } } as const;
+
+const LAB_OPTIONS = {
+  topology: { type: "string", short: "t" },
+  fault: { type: "string", multiple: true, short: "f" },
+  "inventory-out": { type: "string", short: "o" },
+  "flow-linger": { type: "string" },
+  "fip-port": { type: "string" },
+} as const;
+
 async function controlCommand(argv: string[], io: CommandIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { inventory: { type: "string", short: "i" } } });
-  } catch (e) {
-    io.stderr.write(`packetwalk lab: ${(e as Error).message}\n${usage}\n`);
-    return 2;
-  }
+  const parsed = readCommandArgs(argv, { options: CONTROL_OPTIONS });
   const invFile = parsed.values.inventory ?? io.env.PACKETWALK_INVENTORY;
-  if (!invFile) {
-    io.stderr.write("packetwalk lab: --inventory FILE (or $PACKETWALK_INVENTORY) is needed to reach the running lab\n");
-    return 2;
-  }
+  if (!invFile) throw new UsageError("--inventory FILE (or $PACKETWALK_INVENTORY) is needed to reach the running lab", { usage: false });
   let inv: Partial<LabInventory>;
   try {
     inv = JSON.parse(fs.readFileSync(path.resolve(io.cwd, invFile), "utf8"));
@@ -84,8 +85,7 @@ async function controlCommand(argv: string[], io: CommandIO): Promise<number> {
   const [sub, ...rest] = parsed.positionals;
   const req = sub === "faults" ? ["faults"] : ["fault", ...rest];
   if (sub === "fault" && (rest.length !== 2 || !["on", "off"].includes(rest[1]))) {
-    io.stderr.write(`packetwalk lab: usage: packetwalk lab fault NAME on|off\n`);
-    return 2;
+    throw new UsageError("usage: packetwalk lab fault NAME on|off", { usage: false });
   }
   const r = await controlRequest(sock, req);
   io.stdout.write(r.out);
@@ -93,46 +93,19 @@ async function controlCommand(argv: string[], io: CommandIO): Promise<number> {
   return r.code === 0 ? 0 : r.code === 2 ? 2 : 1;
 }
 
-const command: Command = {
+const command = defineDispatcher({
   name: "lab",
-  summary: "start the embedded lab (a simulated Contrail cluster on 127.0.0.1) and print its inventory",
   usage,
-  async run(argv: string[], io: CommandIO): Promise<number> {
+  async run(argv, io) {
     if (argv[0] === "fault" || argv[0] === "faults") return controlCommand(argv, io);
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: false,
-        options: {
-          topology: { type: "string", short: "t" },
-          fault: { type: "string", multiple: true, short: "f" },
-          "inventory-out": { type: "string", short: "o" },
-          "flow-linger": { type: "string" },
-          "fip-port": { type: "string" },
-          help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (e) {
-      io.stderr.write(`packetwalk lab: ${(e as Error).message}\n${usage}\n`);
-      return 2;
-    }
-    const v = parsed.values;
-    if (v.help) {
-      io.stdout.write(`${usage}\n`);
-      return 0;
-    }
+    const v = readCommandArgs(argv, { options: LAB_OPTIONS, positionals: false }).values;
     const faults = v.fault ?? [];
     const bad = faults.filter((f) => !(FAULTS as readonly string[]).includes(f));
-    if (bad.length) {
-      io.stderr.write(`packetwalk lab: unknown fault ${bad.join(", ")} (known: ${FAULTS.join(", ")})\n`);
-      return 2;
-    }
+    if (bad.length) throw new UsageError(`unknown fault ${bad.join(", ")} (known: ${FAULTS.join(", ")})`, { usage: false });
     const linger = v["flow-linger"] !== undefined ? Number(v["flow-linger"]) : undefined;
     const fipPort = v["fip-port"] !== undefined ? Number(v["fip-port"]) : undefined;
     if ((linger !== undefined && !(linger >= 0)) || (fipPort !== undefined && !(Number.isInteger(fipPort) && fipPort >= 0 && fipPort < 65536))) {
-      io.stderr.write(`packetwalk lab: --flow-linger must be >= 0 ms and --fip-port a port number\n`);
-      return 2;
+      throw new UsageError("--flow-linger must be >= 0 ms and --fip-port a port number", { usage: false });
     }
     if (io.signal.aborted) return 0;
     const { startLab, control } = await import("../../lib/lab/lab.js");
@@ -197,6 +170,6 @@ const command: Command = {
     io.stderr.write("lab: stopped\n");
     return 0;
   },
-};
+});
 
 export default command;

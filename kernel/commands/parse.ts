@@ -6,8 +6,8 @@
  */
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
-import type { Command, CommandIO } from "./types";
+import { defineCommand, UsageError } from "./args";
+import type { CommandIO } from "./types";
 import { KINDS, detectKind, isKind, parseAny } from "../../lib/vrouter/detect";
 import { DISPLAY_COLUMNS, formatTable } from "../../lib/vrouter/table";
 import type { ParseError, ParseWarning } from "../../lib/vrouter/types";
@@ -37,39 +37,18 @@ function problem(kind: "error" | "warning", file: string, p: ParseError | ParseW
   return `${file}:${p.line}:${p.column}: ${kind}: ${p.message}${text}\n`;
 }
 
-const command: Command = {
+const command = defineCommand({
   name: "parse",
-  summary: "parse saved vRouter utility output (flow, nh, rt, mpls, vif, junos-route) into a table or JSON",
   usage,
-  async run(argv: string[], io: CommandIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          json: { type: "boolean" },
-          all: { type: "boolean", short: "a" },
-          help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (e) {
-      io.stderr.write(`packetwalk parse: ${(e as Error).message}\n${usage}\n`);
-      return 2;
-    }
-    const { values: v, positionals } = parsed;
-    if (v.help) {
-      io.stdout.write(`${usage}\n`);
-      return 0;
-    }
-    if (positionals.length < 1 || positionals.length > 2) {
-      io.stderr.write(`packetwalk parse: expected KIND and at most one FILE\n${usage}\n`);
-      return 2;
-    }
+  options: {
+    json: { type: "boolean" },
+    all: { type: "boolean", short: "a" },
+  },
+  async run({ values: v, positionals }, io: CommandIO): Promise<number> {
+    if (positionals.length < 1 || positionals.length > 2) throw new UsageError("expected KIND and at most one FILE");
     const kindArg = positionals[0]!;
     if (kindArg !== "auto" && !isKind(kindArg)) {
-      io.stderr.write(`packetwalk parse: unknown kind "${kindArg}" (expected ${KINDS.join(", ")} or auto)\n`);
-      return 2;
+      throw new UsageError(`unknown kind "${kindArg}" (expected ${KINDS.join(", ")} or auto)`, { usage: false });
     }
     const fileArg = positionals[1] ?? "-";
     const label = fileArg === "-" ? "<stdin>" : fileArg;
@@ -103,6 +82,6 @@ const command: Command = {
     }
     return result.errors.length === 0 ? 0 : 1;
   },
-};
+});
 
 export default command;

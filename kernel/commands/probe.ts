@@ -8,12 +8,12 @@
  */
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import type { AddressMap } from "../../lib/probe/address";
 import { probeHttp, summarizeHttp, type HttpProbeResult } from "../../lib/probe/http";
 import { formatTcpResult, probeTcp } from "../../lib/probe/tcp";
 import { renderTranscript } from "../../lib/probe/types";
-import type { Command, CommandIO } from "./types";
+import { CommandArgs, defineDispatcher, readCommandArgs, UsageError } from "./args";
+import type { CommandIO } from "./types";
 
 const USAGE = `usage:
   packetwalk probe tcp HOST PORT [--send TEXT]... [--send-file FILE] [--hold SECONDS] [--json]
@@ -31,8 +31,6 @@ const USAGE = `usage:
       --timeout S             http: total limit per probe (default 30)
       --json                  print results as JSON, one object per line
 exit status: 0 all probes succeeded, 1 a probe failed, 2 usage error`;
-
-class UsageError extends Error {}
 
 function seconds(v: string | undefined, name: string, dflt: number, allowInf = false): number {
   if (v === undefined) return dflt;
@@ -77,19 +75,16 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-async function runTcp(args: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      send: { type: "string", multiple: true },
-      "send-file": { type: "string" },
-      hold: { type: "string" },
-      "connect-timeout": { type: "string" },
-      inventory: { type: "string" },
-      json: { type: "boolean" },
-    },
-  });
+const TCP_OPTIONS = {
+  send: { type: "string", multiple: true },
+  "send-file": { type: "string" },
+  hold: { type: "string" },
+  "connect-timeout": { type: "string" },
+  inventory: { type: "string" },
+  json: { type: "boolean" },
+} as const;
+
+async function runTcp({ values, positionals }: CommandArgs<typeof TCP_OPTIONS>, io: CommandIO): Promise<number> {
   if (positionals.length !== 2) throw new UsageError("probe tcp needs HOST and PORT");
   const [host, portText] = positionals as [string, string];
   const port = Number(portText);
@@ -124,25 +119,22 @@ function parseHeader(h: string): [string, string] {
   return [h.slice(0, i).trim(), h.slice(i + 1).trim()];
 }
 
-async function runHttp(args: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      host: { type: "string" },
-      header: { type: "string", short: "H", multiple: true },
-      request: { type: "string", short: "X" },
-      data: { type: "string", short: "d" },
-      verbose: { type: "boolean", short: "v" },
-      repeat: { type: "string" },
-      every: { type: "string" },
-      insecure: { type: "boolean", short: "k" },
-      "connect-timeout": { type: "string" },
-      timeout: { type: "string" },
-      inventory: { type: "string" },
-      json: { type: "boolean" },
-    },
-  });
+const HTTP_OPTIONS = {
+  host: { type: "string" },
+  header: { type: "string", short: "H", multiple: true },
+  request: { type: "string", short: "X" },
+  data: { type: "string", short: "d" },
+  verbose: { type: "boolean", short: "v" },
+  repeat: { type: "string" },
+  every: { type: "string" },
+  insecure: { type: "boolean", short: "k" },
+  "connect-timeout": { type: "string" },
+  timeout: { type: "string" },
+  inventory: { type: "string" },
+  json: { type: "boolean" },
+} as const;
+
+async function runHttp({ values, positionals }: CommandArgs<typeof HTTP_OPTIONS>, io: CommandIO): Promise<number> {
   if (positionals.length !== 1) throw new UsageError("probe http needs exactly one URL");
   const url = positionals[0]!;
   try {
@@ -200,28 +192,16 @@ async function runHttp(args: string[], io: CommandIO): Promise<number> {
  * @example
  * await probe.run(["http", "http://101.101.101.1/", "--host", "www.juniper.net", "-v", "--inventory", "lab.json"], io);
  */
-const probe: Command = {
+const probe = defineDispatcher({
   name: "probe",
-  summary: "probe a service: held TCP session (telnet-style) or curl-like HTTP request, with the client port",
   usage: USAGE,
   async run(argv, io) {
     const [sub, ...rest] = argv;
-    if (sub === undefined || sub === "--help" || sub === "-h" || rest.includes("--help") || rest.includes("-h")) {
-      (sub === undefined ? io.stderr : io.stdout).write(USAGE + "\n");
-      return sub === undefined ? 2 : 0;
-    }
-    try {
-      if (sub === "tcp") return await runTcp(rest, io);
-      if (sub === "http") return await runHttp(rest, io);
-      throw new UsageError(`unknown probe kind: ${sub} (tcp or http)`);
-    } catch (e) {
-      if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-        io.stderr.write(`packetwalk probe: ${(e as Error).message}\n${USAGE}\n`);
-        return 2;
-      }
-      throw e;
-    }
+    if (sub === "tcp") return runTcp(readCommandArgs(rest, { options: TCP_OPTIONS }), io);
+    if (sub === "http") return runHttp(readCommandArgs(rest, { options: HTTP_OPTIONS }), io);
+    // No kind: the usage alone.
+    throw new UsageError(sub === undefined ? "" : `unknown probe kind: ${sub} (tcp or http)`);
   },
-};
+});
 
 export default probe;

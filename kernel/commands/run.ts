@@ -1,11 +1,11 @@
 /** `packetwalk run NOTEBOOK.ipynb [--param k=v …] [--out FILE] [--html FILE] [--allow-errors] [--timeout S]`. */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { renderHtml } from "../runner/html";
 import { ParamValue, parseParamArg, readNotebook } from "../runner/notebook";
 import { CellEvent, runNotebook } from "../runner/run";
-import type { Command, CommandIO } from "./types";
+import { defineCommand, UsageError } from "./args";
+import type { CommandIO } from "./types";
 
 const usage = `usage: packetwalk run NOTEBOOK.ipynb [--param key=value ...] [--out FILE.ipynb] [--html FILE.html]
                       [--allow-errors] [--timeout SECONDS] [--report]
@@ -47,54 +47,30 @@ export async function runNotebookFile(
   return { ok: res.ok, cells: res.cells };
 }
 
-const command: Command = {
+const command = defineCommand({
   name: "run",
-  summary: "execute a notebook headless with parameters; write the executed .ipynb and HTML",
   usage,
-  async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          param: { type: "string", short: "p", multiple: true },
-          out: { type: "string", short: "o" },
-          html: { type: "string" },
-          "allow-errors": { type: "boolean" },
-          timeout: { type: "string" },
-          report: { type: "boolean" },
-          help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (e) {
-      io.stderr.write(`packetwalk run: ${(e as Error).message}\n${usage}\n`);
-      return 2;
-    }
-    const { values: v, positionals } = parsed;
-    if (v.help) {
-      io.stdout.write(usage + "\n");
-      return 0;
-    }
-    if (positionals.length !== 1) {
-      io.stderr.write(`packetwalk run: expected one notebook, got ${positionals.length}\n${usage}\n`);
-      return 2;
-    }
+  options: {
+    param: { type: "string", short: "p", multiple: true },
+    out: { type: "string", short: "o" },
+    html: { type: "string" },
+    "allow-errors": { type: "boolean" },
+    timeout: { type: "string" },
+    report: { type: "boolean" },
+  },
+  async run({ values: v, positionals }, io) {
+    if (positionals.length !== 1) throw new UsageError(`expected one notebook, got ${positionals.length}`);
     const params: Record<string, ParamValue> = {};
     for (const p of v.param ?? []) {
       const r = parseParamArg(p);
-      if ("error" in r) {
-        io.stderr.write(`packetwalk run: ${r.error}\n`);
-        return 2;
-      }
+      if ("error" in r) throw new UsageError(r.error, { usage: false });
       params[r.name] = r.value;
     }
     let timeoutSeconds: number | undefined;
     if (v.timeout !== undefined) {
       timeoutSeconds = Number(v.timeout);
       if (!Number.isFinite(timeoutSeconds) || timeoutSeconds < 0) {
-        io.stderr.write(`packetwalk run: --timeout ${JSON.stringify(v.timeout)} is not a number of seconds\n`);
-        return 2;
+        throw new UsageError(`--timeout ${JSON.stringify(v.timeout)} is not a number of seconds`, { usage: false });
       }
     }
     const file = path.resolve(io.cwd, positionals[0]);
@@ -112,5 +88,5 @@ const command: Command = {
       return 2;
     }
   },
-};
+});
 export default command;

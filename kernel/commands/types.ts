@@ -1,25 +1,23 @@
 /**
  * The contract every `packetwalk <command>` module follows.
  *
- * A command module default-exports a {@link Command}. The dispatcher in `kernel/cli.ts` parses nothing
- * itself: it hands the command its own argv (everything after the command name) and an {@link CommandIO}.
- * Commands parse their options with `node:util`'s `parseArgs`, write results to `io.stdout`, diagnostics
- * to `io.stderr`, and resolve to the process exit code. They never call `process.exit`, so tests run them
- * in-process.
+ * A command module default-exports a {@link Command}, built with `defineCommand` or `defineDispatcher`
+ * (`args.ts`: `--help`, option parsing and usage errors, the same for every command), and is listed with
+ * its summary in `index.ts`. The dispatcher in `kernel/cli.ts` parses nothing itself: it hands the command
+ * its own argv (everything after the command name) and a {@link CommandIO}. Commands write results to
+ * `io.stdout`, diagnostics to `io.stderr`, and resolve to the process exit code. They never call
+ * `process.exit`, so tests run them in-process.
  *
  * @example
  * const cmd: Command = {
  *   name: "hello",
- *   summary: "print a greeting",
- *   usage: "packetwalk hello [--name NAME]",
+ *   usage: "usage: packetwalk hello [--name NAME]",
  *   async run(argv, io) { io.stdout.write("hello\n"); return 0; },
  * };
  */
 export interface Command {
   /** The word after `packetwalk`. */
   name: string;
-  /** One line for `packetwalk --help`. */
-  summary: string;
   /** Usage text for `packetwalk NAME --help`. */
   usage: string;
   /** Runs the command; resolves to the exit code (0 ok, 1 failure found, 2 usage or input error). */

@@ -5,16 +5,16 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { toDisplayBundle } from "../../lib/display/show";
 import { packageRoot, packetwalkVersion } from "../../lib/display/version";
 import { startLab } from "../../lib/lab";
 import { loadInventory } from "../../lib/remote";
-import { runWalk } from "../../lib/walk";
+import { checkWalkParams, runWalk } from "../../lib/walk";
 import { renderHtml } from "../runner/html";
 import type { Notebook } from "../runner/notebook";
 import { runNotebookFile } from "./run";
-import type { Command, CommandIO } from "./types";
+import { defineCommand, OptionValues, UsageError } from "./args";
+import type { CommandIO } from "./types";
 
 const usage = `usage: packetwalk walk [--lab] [--fault NAME ...] [--topology FILE|default|large]
                        [--inventory FILE] [--fip IP] [--port N] [--host HEADER] [--gateway-vrf NAME] [--large-path PATH]
@@ -46,44 +46,24 @@ export function shippedNotebooks(dir = path.join(packageRoot(), "notebooks")): s
   return names.filter((n) => n.endsWith(".ipynb")).sort().map((n) => path.join(dir, n));
 }
 
-interface WalkFlags {
-  lab?: boolean;
-  fault?: string[];
-  topology?: string;
-  inventory?: string;
-  fip?: string;
-  port?: string;
-  host?: string;
-  "gateway-vrf"?: string;
-  "large-path"?: string;
-  out?: string;
-  only?: string[];
-  "no-notebooks"?: boolean;
-  executed?: string;
-  timeout?: string;
-}
+const OPTIONS = {
+  lab: { type: "boolean" },
+  fault: { type: "string", multiple: true },
+  topology: { type: "string" },
+  inventory: { type: "string" },
+  fip: { type: "string" },
+  port: { type: "string" },
+  host: { type: "string" },
+  "gateway-vrf": { type: "string" },
+  "large-path": { type: "string" },
+  out: { type: "string" },
+  only: { type: "string", multiple: true },
+  "no-notebooks": { type: "boolean" },
+  executed: { type: "string" },
+  timeout: { type: "string" },
+} as const;
 
-function parse(argv: string[]): WalkFlags {
-  return parseArgs({
-    args: argv,
-    options: {
-      lab: { type: "boolean" },
-      fault: { type: "string", multiple: true },
-      topology: { type: "string" },
-      inventory: { type: "string" },
-      fip: { type: "string" },
-      port: { type: "string" },
-      host: { type: "string" },
-      "gateway-vrf": { type: "string" },
-      "large-path": { type: "string" },
-      out: { type: "string" },
-      only: { type: "string", multiple: true },
-      "no-notebooks": { type: "boolean" },
-      executed: { type: "string" },
-      timeout: { type: "string" },
-    },
-  }).values as WalkFlags;
-}
+type WalkFlags = OptionValues<typeof OPTIONS>;
 
 /** A page for the walk report: headline, stage table, evidence, charts as inline SVG. */
 async function walkPage(report: { toHtml(): string; headline(): string; charts?: () => unknown[]; verdict: string }, title: string, startedAt: number): Promise<string> {
@@ -108,27 +88,30 @@ async function walkPage(report: { toHtml(): string; headline(): string; charts?:
   return renderHtml(nb, { title, hideInput: true });
 }
 
-const command: Command = {
+const command = defineCommand({
   name: "walk",
-  summary: "walk a request through the cluster stage by stage (embedded lab by default) and run the runbook notebooks into out/",
   usage,
-  async run(argv, io) {
-    let v: WalkFlags;
-    try {
-      v = parse(argv);
-    } catch (e) {
-      io.stderr.write(`packetwalk walk: ${(e as Error).message}\n${usage}\n`);
-      return 2;
-    }
+  options: OPTIONS,
+  positionals: false,
+  async run({ values: v }, io) {
     if (v.inventory && (v.lab || v.fault?.length || v.topology)) {
-      io.stderr.write("packetwalk walk: --inventory walks a real cluster; --lab, --fault and --topology are for the embedded lab\n");
-      return 2;
+      throw new UsageError("--inventory walks a real cluster; --lab, --fault and --topology are for the embedded lab", { usage: false });
     }
+    // Every value bound for the gateway's Junos CLI or a node's shell is checked before anything starts.
+    const flagOf: Record<string, string> = { fip: "--fip", fipPort: "--port", hostHeader: "--host", gatewayVrf: "--gateway-vrf", largePath: "--large-path" };
+    const problems = checkWalkParams({
+      fip: v.fip ?? "0.0.0.0",
+      fipPort: v.port !== undefined ? Number(v.port) : 80,
+      hostHeader: v.host ?? "localhost",
+      ...(v["gateway-vrf"] !== undefined ? { gatewayVrf: v["gateway-vrf"] } : {}),
+      ...(v["large-path"] !== undefined ? { largePath: v["large-path"] } : {}),
+    });
+    if (problems.length > 0) throw new UsageError(problems.map((p) => `${flagOf[p.param] ?? p.param}: ${p.message}`).join("; "), { usage: false });
     const outDir = path.resolve(io.cwd, v.out ?? "out");
     fs.mkdirSync(outDir, { recursive: true });
     return v.inventory ? walkInventory(v, io, outDir) : walkLab(v, io, outDir);
   },
-};
+});
 
 async function walkLab(v: WalkFlags, io: CommandIO, outDir: string): Promise<number> {
   let lab;
