@@ -11,10 +11,10 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { frameListRows } from "../../lib/capture/analyses/frame-list";
-import type { MplsPayloadKind } from "../../lib/capture/context";
+import type { MplsPayloadKind } from "../../lib/capture/layer-ids";
 import { CaptureFormatError, FilterSyntaxError } from "../../lib/capture/errors";
 import { compileFilter, filterFields } from "../../lib/capture/filter";
-import type { FrameRow, FrameTable } from "../../lib/capture/frame-table";
+import type { FrameRow, FrameTable } from "../../lib/capture/table/frame-table";
 import { readCapture } from "../../lib/capture/read";
 import type { Command, CommandIO } from "./types";
 

@@ -3,7 +3,7 @@
  * arrow per packet labelled with its TCP flags or HTTP line. The display layer renders it.
  * @module
  */
-import type { FrameTable } from "../frame-table";
+import type { FrameTable } from "../table/frame-table";
 import { tcpFlagNames } from "../format";
 import { tunnelText } from "./frame-list";
 
