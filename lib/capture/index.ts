@@ -16,7 +16,7 @@ export { type FrameToWrite, PcapWriter, type PcapWriterOptions, type PcapngWrite
 export * from "./link-types";
 
 // decoding
-export { createDecodeContext, decodeFrame, decodeInto, type DecodedFrame, type DecodedIp, decodeLayer, type DecodeOptions, frameFromContext, LAYER_DECODERS, type LayerDecoder, type MplsLabelMap, problemText } from "./decode";
+export { createDecodeContext, decodeFrame, decodeInto, type DecodedFrame, type DecodedIp, type DecodeOptions, frameFromContext, LAYER_DECODERS, type LayerDecoder, type MplsLabelMap, problemText } from "./decode";
 export { decodeFast, FAST_LAYERS, FastFrame } from "./decode-fast";
 export * from "./layer-ids";
 export * from "./context";

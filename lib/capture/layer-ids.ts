@@ -15,7 +15,7 @@
 
 // ---------------------------------------------------------------------------------------------
 // Layer ids (gopacket's LayerType numbers). The decoder for each id is chosen in `decode.ts`
-// (`decodeLayer`), the layer that leads to it in `registry.ts`.
+// (the switch in `decodeLayers`), the layer that leads to it in `registry.ts`.
 // ---------------------------------------------------------------------------------------------
 
 /** No further layer: the rest is payload. */
