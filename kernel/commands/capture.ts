@@ -10,10 +10,10 @@
  */
 import * as path from "node:path";
 import { frameListRows } from "../../lib/capture/analyses/frame-list";
-import type { MplsPayloadKind } from "../../lib/capture/context";
+import type { MplsPayloadKind } from "../../lib/capture/layer-ids";
 import { CaptureFormatError, FilterSyntaxError } from "../../lib/capture/errors";
 import { compileFilter, filterFields } from "../../lib/capture/filter";
-import type { FrameRow, FrameTable } from "../../lib/capture/frame-table";
+import type { FrameRow, FrameTable } from "../../lib/capture/table/frame-table";
 import { readCapture } from "../../lib/capture/read";
 import { CommandArgs, defineCommand, UsageError } from "./args";
 import type { CommandIO } from "./types";

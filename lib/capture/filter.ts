@@ -34,11 +34,11 @@
  * const rows = table.indices(keep);
  * @module
  */
-import { FLAG_MALFORMED, FLAG_TRUNCATED, HTTP_METHODS, LAYER_NAMES, TUNNEL_NAMES } from "./context";
+import { FLAG_MALFORMED, FLAG_TRUNCATED, HTTP_METHODS, LAYER_NAMES, TUNNEL_NAMES } from "./layer-ids";
 import { ipv6Bytes } from "./build";
 import { FilterSyntaxError } from "./errors";
 import { formatIpv6, parseIpv4 } from "./format";
-import type { FrameTable } from "./frame-table";
+import type { FrameTable } from "./table/frame-table";
 
 /** A compiled filter: true when row `i` of `t` matches. */
 export type FramePredicate = (t: FrameTable, i: number) => boolean;

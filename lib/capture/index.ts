@@ -17,10 +17,15 @@ export * from "./link-types";
 
 // decoding
 export { createDecodeContext, decodeFrame, decodeInto, type DecodedFrame, type DecodedIp, type DecodeOptions, frameFromContext, LAYER_DECODERS, type LayerDecoder, type MplsLabelMap, problemText } from "./decode";
+export { decodeFast, FAST_LAYERS, FastFrame } from "./decode-fast";
+export * from "./layer-ids";
 export * from "./context";
 export * from "./registry";
 export { guessMplsPayload } from "./layers/mpls-payload";
-export { FRAME_COLUMNS, type FrameColumnName, type FrameColumns, type FrameDicts, type FrameRow, FrameTable, FrameTableBuilder } from "./frame-table";
+export { FRAME_COLUMNS, type FrameColumnName, type FrameColumns } from "./table/columns";
+export type { FrameDicts } from "./table/dicts";
+export { type FrameRow, FrameTable } from "./table/frame-table";
+export { FrameTableBuilder } from "./table/builder";
 export { formatIpv4, formatIpv6, formatMac, parseIpv4, tcpFlagNames } from "./format";
 export { CaptureFormatError, FilterSyntaxError } from "./errors";
 

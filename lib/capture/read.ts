@@ -12,7 +12,8 @@ import { type DecodeContext } from "./context";
 import { createDecodeContext, decodeInto, type DecodeOptions, type DecodedFrame, frameFromContext } from "./decode";
 import { CaptureFormatError } from "./errors";
 import { CaptureParser } from "./file/parser";
-import { FrameTable, FrameTableBuilder } from "./frame-table";
+import { FrameTableBuilder } from "./table/builder";
+import { FrameTable } from "./table/frame-table";
 
 /** Where capture bytes come from. */
 export type CaptureSource =

@@ -8,7 +8,7 @@
 import {
   LAYER_ETHERNET, LAYER_GRE, LAYER_HTTP, LAYER_ICMP, LAYER_ICMPV6, LAYER_IPV4, LAYER_IPV6, LAYER_MPLS,
   LAYER_RAW_IP, LAYER_SLL, LAYER_SLL2, LAYER_TCP, LAYER_UDP, LAYER_VLAN, LAYER_VXLAN,
-} from "./context";
+} from "./layer-ids";
 import * as lt from "./link-types";
 
 /** EtherTypes the default registry knows. */

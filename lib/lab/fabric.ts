@@ -7,7 +7,7 @@
  * rendered as frames for live captures. Closed legs' flows are aged out after a linger.
  */
 import { TCP, type NatFlags } from "./flowtable";
-import { ether, gre, ipv4, mpls, tcp as tcpSeg, udp } from "./frames";
+import { segmentFrame } from "./frames";
 import { TH, type Dir, Leg, type LegEnd, type Segment, type SegmentSink } from "./leg";
 import { lookupRoute, macFor, type ComputeState } from "./model";
 import type { LabState } from "./state";
@@ -490,14 +490,11 @@ function buildFrame(h: Hop, seg: Segment, udpSport: number): Buffer {
   const server = h.nat ?? seg.leg.server;
   const src = c2s ? seg.leg.client : server;
   const dst = c2s ? server : seg.leg.client;
-  const inner = ipv4(src.ip, dst.ip, 6, tcpSeg(src.ip, dst.ip, src.port, dst.port, seg.seq, seg.ack, seg.flags, seg.payload, seg.options), 64);
   const [m1, m2] = c2s ? h.macs : [h.macs[1], h.macs[0]];
-  if (!h.encap) return ether(m2, m1, 0x0800, inner);
-  const e = c2s ? h.encap.c2s : h.encap.s2c;
-  const labelled = mpls(e.label, inner, 63);
-  const outer =
-    h.encap.kind === "gre"
-      ? ipv4(e.src, e.dst, 47, gre(labelled), 64)
-      : ipv4(e.src, e.dst, 17, udp(e.src, e.dst, udpSport, 6635, labelled, false), 64);
-  return ether(m2, m1, 0x0800, outer);
+  const e = h.encap && { kind: h.encap.kind, ...(c2s ? h.encap.c2s : h.encap.s2c), udpSrcPort: udpSport };
+  return segmentFrame({
+    ethSrc: m1, ethDst: m2, src: src.ip, dst: dst.ip, srcPort: src.port, dstPort: dst.port, seq: seg.seq, ack: seg.ack,
+    flags: seg.flags, payload: seg.payload, options: seg.options,
+    encap: e,
+  });
 }

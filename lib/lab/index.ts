@@ -21,7 +21,7 @@ export type { FlowEntry } from "./flowtable";
 export { LabState } from "./state";
 export { runTool, toolsFor } from "./commands";
 export type { ToolResult, ToolStream, NodeRole } from "./commands";
-export { compileFilter, startCapture } from "./tcpdump";
+export { compileTcpdumpFilter, startCapture } from "./tcpdump";
 export type { CaptureHandle } from "./tcpdump";
 export { errorResponse } from "./proxy";
 export type { ProxyOptions, ProxyLogEntry } from "./proxy";

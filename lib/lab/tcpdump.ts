@@ -3,12 +3,17 @@
  * as a pcap stream (`-w -`, Ethernet, or Linux cooked v1 for `any`) or as tcpdump's one-line text, with
  * `-c N` and a filter over the outer headers (the usual primitives: `host`, `src`/`dst`, `port`,
  * `tcp`/`udp`/`icmp`/`gre`, `proto`, `ip proto`, `and`/`or`/`not`, parentheses). Also
- * {@link startCapture}, which writes a node's capture to a pcap file.
+ * {@link startCapture}, which writes a node's capture to a pcap file. The pcap bytes come from capture's
+ * `PcapWriter`, unbuffered (every frame goes out as it is captured, as with `tcpdump -U`).
+ *
+ * The filter language here is tcpdump's ({@link compileTcpdumpFilter}, over raw IPv4 bytes); capture's
+ * display filter over decoded frames is another language (`compileFilter` in `lib/capture/filter.ts`).
  */
 import * as fs from "node:fs";
+import { PcapWriter, type Timestamp } from "../capture/file/writer";
+import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL } from "../capture/link-types";
 import type { ToolResult, ToolStream } from "./commands";
 import type { Fabric } from "./fabric";
-import { pcapHeader, pcapRecord } from "./frames";
 
 /** A compiled capture filter: true when the frame (starting at its IPv4 header) matches. */
 export type PacketFilter = (ip: Buffer) => boolean;
@@ -28,13 +33,14 @@ function ports(ip: Buffer): [number, number] | undefined {
 }
 
 /**
- * Compiles a tcpdump filter expression. Returns an error string on bad syntax.
+ * Compiles a tcpdump (pcap-filter) expression over a frame's outer IPv4 header. Returns an error
+ * string on bad syntax.
  *
  * @example
- * const f = compileFilter("udp port 6635 or proto gre");
+ * const f = compileTcpdumpFilter("udp port 6635 or proto gre");
  * typeof f === "function"; // true
  */
-export function compileFilter(expr: string): PacketFilter | string {
+export function compileTcpdumpFilter(expr: string): PacketFilter | string {
   const toks = expr.replace(/\(/g, " ( ").replace(/\)/g, " ) ").replace(/&&/g, " and ").replace(/\|\|/g, " or ").replace(/!/g, " not ").trim().split(/\s+/).filter(Boolean);
   if (toks.length === 0) return () => true;
   let i = 0;
@@ -139,6 +145,17 @@ export function compileFilter(expr: string): PacketFilter | string {
   }
 }
 
+/**
+ * A capture time in epoch milliseconds (fractional, as the fabric gives it) as a pcap timestamp
+ * rounded to the microsecond.
+ * @example pcapTime(1732456800123.4567) // { sec: 1732456800, nsec: 123457000 }
+ */
+export function pcapTime(atMs: number): Timestamp {
+  const sec = Math.floor(atMs / 1000);
+  const usec = Math.min(999999, Math.round((atMs - sec * 1000) * 1000));
+  return { sec, nsec: usec * 1000 };
+}
+
 /** Linux cooked capture v1 header + the frame's payload (what `-i any` records). */
 function toSll(frame: Buffer, outgoing: boolean): Buffer {
   const h = Buffer.alloc(16);
@@ -238,7 +255,7 @@ export function tcpdumpProvider(fabric: Fabric): (node: string, argv: string[]) 
     if (write !== undefined && write !== "-") {
       return { stdout: "", stderr: `tcpdump: ${write}: Read-only file system (use -w - and redirect)\n`, code: 1 };
     }
-    const filter = compileFilter(filt.join(" "));
+    const filter = compileTcpdumpFilter(filt.join(" "));
     if (typeof filter === "string") return { stdout: "", stderr: `tcpdump: ${filter}\n`, code: 1 };
     const any = iface === "any";
     const linkName = any ? "LINUX_SLL (Linux cooked v1)" : "EN10MB (Ethernet)";
@@ -247,15 +264,15 @@ export function tcpdumpProvider(fabric: Fabric): (node: string, argv: string[]) 
     return {
       start(out, err, done) {
         err(`tcpdump: ${write ? "" : "verbose output suppressed, use -v[v]... for full protocol decode\n"}listening on ${iface}, link-type ${linkName}, snapshot length 262144 bytes\n`.replace("tcpdump: listening", "tcpdump: listening"));
-        if (write) out(pcapHeader(any ? 113 : 1));
+        const pcap = write
+          ? new PcapWriter((chunk) => out(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)), { linkType: any ? LINKTYPE_LINUX_SLL : LINKTYPE_ETHERNET, bufferSize: 0 })
+          : undefined;
         unsub = fabric.subscribe(node, iface!, (frame, at, _hopIface, outgoing) => {
           if (n >= count) return;
           if (!filter(frame.subarray(14))) return;
           n++;
-          if (write) {
-            const fr = any ? toSll(frame, outgoing) : frame;
-            out(pcapRecord(at, fr));
-          } else out(Buffer.from(textLine(frame, at)));
+          if (pcap) pcap.write(any ? toSll(frame, outgoing) : frame, pcapTime(at));
+          else out(Buffer.from(textLine(frame, at)));
           if (n >= count) {
             unsub?.();
             err(`${n} packets captured\n${n} packets received by filter\n0 packets dropped by kernel\n`);
@@ -290,11 +307,11 @@ export function startCapture(fabric: Fabric, node: string, iface: string, file: 
   const ws = fs.createWriteStream(file);
   ws.on("error", () => undefined);
   const any = iface === "any";
-  ws.write(pcapHeader(any ? 113 : 1));
+  const pcap = new PcapWriter(ws, { linkType: any ? LINKTYPE_LINUX_SLL : LINKTYPE_ETHERNET, bufferSize: 0 });
   let packets = 0;
   const unsub = fabric.subscribe(node, iface, (frame, at, _hopIface, outgoing) => {
     packets++;
-    ws.write(pcapRecord(at, any ? toSll(frame, outgoing) : frame));
+    pcap.write(any ? toSll(frame, outgoing) : frame, pcapTime(at));
   });
   return {
     file,

@@ -9,7 +9,7 @@ import { probeHttp, type HttpProbeResult } from "../probe/http";
 import { probeHttpRemote, remoteExecOn } from "../probe/remote";
 import { probeWhileSnapshotting, type ProbeFailure } from "../probe/loop";
 import { readCapture } from "../capture/read";
-import type { FrameTable } from "../capture/frame-table";
+import type { FrameTable } from "../capture/table/frame-table";
 import { vrouterArgv } from "../remote/inventory";
 import { nodesOf, once, type WalkContext } from "./context";
 import { fabricMap } from "./discover";

@@ -10,7 +10,7 @@ import { conversationRows, conversations } from "../../lib/capture/analyses/conv
 import { frameList, frameListRows } from "../../lib/capture/analyses/frame-list";
 import { httpExchanges, httpExchangeTable } from "../../lib/capture/analyses/http-exchanges";
 import { ladderChart } from "../../lib/capture/analyses/ladder";
-import type { FrameTable } from "../../lib/capture/frame-table";
+import type { FrameTable } from "../../lib/capture/table/frame-table";
 import { type CapturedFrame, readCapture, readFrames } from "../../lib/capture/read";
 import { writePcap } from "../../lib/capture/file/writer";
 import { httpExchange } from "../../lib/capture/scenario";

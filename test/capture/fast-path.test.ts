@@ -1,16 +1,23 @@
 /**
- * The frame table's fused fast path (`FrameTableBuilder.appendFrame`, what readCapture uses) against
- * the ordinary way (`decodeInto` then `append`): the same columns, dictionaries and problem texts, row
- * for row, on every sample frame, every frame cut at every length, seeded bit flips, scenario traffic
- * of every tunnel type and the options that change decoding. The fast path must also really take the
- * clean frames, or this comparison would prove nothing.
+ * The fused fast decoder (`decodeFast` + `FrameTableBuilder.appendFast`, what readCapture uses) against
+ * the ordinary way (`decodeInto` then `append`): layer by layer, every field the fast decoder fills
+ * equals what the layer decoders leave in a `DecodeContext`; and the same columns, dictionaries and
+ * problem texts, row for row, on every sample frame, every frame cut at every length, seeded bit
+ * flips, scenario traffic of every tunnel type and the options that change decoding. The fast path
+ * must also really take the clean frames, or this comparison would prove nothing.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { buildFrame, eth, icmp, ipv4, ipv6, payload } from "../../lib/capture/build";
 import type { DecodeContext } from "../../lib/capture/context";
-import { createDecodeContext, decodeFrame, type DecodeOptions, decodeInto } from "../../lib/capture/decode";
-import { FRAME_COLUMNS, type FrameColumnName, type FrameTable, FrameTableBuilder } from "../../lib/capture/frame-table";
-import { LINKTYPE_ETHERNET } from "../../lib/capture/link-types";
+import { createDecodeContext, decodeFrame, type DecodeOptions, decodeInto, LAYER_DECODERS } from "../../lib/capture/decode";
+import { decodeFast, FAST_LAYERS, FastFrame } from "../../lib/capture/decode-fast";
+import { LAYER_COUNT, LAYER_NAMES } from "../../lib/capture/layer-ids";
+import { LINKTYPE_ETHERNET, LINKTYPE_RAW } from "../../lib/capture/link-types";
+import { FrameTableBuilder } from "../../lib/capture/table/builder";
+import { FRAME_COLUMNS, type FrameColumnName } from "../../lib/capture/table/columns";
+import type { FrameTable } from "../../lib/capture/table/frame-table";
 import { readCapture, readRecords } from "../../lib/capture/read";
 import { createRegistry, ETHERTYPE_IPV4, ETHERTYPE_TEB, registerEtherType } from "../../lib/capture/registry";
 import { httpExchange, scenarioFrames } from "../../lib/capture/scenario";
@@ -73,13 +80,127 @@ function expectSame({ fast, slow }: { fast: FrameTable; slow: FrameTable }, what
 
 /** How many of the frames the fast path takes on its own. */
 function fastCount(frames: Frame[], options: DecodeOptions = {}): number {
-  const b = new FrameTableBuilder();
   const ctx = createDecodeContext(options);
-  const clean = (b as unknown as { appendClean(ctx: DecodeContext, d: Uint8Array, off: number, end: number, lt: number, no: number, sec: number, nsec: number, len: number): boolean }).appendClean.bind(b);
+  const out = new FastFrame();
   let n = 0;
-  for (const f of frames) if (clean(ctx, f.data, 0, f.data.length, f.linkType, 1, 0, 0, f.data.length)) n++;
+  for (const f of frames) if (decodeFast(ctx, out, f.data, 0, f.data.length, f.linkType)) n++;
   return n;
 }
+
+/** Frames with the layers neither the samples nor the scenario have: ICMP, ICMPv6, raw IP. */
+function otherLayers(): Frame[] {
+  return [
+    { data: buildFrame([eth(), ipv4("10.47.255.238", "10.99.225.17"), icmp(8), payload("ping")]), linkType: LINKTYPE_ETHERNET },
+    { data: buildFrame([eth(), ipv6("2001:db8::15", "2001:db8:101::1"), icmp(128, { v6: true })]), linkType: LINKTYPE_ETHERNET },
+    { data: buildFrame([ipv4("10.47.255.238", "10.99.225.17"), icmp(0)]), linkType: LINKTYPE_RAW },
+  ];
+}
+
+/** The fields of `f` that differ from what the layer decoders left in `ctx` for the same frame. */
+function fastVsContext(f: FastFrame, ctx: DecodeContext): string[] {
+  const bad: string[] = [];
+  const same = (what: string, a: unknown, b: unknown) => { if (JSON.stringify(a) !== JSON.stringify(b)) bad.push(`${what}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`); };
+  same("flags", 0, ctx.flags);
+  same("layers", Array.from(f.layers.subarray(0, f.layerCount)), Array.from(ctx.layers.subarray(0, ctx.layerCount)));
+  if (ctx.layerCount <= 10) same("stackKey", f.stackKey, Array.from(ctx.layers.subarray(0, ctx.layerCount)).reduce((k, l) => k * 32 + l, 0));
+  same("ethCount", f.ethCount, ctx.ethCount);
+  if (ctx.ethCount > 0) {
+    same("eth0", f.eth0, ctx.ethOff[0]);
+    same("ethLast", f.ethLast, ctx.ethOff[Math.min(ctx.ethCount, 4) - 1]);
+  }
+  same("vlanId", f.vlanId, ctx.vlanId);
+  same("ipCount", f.ipCount, ctx.ipCount);
+  if (ctx.ipCount > 0) {
+    same("ip0", f.ip0, ctx.ipOff[0]);
+    same("ipLast", f.ipLast, ctx.ipOff[ctx.ipCount - 1]);
+  }
+  same("tunnel", f.tunnel, ctx.tunnel);
+  same("tunnelIpCount", f.tunnelIpCount, ctx.tunnelIpCount);
+  same("labels", f.labels(), Array.from(ctx.labels.subarray(0, ctx.labelCount)));
+  same("vni", f.vni, ctx.vni);
+  same("proto", f.proto, ctx.transportProto);
+  same("protoIp", f.protoIp, ctx.transportIp);
+  same("ports", [f.srcPort, f.dstPort], [ctx.srcPort, ctx.dstPort]);
+  same("tcp", [f.tcpFlags, f.seq >>> 0, f.ack >>> 0], [ctx.tcpFlags, ctx.seq, ctx.ack]);
+  same("payloadLen", f.payloadLen, ctx.payloadLen);
+  same("httpKind", f.httpKind, ctx.httpKind);
+  if (ctx.httpKind !== 0) {
+    same("http", [f.httpMethod, f.httpStatus, f.httpPathOff, f.httpPathLen, f.httpHostOff, f.httpHostLen],
+      [ctx.httpMethod, ctx.httpStatus, ctx.httpPathOff, ctx.httpPathLen, ctx.httpHostOff, ctx.httpHostLen]);
+  }
+  return bad;
+}
+
+describe("the fast decoder and the layer decoders agree on every layer", () => {
+  const ids = Array.from({ length: LAYER_COUNT - 1 }, (_, k) => k + 1);
+
+  it("every layer id has a name and a decoder", () => {
+    const ctx = createDecodeContext();
+    for (const id of ids) {
+      expect(LAYER_NAMES[id], `layer ${id}`).toMatch(/^[a-z0-9]+$/);
+      // a real decoder, given no bytes, flags truncation (or, HTTP, takes itself off the stack)
+      ctx.reset(new Uint8Array(0), 0, 0);
+      ctx.layers[0] = id;
+      ctx.layerCount = 1;
+      LAYER_DECODERS[id]!(ctx);
+      expect(ctx.flags !== 0 || ctx.layerCount === 0, `layer ${LAYER_NAMES[id]} has no decoder`).toBe(true);
+    }
+    expect(FAST_LAYERS.every((id) => ids.includes(id))).toBe(true);
+  });
+
+  it("the fast decoder names layers only by the table's ids (no numeric case labels)", () => {
+    const src = fs.readFileSync(path.resolve(__dirname, "../../lib/capture/decode-fast.ts"), "utf8");
+    expect(src).not.toMatch(/case\s+(\d|0x)/);
+    expect(src).not.toMatch(/layer\s*[!=]==?\s*\d/);
+  });
+
+  it("every layer is in the test frames; the fast path takes frames with each of its layers, no frame with another, and fills every field as the layer decoders do", async () => {
+    const frames = [...await sampleFrames(), ...scenario(), ...otherLayers()];
+    const ctx = createDecodeContext();
+    const fctx = createDecodeContext();
+    const out = new FastFrame();
+    const seen = new Set<number>();
+    const taken = new Map<number, number>();
+    for (const [k, f] of frames.entries()) {
+      decodeInto(ctx, f.data, 0, f.data.length, f.linkType);
+      for (let j = 0; j < ctx.layerCount; j++) seen.add(ctx.layers[j]!);
+      if (!decodeFast(fctx, out, f.data, 0, f.data.length, f.linkType)) continue;
+      expect(fastVsContext(out, ctx), `frame ${k} (${Array.from(ctx.layers.subarray(0, ctx.layerCount), (l) => LAYER_NAMES[l]).join(":")})`).toEqual([]);
+      for (let j = 0; j < out.layerCount; j++) taken.set(out.layers[j]!, (taken.get(out.layers[j]!) ?? 0) + 1);
+    }
+    for (const id of ids) {
+      expect(seen.has(id), `no test frame has layer ${LAYER_NAMES[id]}`).toBe(true);
+      if (FAST_LAYERS.includes(id)) expect(taken.get(id) ?? 0, `fast path never took a frame with ${LAYER_NAMES[id]}`).toBeGreaterThan(0);
+      else expect(taken.get(id) ?? 0, `fast path took a frame with ${LAYER_NAMES[id]}, which it does not decode`).toBe(0);
+    }
+  });
+
+  it("fills every field as the layer decoders do on every cut and bit flip it takes", async () => {
+    const frames = [...await sampleFrames(), ...scenario()];
+    const rand = prng(20250302);
+    const ctx = createDecodeContext();
+    const fctx = createDecodeContext();
+    const out = new FastFrame();
+    let taken = 0;
+    const check = (d: Uint8Array, linkType: number, what: string) => {
+      if (!decodeFast(fctx, out, d, 0, d.length, linkType)) return;
+      taken++;
+      decodeInto(ctx, d, 0, d.length, linkType);
+      const bad = fastVsContext(out, ctx);
+      if (bad.length > 0) expect(bad, what).toEqual([]);
+    };
+    for (const [k, f] of frames.entries()) {
+      for (let n = 0; n <= f.data.length; n += 3) check(f.data.subarray(0, n), f.linkType, `frame ${k} cut at ${n}`);
+      for (let r = 0; r < 10; r++) {
+        const b = f.data.slice();
+        const bit = Math.floor(rand() * Math.min(b.length, 120) * 8);
+        b[bit >> 3]! ^= 1 << (bit & 7);
+        check(b, f.linkType, `frame ${k} bit ${bit} flipped`);
+      }
+    }
+    expect(taken).toBeGreaterThan(1000);
+  });
+});
 
 describe("FrameTableBuilder.appendFrame (fast path) = decodeInto + append", () => {
   it("takes the clean IPv4 frames itself and leaves IPv6 and cooked captures to the ordinary path", async () => {

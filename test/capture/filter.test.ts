@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { FilterSyntaxError } from "../../lib/capture/errors";
 import { compileFilter, filterFrames } from "../../lib/capture/filter";
-import type { FrameTable } from "../../lib/capture/frame-table";
+import type { FrameTable } from "../../lib/capture/table/frame-table";
 import { readCapture } from "../../lib/capture/read";
 import { execFileSync } from "node:child_process";
 import { findTshark, fixture } from "./helpers";

@@ -8,7 +8,7 @@ import { createDecodeContext, decodeFrame } from "../../lib/capture/decode";
 import { formatIpv6 } from "../../lib/capture/format";
 import { guessMplsPayload } from "../../lib/capture/layers/mpls-payload";
 import { createRegistry, registerTcpPort } from "../../lib/capture/registry";
-import { LAYER_HTTP } from "../../lib/capture/context";
+import { LAYER_HTTP } from "../../lib/capture/layer-ids";
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/#.*$/gm, "").replace(/\s+/g, ""), "hex"));
 

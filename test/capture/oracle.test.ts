@@ -3,7 +3,7 @@
  * (test/capture/fixtures/tshark-*.txt|tsv, copied from shared/fixtures/pcap).
  */
 import { describe, expect, it } from "vitest";
-import { type FrameTable } from "../../lib/capture/frame-table";
+import { type FrameTable } from "../../lib/capture/table/frame-table";
 import { readCapture } from "../../lib/capture/read";
 import { fixture, normaliseProtocols, parseTsharkFields, readText, type TsharkRow } from "./helpers";
 

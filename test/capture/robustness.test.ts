@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import {
   LAYER_ETHERNET, LAYER_GRE, LAYER_HTTP, LAYER_ICMP, LAYER_IPV4, LAYER_IPV6, LAYER_MPLS, LAYER_SLL, LAYER_SLL2,
   LAYER_TCP, LAYER_UDP, LAYER_VLAN, LAYER_VXLAN,
-} from "../../lib/capture/context";
+} from "../../lib/capture/layer-ids";
 import { createDecodeContext, decodeFrame, decodeInto, LAYER_DECODERS } from "../../lib/capture/decode";
 import { CaptureFormatError } from "../../lib/capture/errors";
 import { readCapture, readRecords } from "../../lib/capture/read";

@@ -5,8 +5,8 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { Client } from "ssh2";
 import { startLab, type Lab } from "../../lib/lab/lab";
-import { compileFilter, textLine } from "../../lib/lab/tcpdump";
-import { ipv4, tcp } from "../../lib/lab/frames";
+import { compileTcpdumpFilter, textLine } from "../../lib/lab/tcpdump";
+import { buildFrame, ipv4, tcp } from "../../lib/capture/build";
 
 function which(cmd: string): boolean {
   try {
@@ -199,10 +199,10 @@ describe("fabric captures", () => {
     const r = lab.tool("cent222", ["tcpdump", "-i", "eth9"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("eth9: No such device exists");
-    expect(typeof compileFilter("udp port")).toBe("string");
-    const f = compileFilter("host 15.15.15.2 and (tcp port 80 or proto gre)");
+    expect(typeof compileTcpdumpFilter("udp port")).toBe("string");
+    const f = compileTcpdumpFilter("host 15.15.15.2 and (tcp port 80 or proto gre)");
     expect(typeof f).toBe("function");
-    const pkt = ipv4("15.15.15.2", "101.101.101.1", 6, tcp("15.15.15.2", "101.101.101.1", 40000, 80, 1, 0, 2, Buffer.alloc(0)));
+    const pkt = Buffer.from(buildFrame([ipv4("15.15.15.2", "101.101.101.1"), tcp(40000, 80, { seq: 1, ack: 0, flags: 2 })]));
     expect((f as (b: Buffer) => boolean)(pkt)).toBe(true);
   });
 });

@@ -4,7 +4,7 @@
  * show up untunnelled on a tap interface).
  * @module
  */
-import type { FrameTable } from "../frame-table";
+import type { FrameTable } from "../table/frame-table";
 
 /** A connection as the probe saw it: client → server. */
 export interface ConnectionSpec {

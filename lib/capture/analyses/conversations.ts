@@ -5,8 +5,8 @@
  * @module
  */
 import type * as Arquero from "arquero";
-import { TUNNEL_NAMES } from "../context";
-import type { FrameTable } from "../frame-table";
+import { TUNNEL_NAMES } from "../layer-ids";
+import type { FrameTable } from "../table/frame-table";
 
 /** One conversation. Side A is the side of the first frame seen. */
 export interface Conversation {

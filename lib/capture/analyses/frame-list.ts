@@ -4,8 +4,8 @@
  * @module
  */
 import type * as Arquero from "arquero";
-import { TUNNEL_LABELS } from "../context";
-import type { FrameTable } from "../frame-table";
+import { TUNNEL_LABELS } from "../layer-ids";
+import type { FrameTable } from "../table/frame-table";
 import { tcpFlagNames } from "../format";
 
 /** One line of the frame list. */

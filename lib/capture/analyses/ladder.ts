@@ -4,7 +4,7 @@
  * the one ladder builder, `ladderSpec` (`lib/display/ladder.ts`); this module places frames on lanes.
  * @module
  */
-import type { FrameTable } from "../frame-table";
+import type { FrameTable } from "../table/frame-table";
 import { tcpFlagNames } from "../format";
 import { tunnelText } from "./frame-list";
 import { ladderSpec, type LadderArrow } from "../../display/ladder";

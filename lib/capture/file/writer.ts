@@ -26,7 +26,10 @@ export interface PcapWriterOptions {
   nanosecond?: boolean;
   /** Byte order (default little-endian, as tcpdump on x86). */
   littleEndian?: boolean;
-  /** Buffer this many bytes before writing to the output (default 1 MiB). */
+  /**
+   * Buffer this many bytes before writing to the output (default 1 MiB). 0: the header at once and
+   * every frame as it is written (a live stream, as `tcpdump -U`; a file others read while it grows).
+   */
   bufferSize?: number;
 }
 
@@ -43,7 +46,7 @@ function splitTime(t: Timestamp | undefined): { sec: number; nsec: number } {
 }
 
 /**
- * Streams frames out as a pcap file.
+ * Streams frames out as a pcap file (also the lab's `tcpdump -w -` and its file captures, unbuffered).
  * @example
  * const w = new PcapWriter(fs.createWriteStream("/tmp/out.pcap"));
  * w.write(frameBytes, { sec: 1732456800, nsec: 0 });
@@ -76,6 +79,7 @@ export class PcapWriter {
     w32(options.snaplen ?? 262144, 16);
     w32(options.linkType ?? 1, 20);
     this.pos = 24;
+    if (this.bufferSize === 0 && out !== undefined) this.flush();
   }
 
   /**
@@ -102,6 +106,7 @@ export class PcapWriter {
     b.set(data, o + 16);
     this.pos += need;
     this.count++;
+    if (this.bufferSize === 0) this.flush();
     return !this.needDrain;
   }
 

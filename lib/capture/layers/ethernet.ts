@@ -17,11 +17,11 @@
  * An EtherType below 0x0600 is an 802.3 length (LLC follows): decoding stops there, unsupported.
  * @module
  */
-import * as context from "../context";
+import * as ids from "../layer-ids";
 import { type DecodeContext, u16 } from "../context";
 
 // module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
-const { LAYER_NONE } = context;
+const { LAYER_NONE } = ids;
 
 /** Ethernet II header length. */
 export const ETHERNET_HEADER_LENGTH = 14;

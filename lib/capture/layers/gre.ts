@@ -17,11 +17,11 @@
  * ```
  * @module
  */
-import * as context from "../context";
+import * as ids from "../layer-ids";
 import { type DecodeContext, u16 } from "../context";
 
 // module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
-const { LAYER_NONE, P_GRE_VERSION, TUNNEL_GRE } = context;
+const { LAYER_NONE, P_GRE_VERSION, TUNNEL_GRE } = ids;
 
 /**
  * Decodes a GRE header; next layer by protocol type (an EtherType).

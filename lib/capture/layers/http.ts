@@ -10,19 +10,14 @@
  * removes itself from the layer stack and the bytes stay TCP payload.
  * @module
  */
-import * as context from "../context";
+import * as ids from "../layer-ids";
 import { type DecodeContext } from "../context";
 
 // module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
-const { LAYER_NONE } = context;
+const { LAYER_NONE } = ids;
 
-// method tokens by code (see HTTP_METHODS in context.ts), as byte arrays
-const METHODS: readonly Uint8Array[] = [
-  new Uint8Array(0),
-  ...["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT", "TRACE"].map(
-    (m) => Uint8Array.from(m, (c) => c.charCodeAt(0)),
-  ),
-];
+// method tokens by code (HTTP_METHODS in layer-ids.ts; code 0 is none), as byte arrays
+const METHODS: readonly Uint8Array[] = ids.HTTP_METHODS.map((m) => Uint8Array.from(m, (c) => c.charCodeAt(0)));
 
 const SP = 0x20;
 const CR = 0x0d;

@@ -12,12 +12,12 @@
  * ```
  * @module
  */
-import * as context from "../context";
+import * as ids from "../layer-ids";
 import { type DecodeContext } from "../context";
 import * as registry from "../registry";
 
 // module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
-const { LAYER_NONE } = context;
+const { LAYER_NONE } = ids;
 const { IPPROTO_ICMP, IPPROTO_ICMPV6 } = registry;
 
 function decodeIcmpCommon(ctx: DecodeContext, proto: number): number {

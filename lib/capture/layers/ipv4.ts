@@ -22,13 +22,13 @@
  * captured bytes flags truncation and decoding goes on with what is there. Non-first fragments stop.
  * @module
  */
-import * as context from "../context";
+import * as ids from "../layer-ids";
 import { type DecodeContext, u16 } from "../context";
 
 // module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
 const {
   LAYER_IPV4, LAYER_IPV6, LAYER_NONE, MAX_IPS, P_IP_DEPTH, P_IPV4_IHL, P_IPV4_TOTLEN, P_IPV4_VERSION, TUNNEL_IPIP,
-} = context;
+} = ids;
 
 /**
  * Decodes an IPv4 header; next layer by protocol.

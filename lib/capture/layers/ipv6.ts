@@ -17,11 +17,11 @@
  * ```
  * @module
  */
-import * as context from "../context";
+import * as ids from "../layer-ids";
 import { type DecodeContext, u16 } from "../context";
 
 // module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
-const { LAYER_IPV4, LAYER_IPV6, LAYER_NONE, MAX_IPS, P_IP_DEPTH, P_IPV6_VERSION, TUNNEL_IPIP } = context;
+const { LAYER_IPV4, LAYER_IPV6, LAYER_NONE, MAX_IPS, P_IP_DEPTH, P_IPV6_VERSION, TUNNEL_IPIP } = ids;
 
 /** IPv6 fixed header length. */
 export const IPV6_HEADER_LENGTH = 40;

@@ -10,7 +10,7 @@
  * This is gopacket's `MPLSPayloadDecoder`, made a per-context option instead of a global.
  * @module
  */
-import * as context from "../context";
+import * as ids from "../layer-ids";
 import { type DecodeContext, u16 } from "../context";
 import * as registry from "../registry";
 import { ipv4HeaderChecksumOk } from "./ipv4";
@@ -19,7 +19,7 @@ import { ipv4HeaderChecksumOk } from "./ipv4";
 const {
   FLAG_TRUNCATED, LAYER_ETHERNET, LAYER_NONE, MPLS_KIND_ETHERNET, MPLS_KIND_GUESS, MPLS_KIND_IP, MPLS_KIND_IPV4,
   MPLS_KIND_IPV6,
-} = context;
+} = ids;
 const { ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_TEB } = registry;
 
 /**

@@ -13,14 +13,14 @@
  * The tunnel type follows from the layer before: GRE → MPLSoGRE, UDP → MPLSoUDP.
  * @module
  */
-import * as context from "../context";
+import * as ids from "../layer-ids";
 import { type DecodeContext } from "../context";
 import { resolveMplsPayload } from "./mpls-payload";
 
 // module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
 const {
   LAYER_GRE, LAYER_UDP, MAX_LABELS, P_MPLS_DEPTH, TUNNEL_GRE, TUNNEL_MPLS, TUNNEL_MPLSOGRE, TUNNEL_MPLSOUDP, TUNNEL_NONE,
-} = context;
+} = ids;
 
 /**
  * Decodes an MPLS label stack into `ctx.labels`; next layer from the bottom label.

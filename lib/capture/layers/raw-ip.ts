@@ -3,11 +3,11 @@
  * chooses IPv4 or IPv6. Consumes no bytes.
  * @module
  */
-import * as context from "../context";
+import * as ids from "../layer-ids";
 import { type DecodeContext } from "../context";
 
 // module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
-const { LAYER_NONE } = context;
+const { LAYER_NONE } = ids;
 
 /**
  * Chooses the IP layer by the version nibble through `ctx.reg.ipVersions`.

@@ -19,11 +19,11 @@
  * https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL2.html
  * @module
  */
-import * as context from "../context";
+import * as ids from "../layer-ids";
 import { type DecodeContext, u16 } from "../context";
 
 // module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
-const { LAYER_NONE } = context;
+const { LAYER_NONE } = ids;
 
 /** SLL v2 header length. */
 export const SLL2_HEADER_LENGTH = 20;

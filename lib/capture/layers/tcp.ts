@@ -22,12 +22,12 @@
  * The next layer (HTTP) is found by port only when there is payload.
  * @module
  */
-import * as context from "../context";
+import * as ids from "../layer-ids";
 import { type DecodeContext, u16, u32 } from "../context";
 import * as registry from "../registry";
 
 // module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
-const { LAYER_NONE, P_TCP_OFFSET } = context;
+const { LAYER_NONE, P_TCP_OFFSET } = ids;
 const { IPPROTO_TCP } = registry;
 
 /** TCP flag bits as in the header's low 9 bits. */

@@ -14,12 +14,12 @@
  * The ports of a tunnel-carrying UDP header are kept as `tunnelSrcPort`/`tunnelDstPort`.
  * @module
  */
-import * as context from "../context";
+import * as ids from "../layer-ids";
 import { type DecodeContext, u16 } from "../context";
 import * as registry from "../registry";
 
 // module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
-const { LAYER_NONE, P_UDP_LENGTH } = context;
+const { LAYER_NONE, P_UDP_LENGTH } = ids;
 const { IPPROTO_UDP } = registry;
 
 /**

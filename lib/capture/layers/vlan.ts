@@ -11,11 +11,11 @@
  * (The TPID 0x8100 was the EtherType field of the layer before.)
  * @module
  */
-import * as context from "../context";
+import * as ids from "../layer-ids";
 import { type DecodeContext, u16 } from "../context";
 
 // module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
-const { LAYER_NONE, P_VLAN_DEPTH } = context;
+const { LAYER_NONE, P_VLAN_DEPTH } = ids;
 
 /**
  * Decodes one VLAN tag; records the first tag's VLAN id; next layer by the inner EtherType.

@@ -14,12 +14,12 @@
  * EtherType (0x6558), so VXLAN does not name Ethernet itself.
  * @module
  */
-import * as context from "../context";
+import * as ids from "../layer-ids";
 import { type DecodeContext } from "../context";
 import * as registry from "../registry";
 
 // module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
-const { LAYER_NONE, P_VXLAN_FLAGS, TUNNEL_VXLAN } = context;
+const { LAYER_NONE, P_VXLAN_FLAGS, TUNNEL_VXLAN } = ids;
 const { ETHERTYPE_TEB } = registry;
 
 /**
