@@ -16,7 +16,7 @@ export * as probe from "./probe";
 export * as remote from "./remote";
 export * as vrouter from "./vrouter";
 export * as walk from "./walk";
-export { openTarget, showStage, type Target } from "./notebook";
+export { note, openTarget, showStage, type OpenTargetOptions, type Target } from "./notebook";
 export { interruptAll, interruptSignal, InterruptedError, sleep, withInterrupt } from "./cancel";
 export {
   chart,

@@ -23,7 +23,7 @@ export function progressLine(e: CellEvent, name: string): string {
 /** Runs one notebook file to outputs; shared by `run` and `walk`. */
 export async function runNotebookFile(
   file: string,
-  o: { params?: Record<string, ParamValue>; out: string; html: string; allowErrors?: boolean; timeoutSeconds?: number; report?: boolean; env?: NodeJS.ProcessEnv; quiet?: boolean },
+  o: { params?: Record<string, ParamValue>; out: string; html: string; allowErrors?: boolean; timeoutSeconds?: number; report?: boolean; env?: NodeJS.ProcessEnv; quiet?: boolean; cwd?: string },
   io: CommandIO,
 ): Promise<{ ok: boolean; cells: CellEvent[] }> {
   const nb = readNotebook(file);
@@ -32,7 +32,7 @@ export async function runNotebookFile(
     params: o.params,
     allowErrors: o.allowErrors,
     timeoutSeconds: o.timeoutSeconds,
-    cwd: path.dirname(path.resolve(file)),
+    cwd: o.cwd ?? path.dirname(path.resolve(file)),
     source: path.relative(io.cwd, path.resolve(file)) || name,
     env: o.env,
     signal: io.signal,

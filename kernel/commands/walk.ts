@@ -9,6 +9,7 @@ import { toDisplayBundle } from "../../lib/display/show";
 import { packageRoot, packetwalkVersion } from "../../lib/display/version";
 import { startLab } from "../../lib/lab";
 import { loadInventory } from "../../lib/remote";
+import { createInvestigation, describeTarget, openInvestigation, type Investigation, type InvestigationWriter } from "../../lib/investigation";
 import { checkWalkParams, runWalk } from "../../lib/walk";
 import { renderHtml } from "../runner/html";
 import type { Notebook } from "../runner/notebook";
@@ -19,13 +20,17 @@ import type { CommandIO } from "./types";
 const usage = `usage: packetwalk walk [--lab] [--fault NAME ...] [--topology FILE|default|large]
                        [--inventory FILE] [--fip IP] [--port N] [--host HEADER] [--gateway-vrf NAME] [--large-path PATH]
                        [--out DIR] [--only NAME ...] [--no-notebooks] [--executed DIR] [--timeout SECONDS]
+       packetwalk walk --replay INVESTIGATION [--out DIR] [--no-notebooks] …
   Walks an HTTP request from the Internet host to the backend pod and back, stage by stage, and says
   where the packet was last seen. With no --inventory it starts the embedded lab (--lab), optionally
   with faults switched on for a drill. --large-path names a URL path whose response is larger than one
   MTU, to check the return path for an MTU black hole (the lab's pods serve /download/BYTES; the lab
-  default is /download/20000). Then runs the shipped notebooks (notebooks/*.ipynb) against the
-  same target. Writes to DIR (default out/): walk.html (the report), walk.json, the executed notebooks
-  and their HTML. --executed DIR also copies the executed notebooks there (npm run notebooks refreshes
+  default is /download/20000). Every command, probe, flow snapshot and capture is recorded once into
+  DIR/investigation/; the shipped notebooks (notebooks/*.ipynb) then run against that recording, so
+  the report and every notebook speak of the same connection. --replay walks a recording (a folder or
+  a packed .tar/.tgz) instead of the network: the same stages, verdicts and evidence, offline.
+  Writes to DIR (default out/): walk.html (the report), walk.json, investigation/, the executed
+  notebooks and their HTML. --executed DIR also copies the executed notebooks there (npm run notebooks refreshes
   notebooks/executed/, the copies with outputs that render on GitHub).
   Exit status: 0 every stage passed and every notebook ran, 1 a stage failed or was unknown, or a
   notebook failed, 2 usage or start-up error.`;
@@ -59,6 +64,7 @@ const OPTIONS = {
   out: { type: "string" },
   only: { type: "string", multiple: true },
   "no-notebooks": { type: "boolean" },
+  replay: { type: "string" },
   executed: { type: "string" },
   timeout: { type: "string" },
 } as const;
@@ -94,6 +100,9 @@ const command = defineCommand({
   options: OPTIONS,
   positionals: false,
   async run({ values: v }, io) {
+    if (v.replay && (v.inventory || v.lab || v.fault?.length || v.topology)) {
+      throw new UsageError("--replay walks a recording; --inventory, --lab, --fault and --topology are for live walks", { usage: false });
+    }
     if (v.inventory && (v.lab || v.fault?.length || v.topology)) {
       throw new UsageError("--inventory walks a real cluster; --lab, --fault and --topology are for the embedded lab", { usage: false });
     }
@@ -109,6 +118,7 @@ const command = defineCommand({
     if (problems.length > 0) throw new UsageError(problems.map((p) => `${flagOf[p.param] ?? p.param}: ${p.message}`).join("; "), { usage: false });
     const outDir = path.resolve(io.cwd, v.out ?? "out");
     fs.mkdirSync(outDir, { recursive: true });
+    if (v.replay) return walkReplay(v, io, outDir);
     return v.inventory ? walkInventory(v, io, outDir) : walkLab(v, io, outDir);
   },
 });
@@ -162,6 +172,31 @@ async function walkInventory(v: WalkFlags, io: CommandIO, outDir: string): Promi
   });
 }
 
+async function walkReplay(v: WalkFlags, io: CommandIO, outDir: string): Promise<number> {
+  const source = path.resolve(io.cwd, v.replay!);
+  let inv: Investigation;
+  try {
+    inv = openInvestigation(source);
+  } catch (e) {
+    io.stderr.write(`packetwalk walk: ${(e as Error).message}\n`);
+    return 2;
+  }
+  for (const w of inv.warnings) io.stderr.write(`packetwalk walk: ${path.basename(source)}: ${w}\n`);
+  const recorded = inv.manifest.target.inventory;
+  if (!recorded) {
+    io.stderr.write(`packetwalk walk: ${source}: the recording holds no inventory to replay against\n`);
+    return 2;
+  }
+  const p = inv.manifest.parameters as { fip?: string; fipPort?: number; hostHeader?: string; gatewayVrf?: string; largePath?: string };
+  return walkAndRun(v, io, outDir, source, recorded, {
+    fip: v.fip ?? String(p.fip ?? ""),
+    fipPort: v.port ? Number(v.port) : Number(p.fipPort ?? 80),
+    hostHeader: v.host ?? String(p.hostHeader ?? p.fip ?? ""),
+    ...(v["gateway-vrf"] ?? p.gatewayVrf ? { gatewayVrf: v["gateway-vrf"] ?? p.gatewayVrf } : {}),
+    ...(v["large-path"] ?? p.largePath ? { largePath: v["large-path"] ?? p.largePath } : {}),
+  }, inv);
+}
+
 async function walkAndRun(
   v: WalkFlags,
   io: CommandIO,
@@ -169,6 +204,7 @@ async function walkAndRun(
   inventoryFile: string,
   inventoryObject: object,
   params: { fip: string; fipPort: number; hostHeader: string; gatewayVrf?: string; largePath?: string },
+  replay?: Investigation,
 ): Promise<number> {
   if (!Number.isInteger(params.fipPort) || params.fipPort < 1 || params.fipPort > 65535) {
     io.stderr.write(`packetwalk walk: --port must be a TCP port number\n`);
@@ -181,15 +217,28 @@ async function walkAndRun(
     io.stderr.write(`packetwalk walk: ${inventoryFile}: ${(e as Error).message}\n`);
     return 2;
   }
-  io.stderr.write(`walking ${params.fip}:${params.fipPort} (Host: ${params.hostHeader})…\n`);
+  io.stderr.write(`${replay ? "replaying" : "walking"} ${params.fip}:${params.fipPort} (Host: ${params.hostHeader})${replay ? ` from ${replay.manifest.id}` : ""}…\n`);
   const startedAt = Date.now();
+  // A live walk records everything once into OUT/investigation (a fresh one each run).
+  const invDir = path.join(outDir, "investigation");
+  let record: InvestigationWriter | undefined;
+  if (!replay) {
+    fs.rmSync(invDir, { recursive: true, force: true });
+    record = createInvestigation(invDir, {
+      target: describeTarget(inventory, v.inventory ? "inventory" : "lab", v.inventory ? inventoryFile : `embedded lab (${v.topology ?? "default"} topology)`),
+      parameters: { ...params },
+    });
+  }
   const report = await runWalk({
     ...params,
     inventory,
+    ...(record ? { record } : {}),
+    ...(replay ? { replay } : {}),
     signal: io.signal,
     onStage: (st, done, total) =>
       io.stderr.write(`  [${done}/${total}] ${st.verdict.toUpperCase().padEnd(7)} ${st.title}${st.verdict === "pass" ? "" : `: ${st.reason}`}\n`),
   });
+  record?.close();
   fs.writeFileSync(path.join(outDir, "walk.json"), JSON.stringify(report.toJSON(), null, 2) + "\n");
   const reportHtml = path.join(outDir, "walk.html");
   fs.writeFileSync(reportHtml, await walkPage(report, `packet walk: ${params.fip}:${params.fipPort}`, startedAt));
@@ -210,7 +259,11 @@ async function walkAndRun(
         const r = await runNotebookFile(
           file,
           {
-            params: { inventory: inventoryFile, fip: params.fip, fipPort: params.fipPort, hostHeader: params.hostHeader, largePath: params.largePath ?? "" },
+            // The recording, relative to the executed notebook beside it (no path of this machine in it).
+            params: { inventory: path.relative(outDir, replay ? inventoryFile : invDir) || ".", fip: params.fip, fipPort: params.fipPort, hostHeader: params.hostHeader, largePath: params.largePath ?? "" },
+            cwd: outDir,
+            // A command the recording lacks may still run live while this walk's target is up.
+            ...(replay ? {} : { env: { ...process.env, PACKETWALK_LIVE_INVENTORY: liveInventoryFile(outDir, inventoryFile, inventoryObject) } }),
             out: path.join(outDir, `${base}.ipynb`),
             html,
             timeoutSeconds: v.timeout ? Number(v.timeout) : undefined,
@@ -239,6 +292,14 @@ async function walkAndRun(
   }
   io.stdout.write(`\nreport: ${path.relative(io.cwd, reportHtml)}   (executed notebooks and HTML in ${path.relative(io.cwd, outDir) || outDir}/)\n`);
   return report.verdict === "pass" && notebooksOk ? 0 : 1;
+}
+
+/** The live inventory file the notebooks may fall back to (the lab's is written beside the outputs already). */
+function liveInventoryFile(outDir: string, inventoryFile: string, inventoryObject: object): string {
+  if (fs.existsSync(inventoryFile)) return inventoryFile;
+  const f = path.join(outDir, "live-inventory.json");
+  fs.writeFileSync(f, JSON.stringify(inventoryObject), { mode: 0o600 });
+  return f;
 }
 
 export default command;

@@ -83,6 +83,8 @@ export interface FlowPollerOptions {
   stallTimeoutMs?: number;
   /** Exec mode: timeout of one poll. Default max(5000, 10 × interval). */
   pollTimeoutMs?: number;
+  /** Keep each snapshot's raw `flow` output in `text` (to record it). Default false. */
+  keepText?: boolean;
   /** Collector to feed (default: a new one, see {@link FlowPoller.collector}). */
   collector?: FlowCollector;
 }
@@ -331,7 +333,7 @@ export class FlowPoller implements FlowSnapshotSource {
       try {
         const r = await this.opts.runner.run(node, { script: command }, { signal, timeoutMs });
         // Stamped when the output had arrived (the read is over by then), like the loop's end stamp.
-        if (r.exitCode === 0) this.emitSnapshot(node, r.startedAt + r.durationMs, r.startedAt, parse(r.stdout), ctx);
+        if (r.exitCode === 0) this.emitSnapshot(node, r.startedAt + r.durationMs, r.startedAt, parse(r.stdout), ctx, r.stdout);
         else this.openGap(node, `flow exited ${r.exitCode ?? r.signal ?? "?"}${lastLine(r.stderr)}`);
       } catch (e) {
         if (signal.aborted) break;
@@ -354,14 +356,14 @@ export class FlowPoller implements FlowSnapshotSource {
     // the frame arrived here, which is later still, never earlier than the read.
     const at = f.atNs !== null ? Number(f.atNs) / 1e6 : Date.now();
     const startedAt = f.startNs !== null ? Math.min(Number(f.startNs) / 1e6, at) : undefined;
-    this.emitSnapshot(node, at, startedAt, (this.opts.parse ?? parseFlow)(f.text), ctx);
+    this.emitSnapshot(node, at, startedAt, (this.opts.parse ?? parseFlow)(f.text), ctx, f.text);
   }
 
-  private emitSnapshot(node: string, at: number, startedAt: number | undefined, parsed: ParseResult<FlowEntryCore>, ctx: RunCtx): void {
+  private emitSnapshot(node: string, at: number, startedAt: number | undefined, parsed: ParseResult<FlowEntryCore>, ctx: RunCtx, text: string): void {
     const st = this.states.get(node)!;
     if (parsed.errors.length > 0) this.parseErrors++;
     this.closeGap(node, at, ctx.onGap);
-    const snapshot: FlowSnapshot = { node, at, ...(startedAt !== undefined ? { startedAt } : {}), seq: st.seq++, entries: parsed.rows };
+    const snapshot: FlowSnapshot = { node, at, ...(startedAt !== undefined ? { startedAt } : {}), seq: st.seq++, entries: parsed.rows, ...(this.opts.keepText ? { text } : {}) };
     st.lastAt = at;
     st.lastArrival = Date.now();
     st.snapshots++;

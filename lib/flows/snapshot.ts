@@ -20,6 +20,8 @@ export interface FlowSnapshot {
   /** Sequence number of this snapshot for this node, from 0. */
   seq: number;
   entries: FlowEntryCore[];
+  /** The raw `flow` output, when the source was asked to keep it (to record it). */
+  text?: string;
 }
 
 /** A gap in the snapshots of a node (connection dropped, poll failed), kept so a timeline can show it. */

@@ -14,3 +14,4 @@ export { RecordingRunner } from "./recording-runner";
 export { ReplayRunner } from "./replay-runner";
 export { packInvestigation, PACKED_NAME } from "./pack";
 export { packTar, readTar, type TarEntry } from "./tar";
+export { describeTarget, inventoryWithoutSecrets } from "./target";

@@ -6,7 +6,7 @@
  * manifest.json       who/what/when: id, created, packetwalk version, parameters, target (no secrets)
  * evidence.jsonl      append-only, one record per line, written as each piece of evidence arrives
  * blobs/<sha256>      command output too large (or not text) to sit inline, content-addressed
- * captures/<n>.pcapng captures, with node, interface and filter in their record
+ * captures/<n>.pcap   captures as the node wrote them (pcap or pcapng), with node, interface and filter
  * tables/<name>.arrow large tables as Arrow IPC (arquero, DuckDB, Polars and Spark read them)
  * ```
  *
@@ -38,6 +38,8 @@ export interface TargetDescription {
   /** Where it came from: the inventory file's name (no directories), or the lab's topology. */
   source: string;
   nodes: { name: string; role: string; via?: string }[];
+  /** The inventory without secrets (no key files, passphrases, agent sockets or SSH config paths), for replay. */
+  inventory?: Record<string, unknown>;
 }
 
 /** `manifest.json`. */
@@ -125,6 +127,8 @@ export interface GapRecord extends RecordBase {
 /** One probe (HTTP or TCP) with its result as the probe returned it. */
 export interface ProbeRecord extends RecordBase {
   kind: "probe";
+  /** The walk's observation this probe belongs to, when it was one's. */
+  stream?: string;
   /** What the probe was for (`request`, `large`, or a notebook's label). */
   purpose: string;
   /** The probe's result object (transcript, timings, client port …), as JSON. */
@@ -134,11 +138,13 @@ export interface ProbeRecord extends RecordBase {
 /** A capture file. */
 export interface CaptureRecord extends RecordBase {
   kind: "capture";
+  /** The walk's observation this capture belongs to, when it was one's. */
+  stream?: string;
   node: string;
   iface: string;
   filter: string;
   command: string;
-  /** `captures/<n>.pcapng` */
+  /** `captures/<n>-<node>-<iface>.pcap` (or `.pcapng`, as the capture was written) */
   file: string;
   sha256: string;
   bytes: number;
@@ -156,6 +162,17 @@ export interface TableRecord extends RecordBase {
   bytes: number;
 }
 
+/** The traffic phase of a walk: when it ran and which nodes were polled (its probes, snapshots and captures follow). */
+export interface ObservationRecord extends RecordBase {
+  kind: "observation";
+  /** The poll stream its snapshots carry. */
+  stream: string;
+  /** Epoch ms. */
+  startedAt: number;
+  endedAt: number;
+  polled: string[];
+}
+
 /** A note someone wrote during or after the investigation. */
 export interface NoteRecord extends RecordBase {
   kind: "note";
@@ -168,7 +185,7 @@ export interface NoteRecord extends RecordBase {
 }
 
 /** Any record of the evidence log. */
-export type EvidenceRecord = CommandRecord | SnapshotRecord | GapRecord | ProbeRecord | CaptureRecord | TableRecord | NoteRecord;
+export type EvidenceRecord = CommandRecord | SnapshotRecord | GapRecord | ProbeRecord | CaptureRecord | TableRecord | ObservationRecord | NoteRecord;
 
 /** The record kinds this version reads. */
-export const RECORD_KINDS: readonly EvidenceRecord["kind"][] = ["command", "snapshot", "gap", "probe", "capture", "table", "note"];
+export const RECORD_KINDS: readonly EvidenceRecord["kind"][] = ["command", "snapshot", "gap", "probe", "capture", "table", "observation", "note"];

@@ -20,12 +20,18 @@ const STAGES: readonly RemoteStage[] = ["inventory", "connect", "auth", "hostkey
  */
 export class ReplayRunner implements CommandRunner {
   readonly investigation: Investigation;
-  /** How many answers were given, and how many repeated a used-up recording. */
-  readonly stats = { answered: 0, repeated: 0 };
+  /** How many answers were given, how many repeated a used-up recording, how many went to the live fallback. */
+  readonly stats = { answered: 0, repeated: 0, live: 0 };
   private readonly queues = new Map<string, { records: CommandRecord[]; next: number }>();
+  private readonly fallback: CommandRunner | undefined;
 
-  constructor(investigation: Investigation) {
+  /**
+   * `fallback`: a live runner for commands the recording does not hold (the walk that made the recording
+   * is still running, so a notebook may ask one more thing); without it such a command is an error.
+   */
+  constructor(investigation: Investigation, opts: { fallback?: CommandRunner } = {}) {
     this.investigation = investigation;
+    this.fallback = opts.fallback;
     for (const r of investigation.records) {
       if (r.kind !== "command") continue;
       const key = keyOf(r.node, r.command);
@@ -45,6 +51,10 @@ export class ReplayRunner implements CommandRunner {
     const line = commandLine(command);
     if (opts.signal?.aborted) throw new RemoteError("abort", "aborted", { node, command: line });
     const q = this.queues.get(keyOf(node, line));
+    if (!q && this.fallback) {
+      this.stats.live++;
+      return this.fallback.run(node, command, opts);
+    }
     if (!q) throw new RemoteError("replay", `not in the recording ${this.investigation.manifest.id}${this.closest(node, line)}`, { node, command: line });
     const rec = q.records[Math.min(q.next, q.records.length - 1)]!;
     if (q.next >= q.records.length) this.stats.repeated++;

@@ -129,13 +129,15 @@ export class InvestigationWriter {
   }
 
   /**
-   * Stores a capture file's bytes under `captures/` and appends its record.
+   * Stores a capture file's bytes under `captures/` (as written: `.pcap` or `.pcapng`) and appends its record.
    *
    * @example
    * inv.addCapture({ node: "cent222", iface: "ens3", filter: "udp port 6635", command: "tcpdump …" }, pcapngBytes);
    */
   addCapture(meta: Omit<CaptureRecord, "seq" | "at" | "kind" | "file" | "sha256" | "bytes">, bytes: Uint8Array): CaptureRecord {
-    const file = `${FILES.captures}/${String(++this.captures).padStart(3, "0")}-${safeName(meta.node)}-${safeName(meta.iface)}.pcapng`;
+    // Kept as the node wrote it: pcapng starts with its section header block's type 0x0a0d0d0a.
+    const ext = bytes.length >= 4 && bytes[0] === 0x0a && bytes[1] === 0x0d && bytes[2] === 0x0d && bytes[3] === 0x0a ? "pcapng" : "pcap";
+    const file = `${FILES.captures}/${String(++this.captures).padStart(3, "0")}-${safeName(meta.node)}-${safeName(meta.iface)}.${ext}`;
     writeAtomically(path.join(this.dir, file), bytes);
     return this.append({ kind: "capture", ...meta, file, sha256: sha256Hex(bytes), bytes: bytes.length });
   }

@@ -3,6 +3,10 @@
  * and memoised steps, so stage checks can run in any order (each one asks for what it needs).
  */
 import { withInterrupt } from "../cancel";
+import type { Investigation } from "../investigation/reader";
+import { RecordingRunner } from "../investigation/recording-runner";
+import { ReplayRunner } from "../investigation/replay-runner";
+import type { InvestigationWriter } from "../investigation/writer";
 import type { Inventory, InventoryNode } from "../remote/inventory";
 import type { CommandRunner } from "../remote/runner";
 import { checkHostHeader, checkIpAddress, checkJunosInstance, checkPort } from "../remote/values";
@@ -24,6 +28,10 @@ export interface WalkContext {
   dead: Map<string, string>;
   /** Memoised steps by key. */
   memo: Map<string, Promise<unknown>>;
+  /** The investigation this walk records into (its runner records every command too), or null. */
+  record: InvestigationWriter | null;
+  /** The recording this walk replays (its runner answers from it), or null. */
+  replay: Investigation | null;
 }
 
 /**
@@ -48,12 +56,16 @@ export function emptyDiscovery(): Discovery {
  * const ctx = createContext({ inventory, runner, fip: "101.101.101.1", fipPort: 80, hostHeader: "www.juniper.net" });
  * show(await checkGateway(ctx));
  */
-export function createContext(opts: WalkOptions & { runner: CommandRunner }): WalkContext {
+export function createContext(opts: WalkOptions & { runner?: CommandRunner }): WalkContext {
   const problems = checkWalkParams(opts);
   if (problems.length > 0) throw new WalkParamError(problems);
+  const base = opts.runner ?? (opts.replay ? new ReplayRunner(opts.replay) : undefined);
+  if (!base) throw new TypeError("createContext: give a runner (or a recording to replay)");
+  // A runner that already records (a notebook target's) is not wrapped twice.
+  const runner = opts.record && !(base instanceof RecordingRunner) ? new RecordingRunner(base, opts.record, { viaOf: (n) => opts.inventory.nodes.find((x) => x.name === n)?.vrouter?.via }) : base;
   return {
     inventory: opts.inventory,
-    runner: opts.runner,
+    runner,
     params: { ...opts, path: opts.path ?? "/", probes: Math.max(1, opts.probes ?? 1) },
     signal: withInterrupt(opts.signal),
     commandTimeoutMs: opts.commandTimeoutMs ?? 8000,
@@ -64,6 +76,8 @@ export function createContext(opts: WalkOptions & { runner: CommandRunner }): Wa
     discovery: emptyDiscovery(),
     dead: new Map(),
     memo: new Map(),
+    record: opts.record ?? null,
+    replay: opts.replay ?? null,
   };
 }
 

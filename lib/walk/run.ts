@@ -65,10 +65,10 @@ export const STAGE_TABLE: readonly StageEntry[] = STAGES.map((s, i) => ({ id: s.
  */
 export async function runWalk(opts: WalkOptions): Promise<WalkReport> {
   const startedAt = Date.now();
-  const own = !opts.runner;
-  const runner = opts.runner ?? new SshRunner(opts.inventory);
+  const own = !opts.runner && !opts.replay;
+  const runner = opts.runner ?? (opts.replay ? undefined : new SshRunner(opts.inventory));
   try {
-    const ctx = createContext({ ...opts, runner });
+    const ctx = createContext({ ...opts, ...(runner ? { runner } : {}) });
     return await walkWith(ctx, opts.onStage, startedAt);
   } finally {
     if (own) (runner as SshRunner).close();
@@ -107,7 +107,7 @@ export async function walkWith(ctx: WalkContext, onStage?: WalkOptions["onStage"
   } catch {
     /* charts are optional */
   }
-  const { inventory: _i, runner: _r, signal: _s, onStage: _o, ...rest } = ctx.params as WalkOptions;
-  void _i; void _r; void _s; void _o;
+  const { inventory: _i, runner: _r, signal: _s, onStage: _o, record: _w, replay: _p, ...rest } = ctx.params as WalkOptions;
+  void _i; void _r; void _s; void _o; void _w; void _p;
   return new WalkReport({ params: rest, stages, discovery: { ...ctx.discovery }, startedAt, endedAt: Date.now(), charts, unreachable });
 }

@@ -13,6 +13,7 @@ import type { FrameTable } from "../capture/table/frame-table";
 import { vrouterArgv } from "../remote/inventory";
 import { nodesOf, once, type WalkContext } from "./context";
 import { fabricMap } from "./discover";
+import { ObservationRecorder, replayObservation } from "./recording";
 
 /** One node's fabric capture. */
 export interface NodeCapture {
@@ -53,11 +54,19 @@ export function observe(ctx: WalkContext): Promise<Observation> {
   return once(ctx, "observe", async () => {
     const startedAt = Date.now();
     const fm = await fabricMap(ctx);
+    if (ctx.replay) {
+      // A walk over a recording observes nothing new: it takes back what the recorded walk saw.
+      const replayed = await replayObservation(ctx.replay);
+      if (replayed) return replayed.observation;
+      const none: ProbeFailure = { ...skipped(), error: { kind: "other", message: `not sent: the recording ${ctx.replay.manifest.id} holds no walk observation (probes, snapshots)` } };
+      return { probes: [{ purpose: "request", result: none }], snapshots: [], gaps: [], captures: [], polled: [], startedAt, endedAt: startedAt };
+    }
+    const rec = ctx.record ? new ObservationRecorder(ctx.record) : null;
     const computes = nodesOf(ctx, "compute").map((n) => n.name).filter((n) => !(n in fm.unreachable));
     const capCtl = new AbortController();
     const onAbort = () => capCtl.abort();
     ctx.signal.addEventListener("abort", onAbort, { once: true });
-    const captures = ctx.capture ? startCaptures(ctx, computes, capCtl.signal) : [];
+    const captures = ctx.capture ? startCaptures(ctx, computes, capCtl.signal, rec) : [];
     await Promise.all(captures.map((c) => c.ready));
     const { fip, fipPort, hostHeader, path, largePath } = ctx.params;
     const url = (p: string) => `http://${fip}:${fipPort}${p.startsWith("/") ? p : `/${p}`}`;
@@ -85,13 +94,14 @@ export function observe(ctx: WalkContext): Promise<Observation> {
         signal,
       });
       sent.push(r);
+      rec?.probe(plan[i].purpose, r);
       return r;
     };
     const sent: Array<HttpProbeResult | ProbeFailure> = [];
     if (computes.length > 0) {
-      const poller = new FlowPoller({ runner: ctx.runner, nodes: computes, intervalMs: ctx.pollIntervalMs });
+      const poller = new FlowPoller({ runner: ctx.runner, nodes: computes, intervalMs: ctx.pollIntervalMs, keepText: rec !== null });
       const run = await probeWhileSnapshotting({
-        probe, snapshots: poller, every: 1000, times: plan.length, signal: ctx.signal, leadMs: 3 * ctx.pollIntervalMs + 200, tailMs: 3 * ctx.pollIntervalMs + 200,
+        probe, snapshots: rec ? rec.source(poller) : poller, every: 1000, times: plan.length, signal: ctx.signal, leadMs: 3 * ctx.pollIntervalMs + 200, tailMs: 3 * ctx.pollIntervalMs + 200,
       });
       snapshots = run.snapshots;
       gaps = run.gaps;
@@ -103,9 +113,11 @@ export function observe(ctx: WalkContext): Promise<Observation> {
     ctx.signal.removeEventListener("abort", onAbort);
     // A capture whose channel does not close promptly after the abort is given up, not waited for.
     const done = await Promise.all(captures.map((c) => settleWithin(c.done, 3000, { node: c.node, iface: c.iface, command: c.command, frames: null, error: "tcpdump did not stop within 3 s" })));
+    const endedAt = Date.now();
+    rec?.done({ startedAt, endedAt, polled: computes });
     return {
       probes: results.map((result, i) => ({ purpose: plan[i].purpose, result })),
-      snapshots, gaps, captures: done, polled: computes, startedAt, endedAt: Date.now(),
+      snapshots, gaps, captures: done, polled: computes, startedAt, endedAt,
     };
   });
 }
@@ -136,7 +148,7 @@ function settleWithin<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
 }
 
 /** Starts `tcpdump -w -` on the fabric interface of each polled compute node and of the Internet host. */
-function startCaptures(ctx: WalkContext, computes: string[], signal: AbortSignal): RunningCapture[] {
+function startCaptures(ctx: WalkContext, computes: string[], signal: AbortSignal, rec: ObservationRecorder | null): RunningCapture[] {
   const targets = [...nodesOf(ctx, "compute").filter((n) => computes.includes(n.name)), ...nodesOf(ctx, "internet-host")].filter(
     (n) => n.fabricInterface && !ctx.dead.has(n.name),
   );
@@ -171,6 +183,7 @@ function startCaptures(ctx: WalkContext, computes: string[], signal: AbortSignal
         clearTimeout(readyTimer);
         markReady();
         const buf = Buffer.concat(chunks);
+        rec?.capture({ node: n.name, iface, command, filter: filter.join(" "), error }, buf);
         if (buf.length < 24) return { node: n.name, iface, command, frames: null, error: error ?? "no capture data" };
         try {
           return { node: n.name, iface, command, frames: await readCapture(new Uint8Array(buf)), error: null };

@@ -4,6 +4,8 @@
  * hops with NAT flow diffs).
  */
 import type { Inventory } from "../remote/inventory";
+import type { Investigation } from "../investigation/reader";
+import type { InvestigationWriter } from "../investigation/writer";
 import type { CommandRunner } from "../remote/runner";
 
 /** What a stage concluded. */
@@ -154,8 +156,12 @@ export interface WalkParams {
 /** Options of {@link import("./run").runWalk}. */
 export interface WalkOptions extends WalkParams {
   inventory: Inventory;
-  /** Default: an `SshRunner` on the inventory, closed at the end. */
+  /** Default: an `SshRunner` on the inventory (closed at the end), or a replay runner over `replay`. */
   runner?: CommandRunner;
+  /** Record every command, probe, snapshot and capture of the walk into this investigation. */
+  record?: InvestigationWriter;
+  /** Walk a recording instead of the network: commands and the observation come back as recorded. */
+  replay?: Investigation;
   signal?: AbortSignal;
   /** Called after each stage (live progress). */
   onStage?: (stage: StageResult, done: number, total: number) => void;

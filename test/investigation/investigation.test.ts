@@ -90,7 +90,7 @@ describe("investigations: record, open, replay", () => {
     expect(again.map((r) => [r.stdout, r.stderr, r.exitCode])).toEqual(live.map((r) => [r.stdout, r.stderr, r.exitCode]));
     // Used up: the last answer repeats (a state query asked once more), and is counted.
     expect((await replay.run("cent222", ["flow", "-l"])).stdout).toBe("cent222: flow -l #2\n");
-    expect(replay.stats).toEqual({ answered: 5, repeated: 1 });
+    expect(replay.stats).toEqual({ answered: 5, repeated: 1, live: 0 });
     // A recorded failure fails again, the same way.
     await expect(replay.run("cent333", { script: "boom" })).rejects.toMatchObject({ stage: "connect", node: "cent333" });
   });
@@ -239,14 +239,14 @@ describe("packing", () => {
       const listing = execFileSync("tar", ["-tf", file], { encoding: "utf8" }).trim().split("\n").sort();
       expect(listing).toEqual([
         `${writer.manifest.id}/blobs/${(openInvestigation(dir).records[0] as CommandRecord).stdout.sha256}`,
-        `${writer.manifest.id}/captures/001-cent222-ens3.pcapng`,
+        `${writer.manifest.id}/captures/001-cent222-ens3.pcap`,
         `${writer.manifest.id}/evidence.jsonl`,
         `${writer.manifest.id}/manifest.json`,
       ].sort());
       const inv = openInvestigation(file);
       expect(inv.warnings).toEqual([]);
       expect(inv.dir).toBeNull();
-      expect(inv.file("captures/001-cent222-ens3.pcapng")).toEqual(Buffer.from([1, 2, 3]));
+      expect(inv.file("captures/001-cent222-ens3.pcap")).toEqual(Buffer.from([1, 2, 3])); // not pcapng: kept as .pcap
       expect((await new ReplayRunner(inv).run("cent222", { script: "big" })).stdout).toBe("x".repeat(10_000) + "\n");
     }
     expect(() => packInvestigation(dir, path.join(tmp(), "x.zip"))).toThrow(/\.tar, \.tar\.gz or \.tgz/);

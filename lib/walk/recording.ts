@@ -1,0 +1,120 @@
+/**
+ * The walk's evidence, recorded once and replayed: while a walk observes (probes, 5 Hz flow snapshots,
+ * fabric captures) every piece goes to the open investigation as it arrives; a walk over a recording
+ * takes the same observation back from it, so the stages, verdicts and evidence come out the same and
+ * every notebook of one run speaks of the same connection.
+ */
+import { randomBytes } from "node:crypto";
+import { readCapture } from "../capture/read";
+import type { FlowSnapshot, FlowSnapshotSource, GapStart, SnapshotGap } from "../flows/snapshot";
+import type { CaptureRecord, GapRecord, ObservationRecord, ProbeRecord, SnapshotRecord } from "../investigation/layout";
+import type { Investigation } from "../investigation/reader";
+import type { InvestigationWriter } from "../investigation/writer";
+import type { HttpProbeResult } from "../probe/http";
+import type { ProbeFailure } from "../probe/loop";
+import { parseFlow } from "../vrouter";
+import type { NodeCapture, Observation, WalkProbe } from "./traffic";
+
+/** Records one observation's pieces into an investigation as they arrive. */
+export class ObservationRecorder {
+  readonly stream = `obs-${randomBytes(4).toString("hex")}`;
+  constructor(readonly writer: InvestigationWriter) {}
+
+  /**
+   * Wraps a snapshot source so each snapshot and gap is recorded as it arrives (the source must keep
+   * the raw text: `FlowPoller({ keepText: true })`).
+   *
+   * @example
+   * const recorded = recorder.source(new FlowPoller({ runner, nodes, keepText: true }));
+   */
+  source(inner: FlowSnapshotSource): FlowSnapshotSource {
+    return {
+      run: (opts) =>
+        inner.run({
+          ...opts,
+          onSnapshot: (s: FlowSnapshot) => {
+            this.snapshot(s);
+            opts.onSnapshot(s);
+          },
+          onGap: (g: SnapshotGap) => {
+            this.gap(g);
+            opts.onGap?.(g);
+          },
+          ...(opts.onGapStart ? { onGapStart: (g: GapStart) => opts.onGapStart!(g) } : {}),
+        }),
+    };
+  }
+
+  /** Records one snapshot (its raw text when the source kept it). */
+  snapshot(s: FlowSnapshot): void {
+    this.writer.append({
+      kind: "snapshot", node: s.node, stream: this.stream, snapshot: s.seq, stampAt: s.at,
+      ...(s.startedAt !== undefined ? { stampStartedAt: s.startedAt } : {}),
+      arrivedAt: Date.now(), output: this.writer.blob(s.text ?? ""),
+    });
+  }
+
+  /** Records one gap. */
+  gap(g: SnapshotGap): void {
+    this.writer.append({ kind: "gap", node: g.node, stream: this.stream, from: g.from, to: g.to, reason: g.reason });
+  }
+
+  /** Records one probe's result. */
+  probe(purpose: string, result: HttpProbeResult | ProbeFailure): void {
+    this.writer.append({ kind: "probe", stream: this.stream, purpose, result });
+  }
+
+  /** Records one capture with its bytes as the node wrote them. */
+  capture(c: { node: string; iface: string; command: string; filter: string; error: string | null }, bytes: Uint8Array): void {
+    this.writer.addCapture({ node: c.node, iface: c.iface, filter: c.filter, command: c.command, stream: this.stream, ...(c.error ? { error: c.error } : {}) }, bytes);
+  }
+
+  /** Closes the observation: when it ran and which nodes were polled. */
+  done(o: { startedAt: number; endedAt: number; polled: string[] }): void {
+    this.writer.append({ kind: "observation", stream: this.stream, ...o });
+  }
+}
+
+/**
+ * The observation of a recorded walk, rebuilt from the investigation: the last complete observation's
+ * probes, snapshots (their raw text parsed again), gaps and captures. `null` when the recording holds
+ * no observation. Problems (a missing capture, an altered snapshot) are in `warnings`; nothing is invented.
+ *
+ * @example
+ * const obs = await replayObservation(openInvestigation("out/investigation"));
+ * obs?.observation.probes[0].result; // the recorded probe, client port and all
+ */
+export async function replayObservation(inv: Investigation): Promise<{ observation: Observation; warnings: string[] } | null> {
+  const obs = [...inv.records].reverse().find((r): r is ObservationRecord => r.kind === "observation");
+  if (!obs) return null;
+  const warnings: string[] = [];
+  const mine = inv.records.filter((r) => (r as { stream?: string }).stream === obs.stream);
+  const probes: WalkProbe[] = mine
+    .filter((r): r is ProbeRecord => r.kind === "probe")
+    .map((r) => ({ purpose: r.purpose as WalkProbe["purpose"], result: r.result as HttpProbeResult | ProbeFailure }));
+  const snapshots: FlowSnapshot[] = [];
+  for (const r of mine.filter((x): x is SnapshotRecord => x.kind === "snapshot")) {
+    const text = inv.text(r.output);
+    if (text === null) {
+      warnings.push(`snapshot ${r.snapshot} of ${r.node} (record ${r.seq}) is missing or altered: left out`);
+      continue;
+    }
+    snapshots.push({ node: r.node, at: r.stampAt, ...(r.stampStartedAt !== undefined ? { startedAt: r.stampStartedAt } : {}), seq: r.snapshot, entries: parseFlow(text).rows, text });
+  }
+  const gaps: SnapshotGap[] = mine.filter((r): r is GapRecord => r.kind === "gap").map((r) => ({ node: r.node, from: r.from, to: r.to, reason: r.reason }));
+  const captures: NodeCapture[] = [];
+  for (const r of mine.filter((x): x is CaptureRecord => x.kind === "capture")) {
+    const bytes = inv.file(r.file);
+    const base = { node: r.node, iface: r.iface, command: r.command };
+    if (!bytes) {
+      captures.push({ ...base, frames: null, error: `${r.file} is missing or altered in the recording` });
+      continue;
+    }
+    try {
+      captures.push({ ...base, frames: bytes.length >= 24 ? await readCapture(new Uint8Array(bytes)) : null, error: r.error ?? (bytes.length < 24 ? "no capture data" : null) });
+    } catch (e) {
+      captures.push({ ...base, frames: null, error: `decode: ${(e as Error).message}` });
+    }
+  }
+  return { observation: { probes, snapshots, gaps, captures, polled: obs.polled, startedAt: obs.startedAt, endedAt: obs.endedAt }, warnings };
+}
