@@ -47,4 +47,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "exec", summary: "run a command on inventory nodes over SSH (fan-out with all or a comma list)" },
   { name: "parse", summary: "parse saved vRouter utility output (flow, nh, rt, mpls, vif, junos-route) into a table or JSON" },
   { name: "capture", summary: "decode a pcap/pcapng capture through MPLSoGRE/MPLSoUDP/VXLAN to TCP and HTTP" },
+  { name: "note", summary: "add a timestamped note (about a stage or a piece of evidence) to an investigation" },
+  { name: "pack", summary: "pack an investigation folder into one .tar/.tar.gz file to send" },
 ];
