@@ -9,7 +9,9 @@ import { toDisplayBundle } from "../../lib/display/show";
 import { packageRoot, packetwalkVersion } from "../../lib/display/version";
 import { startLab } from "../../lib/lab";
 import { loadInventory } from "../../lib/remote";
-import { createInvestigation, describeTarget, openInvestigation, type Investigation, type InvestigationWriter } from "../../lib/investigation";
+import * as aq from "arquero";
+import { tableBundle } from "../../lib/display/table";
+import { createInvestigation, describeTarget, investigationTimeline, openInvestigation, type Investigation, type InvestigationWriter } from "../../lib/investigation";
 import { checkWalkParams, runWalk } from "../../lib/walk";
 import { renderHtml } from "../runner/html";
 import type { Notebook } from "../runner/notebook";
@@ -72,9 +74,9 @@ const OPTIONS = {
 type WalkFlags = OptionValues<typeof OPTIONS>;
 
 /** A page for the walk report: headline, stage table, evidence, charts as inline SVG. */
-async function walkPage(report: { toHtml(): string; headline(): string; charts?: () => unknown[]; verdict: string }, title: string, startedAt: number): Promise<string> {
+async function walkPage(report: { toHtml(): string; headline(): string; charts?: () => unknown[]; verdict: string }, title: string, startedAt: number, timeline?: unknown): Promise<string> {
   const outputs = [];
-  for (const c of report.charts?.() ?? []) {
+  for (const c of [...(report.charts?.() ?? []), ...(timeline ? [timeline] : [])]) {
     const b = await toDisplayBundle(c);
     outputs.push({ output_type: "display_data" as const, data: b.data, metadata: b.metadata });
   }
@@ -241,7 +243,15 @@ async function walkAndRun(
   record?.close();
   fs.writeFileSync(path.join(outDir, "walk.json"), JSON.stringify(report.toJSON(), null, 2) + "\n");
   const reportHtml = path.join(outDir, "walk.html");
-  fs.writeFileSync(reportHtml, await walkPage(report, `packet walk: ${params.fip}:${params.fipPort}`, startedAt));
+  // The timeline of the recording: every command, poll, probe, capture and note, in time order.
+  let timeline: unknown;
+  try {
+    const recorded = replay ?? openInvestigation(invDir);
+    timeline = tableBundle(aq.from(investigationTimeline(recorded.records)), { title: `timeline of ${recorded.manifest.id}`, maxRows: 500 });
+  } catch {
+    /* no recording to show */
+  }
+  fs.writeFileSync(reportHtml, await walkPage(report, `packet walk: ${params.fip}:${params.fipPort}`, startedAt, timeline));
   io.stdout.write(`\n${report.toString()}\n`);
   const first = report.firstFailure;
   if (first) io.stdout.write(`\nfirst stage where the packet was not seen: ${first.title} — ${first.reason}\n`);

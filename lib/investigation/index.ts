@@ -15,3 +15,4 @@ export { ReplayRunner } from "./replay-runner";
 export { packInvestigation, PACKED_NAME } from "./pack";
 export { packTar, readTar, type TarEntry } from "./tar";
 export { describeTarget, inventoryWithoutSecrets } from "./target";
+export { investigationTimeline, type TimelineRow } from "./timeline";
