@@ -3,15 +3,15 @@
  * modules import (`parseFlow`), plus the streaming variant, the scanner itself, and the columnar
  * variant for large dumps (`parseFlowColumns`: bytes in, typed columns out, same rows).
  */
-import type { FlowParseResult } from "./types";
-import { normalizeText } from "./text";
-import { FlowScanner } from "./flow-scanner";
+import type { FlowParseResult } from "../types";
+import { normalizeText } from "../text";
+import { FlowScanner } from "./scanner";
 
-export type { FlowEntry, FlowParseResult, FlowTableHeader } from "./types";
-export { FlowScanner, type FlowScannerOptions } from "./flow-scanner";
-export { parseFlowStream, type TextChunk } from "./flow-stream";
-export { parseFlowColumns, type FlowColumnsResult } from "./flow-bytes";
-export { FlowColumns } from "./flow-columns";
+export type { FlowEntry, FlowParseResult, FlowTableHeader } from "../types";
+export { FlowScanner, type FlowScannerOptions } from "./scanner";
+export { parseFlowStream, type TextChunk } from "./stream";
+export { parseFlowColumns, type FlowColumnsResult } from "./bytes";
+export { FlowColumns } from "./columns";
 
 /**
  * Parses `flow -l`, `flow -l --match …`, and `flow --get N` output (any release from R1.x to TF master,

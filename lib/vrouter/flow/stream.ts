@@ -1,9 +1,9 @@
 /**
  * Streaming `flow` parsing: chunks in (strings or UTF-8 bytes), entries out as they complete.
  */
-import type { FlowParseResult } from "./types";
-import { normalizeText } from "./text";
-import { FlowScanner, type FlowScannerOptions } from "./flow-scanner";
+import type { FlowParseResult } from "../types";
+import { normalizeText } from "../text";
+import { FlowScanner, type FlowScannerOptions } from "./scanner";
 
 /** A chunk of `flow` output as a stream delivers it. */
 export type TextChunk = string | Uint8Array;

@@ -4,7 +4,7 @@
  *
  * The `-l` path is a hand-written scanner over the whole text (indexOf per line, charCodeAt per field,
  * no per-line regex, no split), because flow tables run to a million entries. `--get` blocks are small
- * and parsed line by line in `flow-get.ts`.
+ * and parsed line by line in `get.ts`.
  */
 import type {
   CommandRecord,
@@ -13,10 +13,10 @@ import type {
   FlowTableHeader,
   ParseError,
   ParseWarning,
-} from "./types";
-import { parsePromptLine } from "./text";
-import { FlowGetBuilder } from "./flow-get";
-import { type Attrs, type FlowKey, freshAttrs, makeFlowRow, numOrNull, resetAttrs } from "./flow-row";
+} from "../types";
+import { parsePromptLine } from "../text";
+import { FlowGetBuilder } from "./get";
+import { type Attrs, type FlowKey, freshAttrs, makeFlowRow, numOrNull, resetAttrs } from "./row";
 import { RangeInterner } from "./intern";
 import {
   K_ACTION,
@@ -38,7 +38,7 @@ import {
   K_TTL,
   K_UNDERLAY,
   keyId,
-} from "./flow-keys";
+} from "./keys";
 
 
 /** Longest attribute block accepted (chars), so a missing `)` cannot swallow the rest of the input. */

@@ -8,11 +8,11 @@
  * the rows, errors and warnings are exactly `parseFlow`'s (tests compare them on every sample and on
  * fuzzed input), only faster.
  */
-import type { CommandRecord, FlowParseResult, FlowTableHeader, ParseError, ParseWarning } from "./types";
-import { FlowScanner } from "./flow-scanner";
-import * as columns from "./flow-columns";
-import { FlowColumns } from "./flow-columns";
-import { normalizeText } from "./text";
+import type { CommandRecord, FlowParseResult, FlowTableHeader, ParseError, ParseWarning } from "../types";
+import { FlowScanner } from "./scanner";
+import * as columns from "./column-kinds";
+import { FlowColumns } from "./columns";
+import { normalizeText } from "../text";
 import { ip4, readV4, v4 } from "./ipv4-bytes";
 
 /** What {@link parseFlowColumns} returns: {@link FlowParseResult} with columns instead of rows. */
