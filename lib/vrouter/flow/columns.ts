@@ -1,7 +1,7 @@
 /**
  * A columnar store of `flow` entries: typed-array columns (numbers as Int32, widened to Float64 only
  * when a value needs it; IPv4 addresses as uint32; repeated strings dictionary-encoded) filled by the
- * byte scanner of `parseFlowColumns`, and turned into {@link FlowEntry} rows or an arquero table only on
+ * reader of `parseFlowColumns` (its column sink, `sinks.ts`), and turned into {@link FlowEntry} rows or an arquero table only on
  * demand. A million-entry `flow -l` dump takes ~125 MB here instead of ~570 MB as row objects.
  *
  * Decoded fields (NAT flags, TCP state, flow flags, protocol name) are not stored: they are functions of
@@ -27,7 +27,7 @@ const SPARSE_COLUMNS = ["mirrorIndex", "secondaryMirrorIndex", "underlayEcmpInde
  * {@link toTable} makes the arquero table directly from the columns.
  *
  * @example
- * const c = parseFlowColumns(text).columns; // lib/vrouter/flow-bytes
+ * const c = parseFlowColumns(text).columns; // lib/vrouter/flow/parse.ts
  * c.length; c.row(0).srcIp; c.toTable().numRows();
  */
 export class FlowColumns {

@@ -1,10 +1,13 @@
 /**
- * The `flow` scanner behind `parseFlow` / `parseFlowStream`: `flow -l`, `flow -l --match …` and
- * `flow --get N` → {@link FlowEntry} rows.
+ * The line scanner of the one `flow` reader (`reader.ts`): everything that is not a `flow -l` entry in
+ * the usual layout (those are the byte scanner's, `bytes.ts`) — table headers and legends, prompts and
+ * other tools' output, `flow --get N` blocks, R1.x/R2.x layouts, unusual, wrapped or broken attribute
+ * blocks, garbage. It alone reports errors and warnings, and it owns the state that spans lines (the
+ * table dump, a `--get` block, another command's output being skipped).
  *
- * The `-l` path is a hand-written scanner over the whole text (indexOf per line, charCodeAt per field,
- * no per-line regex, no split), because flow tables run to a million entries. `--get` blocks are small
- * and parsed line by line in `get.ts`.
+ * A hand-written scanner (indexOf per line, charCodeAt per field, no per-line regex, no split); its one
+ * attribute-block reader is {@link FlowScanner.scanBlock}, for every layout. `--get` blocks are parsed
+ * line by line in `get.ts`. Used alone (`new FlowScanner().feed(text)`), it reads any `flow` text.
  */
 import type {
   CommandRecord,
@@ -139,7 +142,7 @@ export class FlowScanner {
 
   /**
    * The 0-based index of the next line to be fed. A caller that scans some of the text itself (the
-   * byte scanner of `parseFlowColumns`) sets it before feeding the rest, so line numbers stay true.
+   * byte scanner, through the reader) sets it before feeding the rest, so line numbers stay true.
    *
    * @example
    * const s = new FlowScanner(); s.feed("a\nb\n"); s.nextLine // => 2
