@@ -68,7 +68,7 @@ export function hasColon(u: Uint8Array, s: number, e: number): boolean {
  * @example
  * const S = new Int32Array(SI), F = new Float64Array(SF), s = new EntryScanner(S, F);
  * const u = Buffer.from("1<=>2 1.1.1.1:1 6 (0)\n 2.2.2.2:80\n(Gen: 1, K(nh):5, Action:F, Flags:, QOS:-1, S(nh):5, Stats:3/180, SPort 9, TTL 0, Sinfo 0.0.0.0)\n");
- * s.reset(u); s.scanEntry(0, 0, 0, 0) // => u.length
+ * s.reset(u); s.scanEntry(0, 0, 0) // => u.length
  * F[0] // => 3 (packets)
  */
 export class EntryScanner {
