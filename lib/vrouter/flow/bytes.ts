@@ -13,10 +13,9 @@
 import { NULL32 as NULL32_, IP_OTHER as IP_OTHER_ } from "./column-kinds";
 import { type V4Out, ip4, readV4 } from "./ipv4-bytes";
 
-/** Int32 fields per staged entry (offsets below), Float64 fields per staged entry (packets, bytes). */
-export const SI = 20;
-export const SF = 2;
-/** Offsets into an entry's Int32 stage slot. 16–18 are the sink's (dictionary codes), 19 flag bits. */
+/** Entries staged before a sink takes them (one call per block, not per entry). */
+export const STAGE_ROWS = 512;
+/** Int32 fields per staged entry: offsets below. */
 export const S_LINE = 0;
 export const S_DUMP = 1;
 export const S_INDEX = 2;
@@ -33,9 +32,39 @@ export const S_QOS = 12;
 export const S_RPFNH = 13;
 export const S_SPORT = 14;
 export const S_TTL = 15;
-export const S_CODES = 16;
 /** Bit 0: VRF translated; bit 1: inet6. */
-export const S_BITS = 19;
+export const S_BITS = 16;
+/** Hashes (StringDict's) of the action, flow-flag and TCP-flag values. */
+export const S_ACT_H = 17;
+export const S_FL_H = 18;
+export const S_TCP_H = 19;
+/**
+ * Byte ranges of the strings: start and end positions in the text (Int32: the reader keeps every
+ * position it hands the scanner below {@link MAX_POS}).
+ */
+export const S_SRC_S = 20;
+export const S_SRC_E = 21;
+export const S_DST_S = 22;
+export const S_DST_E = 23;
+export const S_ACT_S = 24;
+export const S_ACT_E = 25;
+export const S_FL_S = 26;
+export const S_FL_E = 27;
+/** -1 when the entry has no `TCP:` field. */
+export const S_TCP_S = 28;
+export const S_TCP_E = 29;
+export const S_SIN_S = 30;
+export const S_SIN_E = 31;
+export const SI = 32;
+/** Float64 fields per staged entry: packets, bytes, and the IPv4 values of the addresses (-1: not dotted IPv4 as printed). */
+export const SF = 5;
+export const F_PACKETS = 0;
+export const F_BYTES = 1;
+export const F_SRC_V4 = 2;
+export const F_DST_V4 = 3;
+export const F_SIN_V4 = 4;
+/** Entries are scanned here only when they start below this position (so every range fits Int32). */
+export const MAX_POS = 2 ** 31 - 2 ** 24;
 
 const MAX32 = 2147483647;
 // The columns' null and "address kept as text" values as module consts: V8 folds these, not reads of an
@@ -61,15 +90,16 @@ export function hasColon(u: Uint8Array, s: number, e: number): boolean {
 
 /**
  * Reads `flow -l` entries in the usual layout from bytes. {@link reset} points it at a text (cleaned
- * bytes: `\n` line ends, no escapes); {@link scanEntry} reads one entry into a stage slot and returns
- * where the next line starts, or -1 (nothing the caller relies on written) when the entry is not in the
- * usual layout. After a success, the byte ranges below describe the entry's strings.
+ * bytes: `\n` line ends, no escapes); {@link scanEntry} reads one entry into the next slot of its stage
+ * and returns where the next line starts, or -1 (nothing staged) when the entry is not in the usual
+ * layout. A sink takes the staged entries a block at a time (numbers, string byte ranges and hashes,
+ * IPv4 values), then sets {@link count} back to 0.
  *
  * @example
- * const S = new Int32Array(SI), F = new Float64Array(SF), s = new EntryScanner(S, F);
+ * const s = new EntryScanner();
  * const u = Buffer.from("1<=>2 1.1.1.1:1 6 (0)\n 2.2.2.2:80\n(Gen: 1, K(nh):5, Action:F, Flags:, QOS:-1, S(nh):5, Stats:3/180, SPort 9, TTL 0, Sinfo 0.0.0.0)\n");
- * s.reset(u); s.scanEntry(0, 0, 0) // => u.length
- * F[0] // => 3 (packets)
+ * s.reset(u); s.scanEntry(0, 0) // => u.length
+ * [s.count, s.sf[F_PACKETS]] // => [1, 3]
  */
 export class EntryScanner {
   /** Line index after the last scanned entry. */
@@ -98,35 +128,18 @@ export class EntryScanner {
   private aV4 = -1;
   private readonly v4: V4Out = { value: 0 };
 
-  // Byte ranges (and IPv4 values / hashes) of the entry last scanned: the sink's to read.
-  srcS = 0;
-  srcE = 0;
-  srcV4 = 0;
-  dstS = 0;
-  dstE = 0;
-  dstV4 = 0;
-  actS = 0;
-  actE = 0;
-  actH = 0;
-  flS = 0;
-  flE = 0;
-  flH = 0;
-  /** -1 when the entry has no `TCP:` field. */
-  tcpS = -1;
-  tcpE = -1;
-  tcpH = 0;
-  sinS = 0;
-  sinE = 0;
-  sinV4 = 0;
+  /** Staged entries (the sink takes them with {@link take}). */
+  count = 0;
+  /** The table dump entries read now belong to (the line scanner's; the reader keeps it current). */
+  dump = 0;
+  /** The stage: {@link SI} Int32 and {@link SF} Float64 fields per entry, row-major. */
+  readonly si = new Int32Array(STAGE_ROWS * SI);
+  readonly sf = new Float64Array(STAGE_ROWS * SF);
 
-  /**
-   * @param S the sink's Int32 stage ({@link SI} per entry)
-   * @param F the sink's Float64 stage ({@link SF} per entry)
-   */
-  constructor(
-    private readonly S: Int32Array,
-    private readonly F: Float64Array,
-  ) {}
+  /** True when the stage is full: the sink must take the entries before the next {@link scanEntry}. */
+  get full(): boolean {
+    return this.count === STAGE_ROWS;
+  }
 
   /**
    * Points the scanner at a new text (a Buffer or any Uint8Array view).
@@ -277,38 +290,43 @@ export class EntryScanner {
   }
 
   /**
-   * Scans the entry whose first line (line index `li`) has its first non-space byte at `f` into stage
-   * slot `slot` (Int32 fields at `slot * SI`, Float64 at `slot * SF`). Returns the next line's start, or -1.
-   * The work is split in parts small enough for V8 to inline the readers into each (one big function
-   * gets none).
+   * Scans the entry whose first line (line index `li`) has its first non-space byte at `f` into the next
+   * stage slot. Returns the next line's start (the entry is then staged), or -1 (nothing staged). The
+   * work is split in parts small enough for V8 to inline the readers into each (one big function gets
+   * none).
    *
    * @example
    * // see the class example
    */
-  scanEntry(f: number, li: number, slot: number): number {
-    const o = slot * SI;
+  scanEntry(f: number, li: number): number {
+    const o = this.count * SI;
+    const q = this.count * SF;
     this.sepBreaks = 0;
-    let i = this.entryLine(f, o);
+    let i = this.entryLine(f, o, q);
     if (i < 0) return -1;
-    i = this.destinationLine(i, o);
+    i = this.destinationLine(i, o, q);
     if (i < 0) return -1;
-    i = this.blockHead(i, o);
+    i = this.blockHead(i, o, q);
     if (i < 0) return -1;
-    i = this.blockMid(i, o);
+    i = this.blockMid(i, o, q);
     if (i < 0) return -1;
-    i = this.blockStats(i, o, slot * SF);
+    i = this.blockStats(i, o, q);
     if (i < 0) return -1;
-    const next = this.blockEnd(i, o);
+    const next = this.blockEnd(i, o, q);
     if (next < 0) return -1;
-    this.S[o + S_LINE] = li + 1;
+    const S = this.si;
+    S[o + S_LINE] = li + 1;
+    S[o + S_DUMP] = this.dump;
+    if (this.isInet6(o, q)) S[o + S_BITS] |= 2;
+    this.count++;
     this.nli = li + 3 + this.sepBreaks; // entry line, destination line, first block line, breaks in the block
     return next;
   }
 
   /** `   index<=>rindex   src:port   proto (vrf[->dvrf])` up to its line break; the next line's start, or -1. */
-  private entryLine(f: number, o: number): number {
+  private entryLine(f: number, o: number, q: number): number {
     const u = this.u;
-    const S = this.S;
+    const S = this.si;
     let i = f;
     const index = this.rdU(i, i + 10);
     if (index < 0 || this.rEnd - i > 9) return -1;
@@ -329,9 +347,10 @@ export class EntryScanner {
     i = this.scanAddress(i, u.length);
     const colon = this.aColon;
     if (colon <= srcS || u[i] !== 32) return -1;
-    this.srcS = srcS;
-    this.srcE = colon;
-    this.srcV4 = this.aV4;
+    const P = this.sf;
+    S[o + S_SRC_S] = srcS;
+    S[o + S_SRC_E] = colon;
+    P[q + F_SRC_V4] = this.aV4;
     const srcPort = this.rdU(colon + 1, i);
     if (srcPort < 0 || srcPort > MAX32 || this.rEnd !== i) return -1;
     S[o + S_SRCPORT] = srcPort;
@@ -366,7 +385,8 @@ export class EntryScanner {
   }
 
   /** `                         dst:port` up to its line break; the block's first byte, or -1. */
-  private destinationLine(i: number, o: number): number {
+  private destinationLine(i: number, o: number, q: number): number {
+    const S = this.si;
     const u = this.u;
     const n = u.length;
     i = this.skipRun(i);
@@ -374,12 +394,13 @@ export class EntryScanner {
     i = this.scanAddress(i, n);
     const dcolon = this.aColon;
     if (dcolon <= d0 || u[d0] === 40 || i >= n) return -1;
-    this.dstS = d0;
-    this.dstE = dcolon;
-    this.dstV4 = this.aV4;
+    const P = this.sf;
+    S[o + S_DST_S] = d0;
+    S[o + S_DST_E] = dcolon;
+    P[q + F_DST_V4] = this.aV4;
     const dstPort = this.rdU(dcolon + 1, i);
     if (dstPort < 0 || dstPort > MAX32 || this.rEnd !== i) return -1;
-    this.S[o + S_DSTPORT] = dstPort;
+    S[o + S_DSTPORT] = dstPort;
     while (u[i] === 32) i++;
     if (u[i] !== 10) return -1;
     i++;
@@ -391,11 +412,11 @@ export class EntryScanner {
    * The attribute block's start: `(Gen: n, K(nh):n, Action:x, Flags:x, ` (then {@link blockMid}).
    * Literals are compared a word at a time (little-endian; the comment on each line spells it out).
    */
-  private blockHead(i: number, o: number): number {
+  private blockHead(i: number, o: number, q: number): number {
     const u = this.u;
     const dv = this.dv;
     const n = u.length;
-    const S = this.S;
+    const S = this.si;
     if (!(i + 6 <= n && dv.getUint32(i, true) === 0x6e654728 && dv.getUint16(i + 4, true) === 0x203a)) return -1; // "(Gen: "
     const gen = this.rdU(i + 6, i + 17);
     if (gen < 0 || gen > MAX32) return -1;
@@ -410,35 +431,37 @@ export class EntryScanner {
     i += 9;
     let e = this.valEnd(i, i + 64);
     if (e <= i || u[e] !== 44) return -1;
-    this.actS = i;
-    this.actE = e;
-    this.actH = this.vHash;
+    const P = this.sf;
+    S[o + S_ACT_S] = i;
+    S[o + S_ACT_E] = e;
+    S[o + S_ACT_H] = this.vHash;
     if (!(e + 8 <= n && dv.getUint32(e, true) === 0x6c46202c && dv.getUint32(e + 4, true) === 0x3a736761)) return -1; // ", Flags:"
     i = e + 8;
     e = this.valEnd(i, i + 16);
     if (e < i || u[e] !== 44 || u[e + 1] !== 32) return -1;
-    this.flS = i;
-    this.flE = e;
-    this.flH = this.vHash;
+    S[o + S_FL_S] = i;
+    S[o + S_FL_E] = e;
+    S[o + S_FL_H] = this.vHash;
     return e + 2;
   }
 
   /** The block's `[TCP:x, ][E:n, ]QOS:n, S(nh):n`. */
-  private blockMid(i: number, o: number): number {
+  private blockMid(i: number, o: number, q: number): number {
     const u = this.u;
     const dv = this.dv;
     const n = u.length;
-    const S = this.S;
+    const S = this.si;
     let e = i;
-    this.tcpS = -1;
+    const P = this.sf;
+    S[o + S_TCP_S] = -1;
     if (i + 4 <= n && dv.getUint32(i, true) === 0x3a504354) {
       // "TCP:"
       i += 4;
       e = this.valEnd(i, i + 24);
       if (e < i || u[e] !== 44 || u[e + 1] !== 32) return -1;
-      this.tcpS = i;
-      this.tcpE = e;
-      this.tcpH = this.vHash;
+      S[o + S_TCP_S] = i;
+      S[o + S_TCP_E] = e;
+      S[o + S_TCP_H] = this.vHash;
       i = e + 2;
     }
     S[o + S_ECMP] = NULL32;
@@ -465,6 +488,7 @@ export class EntryScanner {
 
   /** `, Stats:a/b, SPort n` (a line break is allowed after any comma from here on). */
   private blockStats(i: number, o: number, q: number): number {
+    const S = this.si;
     const u = this.u;
     const dv = this.dv;
     const n = u.length;
@@ -475,19 +499,20 @@ export class EntryScanner {
     if (packets < 0 || u[this.rEnd] !== 47) return -1;
     const bytes = this.rdU(this.rEnd + 1, this.rEnd + 24);
     if (bytes < 0) return -1;
-    this.F[q] = packets;
-    this.F[q + 1] = bytes;
+    this.sf[q + F_PACKETS] = packets;
+    this.sf[q + F_BYTES] = bytes;
     i = this.fieldSep(this.rEnd);
     if (i < 0) return -1;
     if (!(i + 6 <= n && dv.getUint32(i, true) === 0x726f5053 && dv.getUint16(i + 4, true) === 0x2074)) return -1; // "SPort "
     const sport = this.rdI(i + 6, i + 18);
     if (!this.rOk || rv32(sport)) return -1;
-    this.S[o + S_SPORT] = sport;
+    S[o + S_SPORT] = sport;
     return this.rEnd;
   }
 
   /** `, TTL n, Sinfo ip)`, blanks to the line break; the next line's start, or -1 (also before `Oflow entries:`). */
-  private blockEnd(i: number, o: number): number {
+  private blockEnd(i: number, o: number, q: number): number {
+    const S = this.si;
     const u = this.u;
     const dv = this.dv;
     const n = u.length;
@@ -496,13 +521,14 @@ export class EntryScanner {
     if (!(i + 4 <= n && dv.getUint32(i, true) === 0x204c5454)) return -1; // "TTL "
     const ttl = this.rdI(i + 4, i + 16);
     if (!this.rOk || rv32(ttl)) return -1;
-    this.S[o + S_TTL] = ttl;
+    S[o + S_TTL] = ttl;
     i = this.fieldSep(this.rEnd);
     if (i < 0) return -1;
     if (!(i + 6 <= n && dv.getUint32(i, true) === 0x666e6953 && dv.getUint16(i + 4, true) === 0x206f)) return -1; // "Sinfo "
     i += 6;
     let e = readV4(u, i, this.v4);
-    if (e >= 0 && u[e] === 41) this.sinV4 = this.v4.value;
+    const P = this.sf;
+    if (e >= 0 && u[e] === 41) P[q + F_SIN_V4] = this.v4.value;
     else {
       e = i;
       for (;;) {
@@ -511,10 +537,10 @@ export class EntryScanner {
         else break;
       }
       if (e === i || u[e] !== 41) return -1;
-      this.sinV4 = ip4(u, i, e, this.v4);
+      P[q + F_SIN_V4] = ip4(u, i, e, this.v4);
     }
-    this.sinS = i;
-    this.sinE = e;
+    S[o + S_SIN_S] = i;
+    S[o + S_SIN_E] = e;
     // The rest of the line blank (tabs included, as the line scanner allows), then the line break.
     let k = e + 1;
     for (; k < n; k++) {
@@ -530,14 +556,11 @@ export class EntryScanner {
     return next;
   }
 
-  /**
-   * True when the entry last scanned is IPv6 (only IPv6 addresses have a colon: the port's was split off).
-   *
-   * @example
-   * // after scanEntry: scanner.isInet6() // => false for dotted IPv4
-   */
-  isInet6(): boolean {
-    return (this.srcV4 < 0 && hasColon(this.u, this.srcS, this.srcE)) || (this.dstV4 < 0 && hasColon(this.u, this.dstS, this.dstE));
+  /** True when the entry at float slot `q` is IPv6 (only IPv6 addresses have a colon: the port's was split off). */
+  private isInet6(o: number, q: number): boolean {
+    const P = this.sf;
+    const S = this.si;
+    return (P[q + F_SRC_V4] < 0 && hasColon(this.u, S[o + S_SRC_S], S[o + S_SRC_E])) || (P[q + F_DST_V4] < 0 && hasColon(this.u, S[o + S_DST_S], S[o + S_DST_E]));
   }
 }
 

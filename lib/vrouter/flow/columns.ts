@@ -120,6 +120,21 @@ export class FlowColumns {
    * @example
    * const c = new FlowColumns(16); c.addRow() // => 0
    */
+  /**
+   * Adds `n` rows (their cells to be written by the caller); returns the first one's index.
+   *
+   * @example
+   * const c = new FlowColumns(16); c.addRows(3) // => 0, and c.length === 3
+   */
+  addRows(n: number): number {
+    const first = this.length;
+    let cap = this.capacity;
+    while (first + n > cap) cap *= 2;
+    if (cap !== this.capacity) this.grow(cap);
+    this.length = first + n;
+    return first;
+  }
+
   addRow(): number {
     if (this.length === this.capacity) this.grow(this.capacity * 2);
     return this.length++;

@@ -14,12 +14,15 @@
  * cut does not change what is read.
  */
 import type { FlowParseResult } from "../types";
-import { EntryScanner } from "./bytes";
+import { EntryScanner, MAX_POS } from "./bytes";
 import { FlowScanner } from "./scanner";
 import type { FlowSink } from "./sinks";
 
 /** Decodes the line scanner's segments; a byte-order mark inside the input is text, as in a string. */
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/** Pieces of a large text are cut at the first empty line after this many bytes. */
+const PIECE = 2 ** 30;
 
 /**
  * Index of the first byte after the next empty line at or after `p` (or the end).
@@ -47,17 +50,12 @@ export function afterBlankLine(u: Uint8Array, p: number): number {
  */
 export class FlowReader {
   private readonly lines: FlowScanner;
-  private readonly fast: EntryScanner;
+  private readonly fast = new EntryScanner();
   /** Line index of the next line fed. */
   private li = 0;
-  /** The line scanner's table dump number (it changes only inside the line scanner). */
-  private dump = 0;
-  /** Entries read by the byte scanner and not yet counted by the line scanner. */
-  private pending = 0;
 
   constructor(private readonly sink: FlowSink) {
     this.lines = new FlowScanner({ onEntry: (row) => sink.row(row) });
-    this.fast = new EntryScanner(sink.si, sink.sf);
   }
 
   /**
@@ -69,8 +67,18 @@ export class FlowReader {
   feed(bytes: Uint8Array): void {
     // One array class at every element access in the scanners: a Buffer view (no copy).
     const u = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // Past 1 GiB, read in pieces cut at empty lines, so the byte scanner's positions stay Int32.
+    if (u.length > PIECE) {
+      for (let p = 0; p < u.length; ) {
+        const end = p + PIECE >= u.length ? u.length : afterBlankLine(u, p + PIECE);
+        this.feedPiece(u.subarray(p, end));
+        p = end;
+      }
+    } else this.feedPiece(u);
+  }
+
+  private feedPiece(u: Buffer): void {
     const n = u.length;
-    const sink = this.sink;
     const fast = this.fast;
     const lines = this.lines;
     fast.reset(u);
@@ -89,12 +97,10 @@ export class FlowReader {
           li++;
           continue;
         }
-        if (c >= 48 && c <= 57) {
-          const slot = sink.slot();
-          const next = fast.scanEntry(f, li, slot);
+        if (c >= 48 && c <= 57 && f < MAX_POS) {
+          if (fast.full) this.take(u);
+          const next = fast.scanEntry(f, li);
           if (next >= 0) {
-            sink.fast(fast, u, slot, this.dump);
-            this.pending++;
             p = next;
             li = fast.nli;
             continue;
@@ -102,33 +108,37 @@ export class FlowReader {
         }
       }
       // Not an entry in the usual layout: the line scanner reads up to the next empty line (its rows
-      // come after the ones kept so far, and it counts the byte scanner's entries as its own).
-      sink.flush();
-      lines.countExternalEntries(this.pending);
-      this.pending = 0;
+      // come after the staged ones, and it counts the byte scanner's entries as its own).
+      this.take(u);
       const end = afterBlankLine(u, p);
       lines.nextLine = li;
       lines.feed(utf8.decode(u.subarray(p, end)));
       li = lines.nextLine;
       p = end;
-      this.dump = lines.currentDump;
+      fast.dump = lines.currentDump;
       boundary = lines.atEntryBoundary;
     }
+    this.take(u);
     this.li = li;
   }
 
+  /** Hands the staged entries to the sink (one call per block) and has the line scanner count them. */
+  private take(u: Uint8Array): void {
+    const n = this.fast.count;
+    if (n === 0) return;
+    this.sink.take(this.fast, u);
+    this.fast.count = 0;
+    this.lines.countExternalEntries(n);
+  }
+
   /**
-   * Ends the input: the entries go to the sink, and the rest of the result (errors, warnings, commands,
-   * table headers) is returned (`rows` holds the sink's rows when it is a {@link RowSink} without a
-   * callback, else nothing).
+   * Ends the input: the rest of the result (errors, warnings, commands, table headers) is returned
+   * (`rows` is empty: the rows went to the sink).
    *
    * @example
    * new FlowReader(new RowSink()).finish().kind // => "flow"
    */
   finish(): FlowParseResult {
-    this.sink.flush();
-    this.lines.countExternalEntries(this.pending);
-    this.pending = 0;
     return this.lines.finish();
   }
 }
