@@ -14,7 +14,7 @@ import { NULL32 as NULL32_, IP_OTHER as IP_OTHER_ } from "./column-kinds";
 import { type V4Out, ip4, readV4 } from "./ipv4-bytes";
 
 /** Entries staged before a sink takes them (one call per block, not per entry). */
-export const STAGE_ROWS = 512;
+export const STAGE_ROWS = 128;
 /** Int32 fields per staged entry: offsets below. */
 export const S_LINE = 0;
 export const S_DUMP = 1;

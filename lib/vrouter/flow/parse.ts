@@ -3,8 +3,8 @@
  * into rows or into columns.
  */
 import type { CommandRecord, FlowParseResult, FlowTableHeader, ParseError, ParseWarning } from "../types";
-import { cleanBytes } from "./clean";
 import { FlowColumns } from "./columns";
+import { FlowInput } from "./input";
 import { FlowReader } from "./reader";
 import { ColumnSink, RowSink } from "./sinks";
 
@@ -19,18 +19,8 @@ export interface FlowColumnsResult {
   headers: FlowTableHeader[];
 }
 
-/**
- * The input as one Buffer (a view of a Uint8Array, no copy: one array class at every element access in
- * the scanner), without a leading byte-order mark, line ends and escapes cleaned (`clean.ts`).
- */
-function inputBytes(input: unknown): Uint8Array {
-  let u: Buffer;
-  if (typeof input === "string") u = Buffer.from(input, "utf8");
-  else if (input instanceof Uint8Array) u = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  else u = Buffer.from(String(input), "utf8");
-  if (u[0] === 0xef && u[1] === 0xbb && u[2] === 0xbf) u = u.subarray(3);
-  return cleanBytes(u);
-}
+/** parseFlow hands its string to the reader in slices of this many characters (the bytes stay small). */
+const SLICE = 1 << 20;
 
 /**
  * Parses `flow -l`, `flow -l --match …`, and `flow --get N` output (any release from R1.x to TF master,
@@ -48,10 +38,12 @@ function inputBytes(input: unknown): Uint8Array {
  * r.rows[0].tcpDescription // => "SYN both ways, established both ways"
  */
 export function parseFlow(text: string): FlowParseResult {
-  const u = inputBytes(text);
-  const sink = new RowSink(undefined, u.length);
+  const t = typeof text === "string" ? text : String(text);
+  const sink = new RowSink(undefined, t.length);
   const reader = new FlowReader(sink);
-  reader.feed(u);
+  const input = new FlowInput(reader);
+  for (let i = 0; i < t.length; i += SLICE) input.push(t.slice(i, i + SLICE));
+  input.end();
   const r = reader.finish();
   r.rows = sink.rows;
   return r;
@@ -70,10 +62,12 @@ export function parseFlow(text: string): FlowParseResult {
  * r.columns.toTable()         // => arquero table, same as toTable(parseFlow(text))
  */
 export function parseFlowColumns(input: string | Uint8Array): FlowColumnsResult {
-  const u = inputBytes(input);
+  const u = typeof input === "string" || !(input instanceof Uint8Array) ? Buffer.from(String(input), "utf8") : input;
   const cols = new FlowColumns(Math.max(1024, Math.ceil(u.length / 200)));
   const reader = new FlowReader(new ColumnSink(cols));
-  reader.feed(u);
+  const feed = new FlowInput(reader);
+  feed.push(u);
+  feed.end();
   const r = reader.finish();
   return { kind: "flow", columns: cols, warnings: r.warnings, errors: r.errors, commands: r.commands, header: r.header, headers: r.headers };
 }
