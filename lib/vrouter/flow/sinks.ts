@@ -2,7 +2,8 @@
  * Where the one `flow` reader ({@link FlowReader}) puts entries: {@link RowSink} makes {@link FlowEntry}
  * objects (`parseFlow`, `parseFlowStream`), {@link ColumnSink} fills {@link FlowColumns}
  * (`parseFlowColumns`). Both receive the same entries from the same reader: an entry the byte scanner
- * read (numbers in the sink's stage, strings as byte ranges), or a row the line scanner made.
+ * staged (a block at a time: numbers, string byte ranges and hashes, IPv4 values), or a row the line
+ * scanner made.
  */
 import type { FlowEntry } from "../types";
 import {
