@@ -39,8 +39,9 @@ export const S_ACT_H = 17;
 export const S_FL_H = 18;
 export const S_TCP_H = 19;
 /**
- * Byte ranges of the strings: start and end positions in the text (Int32: the reader keeps every
- * position it hands the scanner below {@link MAX_POS}).
+ * Byte ranges of the strings (of an address only when it is not kept as a number): start and end
+ * positions in the text (Int32: the reader keeps every position it hands the scanner below
+ * {@link MAX_POS}).
  */
 export const S_SRC_S = 20;
 export const S_SRC_E = 21;
@@ -348,9 +349,13 @@ export class EntryScanner {
     const colon = this.aColon;
     if (colon <= srcS || u[i] !== 32) return -1;
     const P = this.sf;
-    S[o + S_SRC_S] = srcS;
-    S[o + S_SRC_E] = colon;
-    P[q + F_SRC_V4] = this.aV4;
+    const srcV4 = this.aV4;
+    P[q + F_SRC_V4] = srcV4;
+    // The text is needed only for an address that is not kept as a number.
+    if (srcV4 < 0 || srcV4 === IP_OTHER) {
+      S[o + S_SRC_S] = srcS;
+      S[o + S_SRC_E] = colon;
+    }
     const srcPort = this.rdU(colon + 1, i);
     if (srcPort < 0 || srcPort > MAX32 || this.rEnd !== i) return -1;
     S[o + S_SRCPORT] = srcPort;
@@ -395,9 +400,12 @@ export class EntryScanner {
     const dcolon = this.aColon;
     if (dcolon <= d0 || u[d0] === 40 || i >= n) return -1;
     const P = this.sf;
-    S[o + S_DST_S] = d0;
-    S[o + S_DST_E] = dcolon;
-    P[q + F_DST_V4] = this.aV4;
+    const dstV4 = this.aV4;
+    P[q + F_DST_V4] = dstV4;
+    if (dstV4 < 0 || dstV4 === IP_OTHER) {
+      S[o + S_DST_S] = d0;
+      S[o + S_DST_E] = dcolon;
+    }
     const dstPort = this.rdU(dcolon + 1, i);
     if (dstPort < 0 || dstPort > MAX32 || this.rEnd !== i) return -1;
     S[o + S_DSTPORT] = dstPort;
