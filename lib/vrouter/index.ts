@@ -4,7 +4,7 @@
  */
 export * from "./types";
 export { parseFlow, parseFlowStream, FlowScanner, parseFlowColumns, FlowColumns, type FlowColumnsResult } from "./flow";
-export { decodeNat, decodeFlowFlags, decodeTcpFlags, describeTcpFlags, tcpState, protoName, protoNumber } from "./flow-decode";
+export { decodeNat, decodeFlowFlags, decodeTcpFlags, describeTcpFlags, tcpState, protoName, protoNumber } from "./flow/letters";
 export { parseNh, subNhList, type SubNh } from "./nh";
 export { parseRt } from "./rt";
 export { parseMpls } from "./mpls";

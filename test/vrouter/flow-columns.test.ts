@@ -6,8 +6,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseFlow } from "../../lib/vrouter/flow";
-import { parseFlowColumns } from "../../lib/vrouter/flow-bytes";
-import { FlowColumns, IpColumn, NumColumn, StringDict } from "../../lib/vrouter/flow-columns";
+import { parseFlowColumns } from "../../lib/vrouter/flow";
+import { FlowColumns } from "../../lib/vrouter/flow/columns";
+import { IpColumn, NumColumn, StringDict } from "../../lib/vrouter/flow/column-kinds";
 import { toTable } from "../../lib/vrouter/table";
 import { generateFlowDump } from "../bench/parse";
 import { prng } from "../helpers/prng";

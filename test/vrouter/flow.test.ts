@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseFlow, parseFlowStream } from "../../lib/vrouter/flow";
-import { decodeNat, decodeTcpFlags, describeTcpFlags, tcpState, actionFromWords, tcpLettersFromWords } from "../../lib/vrouter/flow-decode";
+import { decodeNat, decodeTcpFlags, describeTcpFlags, tcpState, actionFromWords, tcpLettersFromWords } from "../../lib/vrouter/flow/letters";
 import { fixture } from "./helpers";
 
 describe("parseFlow on real flow -l output (S1: TF R2011, two dumps)", () => {

@@ -4,17 +4,20 @@
  * Anything else (IPv6, redacted `x.x.x.x`, `10.0.0.01`) is "not IPv4" and is kept as text by callers.
  */
 
-/** Where {@link readV4} puts the address it read (a shared scratch, so the hot path allocates nothing). */
-export const v4 = { value: 0 };
+/** Where {@link readV4} puts the address it read: each reader owns one (no shared module state). */
+export interface V4Out {
+  value: number;
+}
 
 /**
- * Reads an IPv4 address at `i` into `v4.value`; returns the position after it, or -1. What follows the
+ * Reads an IPv4 address at `i` into `out.value`; returns the position after it, or -1. What follows the
  * address is the caller's to check.
  *
  * @example
- * readV4(Buffer.from("10.47.255.238:80"), 0) // => 13, and v4.value === 0x0a2fffee
+ * const out = { value: 0 };
+ * readV4(Buffer.from("10.47.255.238:80"), 0, out) // => 13, and out.value === 0x0a2fffee
  */
-export function readV4(u: Uint8Array, i: number): number {
+export function readV4(u: Uint8Array, i: number, out: V4Out): number {
   let v = 0;
   for (let o = 0; o < 4; o++) {
     // Past the end u[i] is undefined: the digit tests fail on NaN, so no bound check is needed.
@@ -41,7 +44,7 @@ export function readV4(u: Uint8Array, i: number): number {
       i++;
     }
   }
-  v4.value = v;
+  out.value = v;
   return i;
 }
 
@@ -49,11 +52,12 @@ export function readV4(u: Uint8Array, i: number): number {
  * The uint32 of the IPv4 address that is exactly `u[s, e)`, or -1.
  *
  * @example
- * ip4(Buffer.from("a 1.2.3.4 b"), 2, 9) // => 16909060
- * ip4(Buffer.from("10.0.0.01"), 0, 9)   // => -1 (leading zero: kept as printed)
+ * const out = { value: 0 };
+ * ip4(Buffer.from("a 1.2.3.4 b"), 2, 9, out) // => 16909060
+ * ip4(Buffer.from("10.0.0.01"), 0, 9, out)   // => -1 (leading zero: kept as printed)
  */
-export function ip4(u: Uint8Array, s: number, e: number): number {
-  return readV4(u, s) === e ? v4.value : -1;
+export function ip4(u: Uint8Array, s: number, e: number, out: V4Out): number {
+  return readV4(u, s, out) === e ? out.value : -1;
 }
 
 /**
@@ -69,5 +73,5 @@ export function ipv4Value(s: string): number {
   // A Buffer, like the byte scanner's input, so readV4 sees one array class; the trailing space keeps
   // its reads inside the array (an out-of-bounds read would deoptimise it).
   const u = Buffer.from(`${s} `, "latin1");
-  return ip4(u, 0, s.length);
+  return ip4(u, 0, s.length, { value: 0 });
 }

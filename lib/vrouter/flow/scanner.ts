@@ -1,10 +1,13 @@
 /**
- * The `flow` scanner behind `parseFlow` / `parseFlowStream`: `flow -l`, `flow -l --match …` and
- * `flow --get N` → {@link FlowEntry} rows.
+ * The line scanner of the one `flow` reader (`reader.ts`): everything that is not a `flow -l` entry in
+ * the usual layout (those are the byte scanner's, `bytes.ts`) — table headers and legends, prompts and
+ * other tools' output, `flow --get N` blocks, R1.x/R2.x layouts, unusual, wrapped or broken attribute
+ * blocks, garbage. It alone reports errors and warnings, and it owns the state that spans lines (the
+ * table dump, a `--get` block, another command's output being skipped).
  *
- * The `-l` path is a hand-written scanner over the whole text (indexOf per line, charCodeAt per field,
- * no per-line regex, no split), because flow tables run to a million entries. `--get` blocks are small
- * and parsed line by line in `flow-get.ts`.
+ * A hand-written scanner (indexOf per line, charCodeAt per field, no per-line regex, no split); its one
+ * attribute-block reader is {@link FlowScanner.scanBlock}, for every layout. `--get` blocks are parsed
+ * line by line in `get.ts`. Used alone (`new FlowScanner().feed(text)`), it reads any `flow` text.
  */
 import type {
   CommandRecord,
@@ -13,10 +16,10 @@ import type {
   FlowTableHeader,
   ParseError,
   ParseWarning,
-} from "./types";
-import { parsePromptLine } from "./text";
-import { FlowGetBuilder } from "./flow-get";
-import { type Attrs, type FlowKey, freshAttrs, makeFlowRow, numOrNull, resetAttrs } from "./flow-row";
+} from "../types";
+import { parsePromptLine } from "../text";
+import { FlowGetBuilder } from "./get";
+import { type Attrs, type FlowKey, freshAttrs, makeFlowRow, numOrNull, resetAttrs } from "./row";
 import { RangeInterner } from "./intern";
 import {
   K_ACTION,
@@ -38,37 +41,11 @@ import {
   K_TTL,
   K_UNDERLAY,
   keyId,
-} from "./flow-keys";
+} from "./keys";
 
 
 /** Longest attribute block accepted (chars), so a missing `)` cannot swallow the rest of the input. */
 const MAX_BLOCK = 4096;
-
-// Scratch outputs of the small readers below (avoids allocating a tuple per call).
-let rEnd = 0;
-
-/** Reads an unsigned decimal at `i` (max 15 digits); NaN when none. Sets `rEnd`. */
-function readUint(t: string, i: number, end: number): number {
-  let v = 0;
-  const s = i;
-  while (i < end) {
-    const c = t.charCodeAt(i) - 48;
-    if (!(c >= 0 && c <= 9)) break;
-    v = v * 10 + c;
-    i++;
-  }
-  rEnd = i;
-  return i === s || i - s > 15 ? NaN : v;
-}
-
-/** Reads an optionally negative decimal at `i`; NaN when none. Sets `rEnd`. */
-function readInt(t: string, i: number, end: number): number {
-  if (i < end && t.charCodeAt(i) === 45) {
-    const v = readUint(t, i + 1, end);
-    return -v;
-  }
-  return readUint(t, i, end);
-}
 
 function skipSp(t: string, i: number, end: number): number {
   // Runs of plain spaces first (the paddings of flow -l), then any tabs.
@@ -129,13 +106,43 @@ export class FlowScanner {
   private pendingEntriesWrap: FlowTableHeader | null = null;
   count = 0;
 
+  /** Where the last {@link readUint} / {@link readInt} stopped. */
+  private rEnd = 0;
+
+  /** Reads an unsigned decimal at `i` (max 15 digits); NaN when none. Sets `rEnd`. */
+  private readUint(t: string, i: number, end: number): number {
+    let v = 0;
+    const s = i;
+    while (i < end) {
+      const c = t.charCodeAt(i) - 48;
+      if (!(c >= 0 && c <= 9)) break;
+      v = v * 10 + c;
+      i++;
+    }
+    this.rEnd = i;
+    return i === s || i - s > 15 ? NaN : v;
+  }
+
+  /** Reads an optionally negative decimal at `i`; NaN when none. Sets `rEnd`. */
+  private readInt(t: string, i: number, end: number): number {
+    if (i < end && t.charCodeAt(i) === 45) return -this.readUint(t, i + 1, end);
+    return this.readUint(t, i, end);
+  }
+
+  /** The integer that is exactly t[s, e), or null. */
+  private intRange(t: string, s: number, e: number): number | null {
+    if (s === e) return null;
+    const v = this.readInt(t, s, e);
+    return this.rEnd === e ? numOrNull(v) : null;
+  }
+
   constructor(opts: FlowScannerOptions = {}) {
     this.onEntry = opts.onEntry;
   }
 
   /**
    * The 0-based index of the next line to be fed. A caller that scans some of the text itself (the
-   * byte scanner of `parseFlowColumns`) sets it before feeding the rest, so line numbers stay true.
+   * byte scanner, through the reader) sets it before feeding the rest, so line numbers stay true.
    *
    * @example
    * const s = new FlowScanner(); s.feed("a\nb\n"); s.nextLine // => 2
@@ -410,9 +417,9 @@ export class FlowScanner {
 
   /** True when [f, e) parses as a `flow -l` entry first line (used to end a `--get` block). */
   private looksLikeEntry(t: string, f: number, e: number): boolean {
-    const idx = readUint(t, f, e);
+    const idx = this.readUint(t, f, e);
     if (idx !== idx) return false;
-    let i = rEnd;
+    let i = this.rEnd;
     if (t.startsWith("<=>", i)) i += 3;
     else if (t.charCodeAt(i) !== 32) return false;
     let paren = false;
@@ -462,15 +469,15 @@ export class FlowScanner {
     const startLi = li;
     const k = this.key;
     let i = skipSp(t, p, e);
-    const index = readUint(t, i, e);
+    const index = this.readUint(t, i, e);
     if (index !== index) return this.entryError(li, i - p, "expected the flow index (at most 15 digits)", t, p, e, e + 1, li + 1);
-    i = rEnd;
+    i = this.rEnd;
     let rindex: number | null = null;
     if (t.charCodeAt(i) === 60 && t.startsWith("<=>", i)) {
-      const rv = readInt(t, i + 3, e);
+      const rv = this.readInt(t, i + 3, e);
       if (rv !== rv) return this.entryError(li, i + 3 - p, "expected the reverse flow index after `<=>`", t, p, e, e + 1, li + 1);
       rindex = rv < 0 ? null : rv;
-      i = rEnd;
+      i = this.rEnd;
     }
     let j = skipSp(t, i, e);
     if (j === i || j === e) return this.entryError(li, j - p, "expected `source:port` after the flow index", t, p, e, e + 1, li + 1);
@@ -478,8 +485,8 @@ export class FlowScanner {
     const te = tokenEnd(t, j, e);
     const colon = lastColon(t, j, te);
     if (colon <= j) return this.entryError(li, j - p, "expected `address:port`", t, p, e, e + 1, li + 1);
-    const srcPort = readUint(t, colon + 1, te);
-    if (srcPort !== srcPort || rEnd !== te) return this.entryError(li, colon + 1 - p, "expected a port number after `:`", t, p, e, e + 1, li + 1);
+    const srcPort = this.readUint(t, colon + 1, te);
+    if (srcPort !== srcPort || this.rEnd !== te) return this.entryError(li, colon + 1 - p, "expected a port number after `:`", t, p, e, e + 1, li + 1);
     const srcIp = t.slice(j, colon);
     j = skipSp(t, te, e);
     // Old single-line layout (R1.x/R2.x): the destination follows on the same line.
@@ -489,27 +496,27 @@ export class FlowScanner {
       const te2 = tokenEnd(t, j, e);
       const c2 = lastColon(t, j, te2);
       if (c2 > j) {
-        dstPort = readUint(t, c2 + 1, te2);
-        if (dstPort !== dstPort || rEnd !== te2) return this.entryError(li, c2 + 1 - p, "expected a port number after `:`", t, p, e, e + 1, li + 1);
+        dstPort = this.readUint(t, c2 + 1, te2);
+        if (dstPort !== dstPort || this.rEnd !== te2) return this.entryError(li, c2 + 1 - p, "expected a port number after `:`", t, p, e, e + 1, li + 1);
         dstIp = t.slice(j, c2);
         j = skipSp(t, te2, e);
       }
     }
-    const proto = readUint(t, j, e);
+    const proto = this.readUint(t, j, e);
     if (proto !== proto) return this.entryError(li, j - p, "expected the protocol number", t, p, e, e + 1, li + 1);
-    j = skipSp(t, rEnd, e);
+    j = skipSp(t, this.rEnd, e);
     if (t.charCodeAt(j) !== 40 /* ( */) return this.entryError(li, j - p, "expected `(vrf)` after the protocol", t, p, e, e + 1, li + 1);
-    const vrf = readUint(t, j + 1, e);
+    const vrf = this.readUint(t, j + 1, e);
     if (vrf !== vrf) return this.entryError(li, j + 1 - p, "expected the VRF number", t, p, e, e + 1, li + 1);
-    j = rEnd;
+    j = this.rEnd;
     let dvrf = vrf;
     let vrfTranslated = false;
     if (t.charCodeAt(j) === 45 && t.charCodeAt(j + 1) === 62 /* -> */) {
-      const dv = readUint(t, j + 2, e);
+      const dv = this.readUint(t, j + 2, e);
       if (dv !== dv) return this.entryError(li, j + 2 - p, "expected the destination VRF after `->`", t, p, e, e + 1, li + 1);
       dvrf = dv;
       vrfTranslated = true;
-      j = rEnd;
+      j = this.rEnd;
     }
     if (t.charCodeAt(j) !== 41 /* ) */) return this.entryError(li, j - p, "expected `)` closing the VRF", t, p, e, e + 1, li + 1);
     j = skipSp(t, j + 1, e);
@@ -529,8 +536,8 @@ export class FlowScanner {
       const de = tokenEnd(t, d0, e2);
       const dc = lastColon(t, d0, de);
       if (d0 === e2 || dc <= d0 || t.charCodeAt(d0) === 40) return this.entryError(li, d0 - q, "expected the destination `address:port` line", t, q, e2, q, li);
-      dstPort = readUint(t, dc + 1, de);
-      if (dstPort !== dstPort || rEnd !== de) return this.entryError(li, dc + 1 - q, "expected a port number after `:`", t, q, e2, e2 + 1, li + 1);
+      dstPort = this.readUint(t, dc + 1, de);
+      if (dstPort !== dstPort || this.rEnd !== de) return this.entryError(li, dc + 1 - q, "expected a port number after `:`", t, q, e2, e2 + 1, li + 1);
       const after = skipSp(t, de, e2);
       if (after !== e2) return this.entryError(li, after - q, "unexpected text after the destination", t, q, e2, e2 + 1, li + 1);
       dstIp = t.slice(d0, dc);
@@ -568,11 +575,7 @@ export class FlowScanner {
       this.nli = li;
       return;
     }
-    if (!this.fastBlock(t, bs, li)) {
-      resetAttrs(a);
-      if (trailing !== null) a.extra = trailing;
-      this.scanBlock(t, bs, q, li, a);
-    }
+    this.scanBlock(t, bs, q, li, a);
     q = this.np;
     li = this.nli;
     // Optional hash-overflow chain.
@@ -602,120 +605,6 @@ export class FlowScanner {
     this.emit(makeFlowRow(k, a, oflow));
     this.np = q;
     this.nli = li;
-  }
-
-  /**
-   * Fast path for the attribute block of R3.2 … TF master in its usual shape
-   * (`(Gen: n, K(nh):n, Action:x, Flags:x, [TCP:x, ][E:n, ]QOS:n, S(nh):n, Stats:a/b, SPort n, TTL n, Sinfo ip)`,
-   * wrapped anywhere). Returns false (having changed nothing the generic scanner relies on) on any deviation.
-   */
-  private fastBlock(t: string, bs: number, li: number): boolean {
-    const a = this.a;
-    let i = bs + 1;
-    if (!lit(t, i, "Gen: ")) return false;
-    a.gen = readUint(t, i + 5, i + 16);
-    if (a.gen !== a.gen) return false;
-    i = rEnd;
-    if (!lit(t, i, ", K(nh):")) return false;
-    a.keyNh = readUint(t, i + 8, i + 20);
-    if (a.keyNh !== a.keyNh) return false;
-    i = rEnd;
-    if (!lit(t, i, ", Action:")) return false;
-    i += 9;
-    let e = valueEnd(t, i, i + 64);
-    if (e === i || t.charCodeAt(e) !== 44) return false;
-    a.action = this.words.get(t, i, e);
-    if (!lit(t, e, ", Flags:")) return false;
-    i = e + 8;
-    e = valueEnd(t, i, i + 16);
-    if (t.charCodeAt(e) !== 44) return false;
-    a.flowFlags = e === i ? "" : this.words.get(t, i, e);
-    i = e + 2;
-    if (t.charCodeAt(e + 1) !== 32) return false;
-    if (lit(t, i, "TCP:")) {
-      i += 4;
-      e = valueEnd(t, i, i + 24);
-      if (t.charCodeAt(e) !== 44 || t.charCodeAt(e + 1) !== 32) return false;
-      a.tcpFlags = e === i ? "" : this.words.get(t, i, e);
-      i = e + 2;
-    }
-    if (lit(t, i, "E:")) {
-      a.ecmpIndex = readInt(t, i + 2, i + 14);
-      if (a.ecmpIndex !== a.ecmpIndex) return false;
-      i = rEnd;
-      if (t.charCodeAt(i) !== 44 || t.charCodeAt(i + 1) !== 32) return false;
-      i += 2;
-    }
-    if (!lit(t, i, "QOS:")) return false;
-    a.qos = readInt(t, i + 4, i + 16);
-    if (a.qos !== a.qos) return false;
-    i = rEnd;
-    if (!lit(t, i, ", S(nh):")) return false;
-    a.rpfNh = readUint(t, i + 8, i + 20);
-    if (a.rpfNh !== a.rpfNh) return false;
-    i = rEnd;
-    // From here on a line break may follow any comma.
-    i = this.fastSep(t, i, li);
-    if (i < 0) return false;
-    li = this.nli;
-    if (!lit(t, i, "Stats:")) return false;
-    const pk = readUint(t, i + 6, i + 24);
-    if (pk !== pk || t.charCodeAt(rEnd) !== 47) return false;
-    const by = readUint(t, rEnd + 1, rEnd + 24);
-    if (by !== by) return false;
-    a.packets = pk;
-    a.bytes = by;
-    i = this.fastSep(t, rEnd, li);
-    if (i < 0) return false;
-    li = this.nli;
-    if (!lit(t, i, "SPort ")) return false;
-    a.udpSrcPort = readInt(t, i + 6, i + 18);
-    if (a.udpSrcPort !== a.udpSrcPort) return false;
-    i = this.fastSep(t, rEnd, li);
-    if (i < 0) return false;
-    li = this.nli;
-    if (!lit(t, i, "TTL ")) return false;
-    a.ttl = readInt(t, i + 4, i + 16);
-    if (a.ttl !== a.ttl) return false;
-    i = this.fastSep(t, rEnd, li);
-    if (i < 0) return false;
-    li = this.nli;
-    if (!lit(t, i, "Sinfo ")) return false;
-    i += 6;
-    e = i;
-    for (;;) {
-      const c = t.charCodeAt(e);
-      if ((c >= 48 && c <= 57) || c === 46 || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) || c === 58) e++;
-      else break;
-    }
-    if (e === i || t.charCodeAt(e) !== 41 /* ) */) return false;
-    a.sinfo = this.ips.get(t, i, e);
-    // Rest of the line must be blank.
-    const n = t.length;
-    let k = e + 1;
-    for (; k < n; k++) {
-      const c = t.charCodeAt(k);
-      if (c === 10) break;
-      if (c !== 32 && c !== 9) return false;
-    }
-    this.np = k + 1;
-    this.nli = li + 1;
-    return true;
-  }
-
-  /** After a field: `,` then spaces, at most one line break, spaces. Returns the next field start or -1. */
-  private fastSep(t: string, i: number, li: number): number {
-    if (t.charCodeAt(i) !== 44) return -1;
-    i++;
-    let c = t.charCodeAt(i);
-    while (c === 32) c = t.charCodeAt(++i);
-    if (c === 10) {
-      li++;
-      c = t.charCodeAt(++i);
-      while (c === 32) c = t.charCodeAt(++i);
-    }
-    this.nli = li;
-    return i;
   }
 
   /**
@@ -773,8 +662,8 @@ export class FlowScanner {
       }
       // Bare number: the secondary mirror index of `Mirror Index : a, b` / `M:a, b`.
       if (c >= 48 && c <= 57) {
-        const v = readUint(t, i, limit);
-        i = rEnd;
+        const v = this.readUint(t, i, limit);
+        i = this.rEnd;
         if (lastKey === K_MIRROR) a.secondaryMirrorIndex = v;
         else this.unknown(a, li, ks - lineStart, t.slice(ks, i));
         continue;
@@ -849,10 +738,10 @@ export class FlowScanner {
   private setAttr(a: Attrs, key: number, t: string, ks: number, vs: number, ve: number, li: number, col0: number): void {
     switch (key) {
       case K_GEN:
-        a.gen = intRange(t, vs, ve);
+        a.gen = this.intRange(t, vs, ve);
         return;
       case K_KNH:
-        a.keyNh = intRange(t, vs, ve);
+        a.keyNh = this.intRange(t, vs, ve);
         return;
       case K_ACTION:
         a.action = this.words.get(t, vs, ve);
@@ -864,19 +753,19 @@ export class FlowScanner {
         a.tcpFlags = this.words.get(t, vs, ve);
         return;
       case K_E:
-        a.ecmpIndex = intRange(t, vs, ve);
+        a.ecmpIndex = this.intRange(t, vs, ve);
         return;
       case K_QOS:
-        a.qos = intRange(t, vs, ve);
+        a.qos = this.intRange(t, vs, ve);
         return;
       case K_SNH:
-        a.rpfNh = intRange(t, vs, ve);
+        a.rpfNh = this.intRange(t, vs, ve);
         return;
       case K_STATS: {
-        const pk = readUint(t, vs, ve);
-        if (pk === pk && t.charCodeAt(rEnd) === 47 /* / */) {
-          const by = readUint(t, rEnd + 1, ve);
-          if (by === by && rEnd === ve) {
+        const pk = this.readUint(t, vs, ve);
+        if (pk === pk && t.charCodeAt(this.rEnd) === 47 /* / */) {
+          const by = this.readUint(t, this.rEnd + 1, ve);
+          if (by === by && this.rEnd === ve) {
             a.packets = pk;
             a.bytes = by;
             return;
@@ -886,16 +775,16 @@ export class FlowScanner {
         return;
       }
       case K_MIRROR:
-        a.mirrorIndex = intRange(t, vs, ve);
+        a.mirrorIndex = this.intRange(t, vs, ve);
         return;
       case K_SPORT:
-        a.udpSrcPort = intRange(t, vs, ve);
+        a.udpSrcPort = this.intRange(t, vs, ve);
         return;
       case K_TTL:
-        a.ttl = intRange(t, vs, ve);
+        a.ttl = this.intRange(t, vs, ve);
         return;
       case K_UNDERLAY:
-        a.underlayEcmpIndex = intRange(t, vs, ve);
+        a.underlayEcmpIndex = this.intRange(t, vs, ve);
         return;
       case K_HBSL:
         a.hbs = "left";
@@ -925,17 +814,6 @@ export class FlowScanner {
       headers: this.headers,
     };
   }
-}
-
-/** True when `lit` occurs in `t` at `i` (char by char; inlined by the JIT, no allocation). */
-function lit(t: string, i: number, lit: string): boolean {
-  return t.startsWith(lit, i);
-}
-
-function intRange(t: string, s: number, e: number): number | null {
-  if (s === e) return null;
-  const v = readInt(t, s, e);
-  return rEnd === e ? numOrNull(v) : null;
 }
 
 /** End of a value: stops at `,`, whitespace, or a `)` that is not closing a `(` opened inside the value. */

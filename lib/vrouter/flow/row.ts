@@ -2,7 +2,7 @@
  * Assembling a {@link FlowEntry} row from the scanned fields, shared by the `flow -l` scanner and the
  * `flow --get` block parser.
  */
-import type { FlowEntry } from "./types";
+import type { FlowEntry } from "../types";
 import {
   type FlowFlags,
   type NatFlags,
@@ -13,7 +13,7 @@ import {
   describeTcpFlags,
   protoName,
   tcpState,
-} from "./flow-decode";
+} from "./letters";
 
 /** Mutable per-entry attributes filled by the block scanner (or the `--get` parser). */
 export interface Attrs {

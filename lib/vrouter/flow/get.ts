@@ -2,10 +2,10 @@
  * `flow --get N` blocks: `Field name:` padded to column 30, continuation lines indented 30 spaces.
  * Fed line by line by the flow scanner; produces one {@link FlowEntry} with `source: "get"`.
  */
-import type { FlowEntry, ParseError, ParseWarning } from "./types";
-import { actionFromWords, flowFlagLettersFromWords, protoNumber, tcpLettersFromWords } from "./flow-decode";
-import { freshAttrs, makeFlowRow, type Attrs } from "./flow-row";
-import { toInt } from "./text";
+import type { FlowEntry, ParseError, ParseWarning } from "../types";
+import { actionFromWords, flowFlagLettersFromWords, protoNumber, tcpLettersFromWords } from "./letters";
+import { freshAttrs, makeFlowRow, type Attrs } from "./row";
+import { toInt } from "../text";
 
 const KNOWN_FIELDS = new Set([
   "Flow Index",

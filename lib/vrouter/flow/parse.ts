@@ -1,0 +1,73 @@
+/**
+ * `parseFlow` and `parseFlowColumns`: the whole input at once through the one reader (`reader.ts`),
+ * into rows or into columns.
+ */
+import type { CommandRecord, FlowParseResult, FlowTableHeader, ParseError, ParseWarning } from "../types";
+import { FlowColumns } from "./columns";
+import { FlowInput } from "./input";
+import { FlowReader } from "./reader";
+import { ColumnSink, RowSink } from "./sinks";
+
+/** What {@link parseFlowColumns} returns: {@link FlowParseResult} with columns instead of rows. */
+export interface FlowColumnsResult {
+  kind: "flow";
+  columns: FlowColumns;
+  warnings: ParseWarning[];
+  errors: ParseError[];
+  commands: CommandRecord[];
+  header: FlowTableHeader | null;
+  headers: FlowTableHeader[];
+}
+
+/** parseFlow hands its string to the reader in slices of this many characters (the bytes stay small). */
+const SLICE = 1 << 20;
+
+/**
+ * Parses `flow -l`, `flow -l --match …`, and `flow --get N` output (any release from R1.x to TF master,
+ * prompts and other tools' output in the same transcript are skipped) into {@link FlowEntry} rows.
+ * Never throws: malformed lines become `errors` with line and column, unknown attributes `warnings`.
+ * A byte-order mark at the start, CRLF line ends and terminal escapes are cleaned first.
+ *
+ * @example
+ * const r = parseFlow(
+ *   "   292028<=>398064       10.0.0.3:49494                                6 (0->2)\n" +
+ *   "                         169.254.0.4:22\n" +
+ *   "(Gen: 1, K(nh):5, Action:N(SD), Flags:, TCP:SSrEEr, QOS:-1, S(nh):10,\n" +
+ *   " Stats:429/33993,  SPort 60311, TTL 0, Sinfo 0.0.0.0)\n");
+ * r.rows[0].dnat // => true
+ * r.rows[0].tcpDescription // => "SYN both ways, established both ways"
+ */
+export function parseFlow(text: string): FlowParseResult {
+  const t = typeof text === "string" ? text : String(text);
+  const sink = new RowSink(undefined, t.length);
+  const reader = new FlowReader(sink);
+  const input = new FlowInput(reader);
+  for (let i = 0; i < t.length; i += SLICE) input.push(t.slice(i, i + SLICE));
+  input.end();
+  const r = reader.finish();
+  r.rows = sink.rows;
+  return r;
+}
+
+/**
+ * Parses `flow -l` / `flow --match` / `flow --get` output into columns: the same entries, errors and
+ * warnings as {@link parseFlow} (the same reader, another sink), about four times faster on large
+ * tables, in under a quarter of the memory. Give it the bytes as read (a file, an SSH channel's output)
+ * or a string. Never throws.
+ *
+ * @example
+ * const r = parseFlowColumns(fs.readFileSync("flow-l.txt"));
+ * r.columns.length            // => entries
+ * r.columns.row(0).srcIp      // => "10.0.11.254"
+ * r.columns.toTable()         // => arquero table, same as toTable(parseFlow(text))
+ */
+export function parseFlowColumns(input: string | Uint8Array): FlowColumnsResult {
+  const u = typeof input === "string" || !(input instanceof Uint8Array) ? Buffer.from(String(input), "utf8") : input;
+  const cols = new FlowColumns(Math.max(1024, Math.ceil(u.length / 200)));
+  const reader = new FlowReader(new ColumnSink(cols));
+  const feed = new FlowInput(reader);
+  feed.push(u);
+  feed.end();
+  const r = reader.finish();
+  return { kind: "flow", columns: cols, warnings: r.warnings, errors: r.errors, commands: r.commands, header: r.header, headers: r.headers };
+}
