@@ -21,7 +21,7 @@ import type { CommandIO } from "./types";
 
 const usage = `usage: packetwalk walk [--lab] [--fault NAME ...] [--topology FILE|default|large]
                        [--inventory FILE] [--fip IP] [--port N] [--host HEADER] [--gateway-vrf NAME] [--large-path PATH]
-                       [--out DIR] [--only NAME ...] [--no-notebooks] [--executed DIR] [--timeout SECONDS]
+                       [--out DIR] [--only NAME ...] [--no-notebooks] [--jobs N] [--executed DIR] [--timeout SECONDS]
        packetwalk walk --replay INVESTIGATION [--out DIR] [--no-notebooks] …
   Walks an HTTP request from the Internet host to the backend pod and back, stage by stage, and says
   where the packet was last seen. With no --inventory it starts the embedded lab (--lab), optionally
@@ -29,7 +29,7 @@ const usage = `usage: packetwalk walk [--lab] [--fault NAME ...] [--topology FIL
   MTU, to check the return path for an MTU black hole (the lab's pods serve /download/BYTES; the lab
   default is /download/20000). Every command, probe, flow snapshot and capture is recorded once into
   DIR/investigation/; the shipped notebooks (notebooks/*.ipynb) then run against that recording, so
-  the report and every notebook speak of the same connection. --replay walks a recording (a folder or
+  the report and every notebook speak of the same connection (--jobs N of them at once, default 2). --replay walks a recording (a folder or
   a packed .tar/.tgz) instead of the network: the same stages, verdicts and evidence, offline.
   Writes to DIR (default out/): walk.html (the report), walk.json, investigation/, the executed
   notebooks and their HTML. --executed DIR also copies the executed notebooks there (npm run notebooks refreshes
@@ -67,6 +67,7 @@ const OPTIONS = {
   only: { type: "string", multiple: true },
   "no-notebooks": { type: "boolean" },
   replay: { type: "string" },
+  jobs: { type: "string" },
   executed: { type: "string" },
   timeout: { type: "string" },
 } as const;
@@ -261,8 +262,12 @@ async function walkAndRun(
   if (!v["no-notebooks"]) {
     let books = shippedNotebooks();
     if (v.only?.length) books = books.filter((b) => v.only!.some((o) => path.basename(b).includes(o)));
-    for (const file of books) {
-      if (io.signal.aborted) break;
+    // The notebooks replay the recording, so they are independent: run a few at once (one kernel each).
+    const jobs = Math.max(1, Math.min(8, v.jobs !== undefined ? Number(v.jobs) || 1 : 2));
+    const results: (typeof rows)[number][] = new Array(books.length);
+    let next = 0;
+    const runOne = async (i: number): Promise<void> => {
+      const file = books[i]!;
       const base = path.basename(file, ".ipynb");
       const html = path.join(outDir, `${base}.html`);
       try {
@@ -288,12 +293,18 @@ async function walkAndRun(
           fs.mkdirSync(dir, { recursive: true });
           fs.copyFileSync(path.join(outDir, `${base}.ipynb`), path.join(dir, `${base}.ipynb`));
         }
-        rows.push({ notebook: base, status: r.ok ? "ok" : "FAILED", cells: `${r.cells.length - bad}/${r.cells.length} ok`, html: path.relative(io.cwd, html) });
+        results[i] = { notebook: base, status: r.ok ? "ok" : "FAILED", cells: `${r.cells.length - bad}/${r.cells.length} ok`, html: path.relative(io.cwd, html) };
       } catch (e) {
         notebooksOk = false;
-        rows.push({ notebook: base, status: "ERROR", cells: (e as Error).message.slice(0, 80), html: "" });
+        results[i] = { notebook: base, status: "ERROR", cells: (e as Error).message.slice(0, 80), html: "" };
       }
-    }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(jobs, books.length) }, async () => {
+        while (next < books.length && !io.signal.aborted) await runOne(next++);
+      }),
+    );
+    rows.push(...results.filter(Boolean));
     if (rows.length) {
       const w = Math.max(...rows.map((r) => r.notebook.length), 8);
       io.stdout.write(`\n${"notebook".padEnd(w)}  status  cells       report\n`);
