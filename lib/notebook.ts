@@ -90,6 +90,7 @@ export async function openTarget(inventoryPath = "", opts: OpenTargetOptions = {
       id,
       target: describeTarget(inventory, lab ? "lab" : "inventory", lab ? `embedded lab (${lab.inventory.scenario.topology})` : source),
       parameters: opts.parameters ?? {},
+      flushMs: 100,
     });
   }
   const runner: CommandRunner = record ? new RecordingRunner(ssh, record, { viaOf: (n) => inventory.nodes.find((x) => x.name === n)?.vrouter?.via }) : ssh;

@@ -230,6 +230,8 @@ async function walkAndRun(
     record = createInvestigation(invDir, {
       target: describeTarget(inventory, v.inventory ? "inventory" : "lab", v.inventory ? inventoryFile : `embedded lab (${v.topology ?? "default"} topology)`),
       parameters: { ...params },
+      // Records gathered for 100 ms and written together: a killed walk loses at most that.
+      flushMs: 100,
     });
   }
   const report = await runWalk({

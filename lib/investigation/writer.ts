@@ -33,6 +33,17 @@ export interface CreateOptions {
   id?: string;
   /** Default: now. */
   created?: Date;
+  /** See {@link WriterOptions.flushMs}. */
+  flushMs?: number;
+}
+
+/** Options of an {@link InvestigationWriter}. */
+export interface WriterOptions {
+  /**
+   * Gather appended lines for up to this many ms and write them in one go (0: each record at once). A
+   * killed run loses at most this window; `close()` and process exit write what is pending. Default 0.
+   */
+  flushMs?: number;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -72,13 +83,36 @@ export class InvestigationWriter {
   private fd: number | null;
   private captures = 0;
   private readonly knownBlobs = new Set<string>();
+  private readonly flushMs: number;
+  private pending: string[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private readonly onExit = (): void => this.flush();
 
   /** Opens `dir` for writing with an existing manifest (use {@link createInvestigation} for a new one). */
-  constructor(dir: string, manifest: Manifest, nextSeq = 1) {
+  constructor(dir: string, manifest: Manifest, nextSeq = 1, opts: WriterOptions = {}) {
     this.dir = dir;
     this.manifest = manifest;
     this.seq = nextSeq - 1;
     this.fd = fs.openSync(path.join(dir, FILES.log), "a");
+    this.flushMs = opts.flushMs ?? 0;
+    if (this.flushMs > 0) process.on("exit", this.onExit);
+  }
+
+  /**
+   * Writes the records gathered so far (a no-op when each record is written at once).
+   *
+   * @example
+   * inv.flush();
+   */
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.fd === null || this.pending.length === 0) return;
+    const text = this.pending.join("");
+    this.pending = [];
+    fs.writeSync(this.fd, text);
   }
 
   /** Whether records can still be appended. */
@@ -96,7 +130,15 @@ export class InvestigationWriter {
   append<R extends NewRecord>(record: R): R & { seq: number; at: string } {
     const full = { seq: ++this.seq, at: new Date().toISOString(), ...record } as R & { seq: number; at: string };
     if (this.fd === null) return full;
-    fs.writeSync(this.fd, `${JSON.stringify(full)}\n`);
+    const line = `${JSON.stringify(full)}\n`;
+    if (this.flushMs <= 0) fs.writeSync(this.fd, line);
+    else {
+      this.pending.push(line);
+      if (!this.timer) {
+        this.timer = setTimeout(() => this.flush(), this.flushMs);
+        this.timer.unref?.();
+      }
+    }
     return full;
   }
 
@@ -164,9 +206,11 @@ export class InvestigationWriter {
     return this.append({ kind: "note", text, ...opts });
   }
 
-  /** Stops writing (records appended later are dropped). */
+  /** Writes what is pending and stops writing (records appended later are dropped). */
   close(): void {
     if (this.fd === null) return;
+    this.flush();
+    process.off("exit", this.onExit);
     fs.closeSync(this.fd);
     this.fd = null;
   }
@@ -195,7 +239,7 @@ export function createInvestigation(dir: string, opts: CreateOptions): Investiga
     ...(opts.title ? { title: opts.title } : {}),
   };
   writeAtomically(manifestFile, Buffer.from(`${JSON.stringify(manifest, null, 1)}\n`));
-  return new InvestigationWriter(dir, manifest);
+  return new InvestigationWriter(dir, manifest, 1, opts.flushMs !== undefined ? { flushMs: opts.flushMs } : {});
 }
 
 /**

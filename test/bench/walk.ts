@@ -1,0 +1,92 @@
+/**
+ * Walk benchmark (issue "investigations"): `npm run walk` end to end (the walk on the lab, recorded,
+ * then every runbook notebook against the recording; goal ≤ 20 s on 2 cores), replaying that recording
+ * without notebooks (goal ≤ 2 s), and the CPU the recording adds to a 5 Hz poll (goal ≤ 5 %).
+ *
+ * Run: `PACKETWALK_BENCH_ONLY=walk node dist/test/bench/index.js`
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { FlowPoller } from "../../lib/flows/poller";
+import { createInvestigation } from "../../lib/investigation";
+import { loadInventory } from "../../lib/remote/inventory";
+import { SshRunner } from "../../lib/remote/runner";
+import { ObservationRecorder } from "../../lib/walk/recording";
+import { FIXTURES, fakeVrouterBin } from "../flows/helpers";
+import { testClientKey } from "../remote/helpers/ssh-server";
+import { startFleet } from "../remote/helpers/ssh-server-fleet";
+
+const CLI = path.resolve(__dirname, "../../kernel/cli.js");
+
+function timeCli(args: string[], cwd: string): { seconds: number; code: number | null } {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, stdio: ["ignore", "ignore", "ignore"] });
+  return { seconds: (performance.now() - t0) / 1000, code: r.status };
+}
+
+// Client CPU (ms) of polling `nodes` fleet servers at 5 Hz for `seconds`, with or without recording.
+async function pollCpu(servers: { port: number; hostFingerprint: string; user: string }[], keyFile: string, seconds: number, record: boolean, dir: string): Promise<{ cpuMs: number; snapshots: number }> {
+  const inv = loadInventory({
+    nodes: servers.map((s, i) => ({ name: `node${i}`, role: "compute", ssh: { host: "127.0.0.1", port: s.port, user: s.user, identityFile: keyFile, hostKey: s.hostFingerprint, agent: false } })),
+    sshConfig: false,
+  });
+  const runner = new SshRunner(inv);
+  const names = inv.nodes.map((n) => n.name);
+  await Promise.all(names.map((n) => runner.run(n, ["true"])));
+  const writer = record ? createInvestigation(fs.mkdtempSync(path.join(dir, "rec-")), { target: { kind: "lab", source: "bench", nodes: [] }, flushMs: 100 }) : null;
+  const poller = new FlowPoller({ runner, nodes: names, intervalMs: 200, keepText: record });
+  const source = writer ? new ObservationRecorder(writer).source(poller) : poller;
+  let snapshots = 0;
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), seconds * 1000);
+  const c0 = process.cpuUsage();
+  await source.run({ signal: ac.signal, onSnapshot: () => snapshots++ });
+  const c = process.cpuUsage(c0);
+  writer?.close();
+  runner.close();
+  return { cpuMs: (c.user + c.system) / 1000, snapshots };
+}
+
+/**
+ * Runs the walk benchmarks.
+ *
+ * @example
+ * await run(console.log);
+ */
+export async function run(log: (line: string) => void): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pw-bench-walk-"));
+  try {
+    log(`walk bench (load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} on ${os.cpus().length} cores)`);
+    const full = timeCli(["walk", "--lab", "--out", "out"], dir);
+    log(`npm run walk (walk on the lab, recorded, + 10 notebooks replaying it, 2 at a time): ${full.seconds.toFixed(1)} s, exit ${full.code}  (goal ≤ 20 s: ${full.seconds <= 20 ? "PASS" : "FAIL"}; was ~74 s)`);
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) times.push(timeCli(["walk", "--replay", "out/investigation", "--out", `replay${i}`, "--no-notebooks"], dir).seconds);
+    times.sort((a, b) => a - b);
+    log(`walk --replay … --no-notebooks: median ${times[1]!.toFixed(2)} s of ${times.map((t) => t.toFixed(2)).join(", ")}  (goal ≤ 2 s: ${times[1]! <= 2 ? "PASS" : "FAIL"})`);
+
+    const bin = fakeVrouterBin();
+    fs.copyFileSync(path.join(FIXTURES, "s3-2.txt"), bin.flowFile);
+    const keyFile = path.join(bin.dir, "id_ed25519");
+    fs.writeFileSync(keyFile, testClientKey().privateKey, { mode: 0o600 });
+    const fleet = await startFleet(4, bin.bin);
+    try {
+      const rounds: { plain: number; rec: number }[] = [];
+      for (let i = 0; i < 3; i++) {
+        const a = await pollCpu(fleet.servers, keyFile, 5, false, dir);
+        const b = await pollCpu(fleet.servers, keyFile, 5, true, dir);
+        rounds.push({ plain: a.cpuMs / Math.max(1, a.snapshots), rec: b.cpuMs / Math.max(1, b.snapshots) });
+      }
+      const plain = rounds.map((r) => r.plain).sort((x, y) => x - y)[1]!;
+      const rec = rounds.map((r) => r.rec).sort((x, y) => x - y)[1]!;
+      const over = (rec / plain - 1) * 100;
+      log(`5 Hz poll of 4 nodes, client CPU per snapshot: plain ${plain.toFixed(3)} ms, recording ${rec.toFixed(3)} ms → ${over >= 0 ? "+" : ""}${over.toFixed(1)} %  (goal ≤ 5 %: ${over <= 5 ? "PASS" : "FAIL"}; median of 3 interleaved 5 s rounds)`);
+    } finally {
+      await fleet.close();
+      bin.dispose();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
