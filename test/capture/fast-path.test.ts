@@ -312,4 +312,17 @@ describe("FrameTableBuilder.appendFrame (fast path) = decodeInto + append", () =
     expect(t.length).toBe(106 * 801);
     expect(t.row(106 * 800 + 13)).toEqual({ ...t.row(13), no: 106 * 800 + 14 });
   });
+
+  it("a reserved block of any row count (rows of a byte count that is no multiple of 4)", async () => {
+    const frames = scenario();
+    for (const rows of [65537, 70001, 99999]) {
+      const b = new FrameTableBuilder();
+      b.reserve(rows);
+      const ctx = createDecodeContext();
+      frames.forEach((f, k) => b.appendFrame(ctx, f.data, 0, f.data.length, f.linkType, k + 1, 1, 0, f.data.length));
+      const t = b.finish();
+      expect(t.length).toBe(frames.length);
+      expect(t.row(frames.length - 1).no).toBe(frames.length);
+    }
+  });
 });

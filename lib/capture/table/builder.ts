@@ -88,7 +88,8 @@ export class FrameTableBuilder {
 
   private newChunk(cap: number): void {
     if (this.cap > 0) this.chunks[this.chunks.length - 1]!.used = this.i;
-    const buffer = new ArrayBuffer(cap * ROW_BYTES);
+    // whole 4-byte words: the Uint32 view covers the buffer, and ROW_BYTES need not be a multiple of 4
+    const buffer = new ArrayBuffer((cap * ROW_BYTES + 3) & ~3);
     this.chunks.push({ buffer, cap, used: 0 });
     this.w32 = new Uint32Array(buffer);
     this.w16 = new Uint16Array(buffer);
