@@ -214,7 +214,7 @@ describe("outer header fields of every tunnel", () => {
     expect(rows("outer.ttl < 62")).toEqual([1]);
     const aq = t.toArquero().objects() as Record<string, number>[];
     expect(aq.map((r) => [r.tunnelSrcPort, r.tunnelDstPort, r.greFlags, r.greKey, r.outerTtl, r.outerDscp])).toEqual([
-      [0, 0, 0x2000, 0xdeadbeef, 61, 46], [0, 0, 0, 0, 64, 0], [61234, 6635, -1, 0, 63, 10], [50000, 4789, -1, 0, 255, 46],
+      [0, 0, 0x2000, 0xdeadbeef, 61, 46], [0, 0, 0, 0, 64, 0], [61234, 6635, 0, 0, 63, 10], [50000, 4789, 0, 0, 255, 46],
     ]);
   });
 

@@ -183,7 +183,9 @@ export class FrameTableBuilder {
       outerSrc = this.ipCode(ctx, 0, false);
       outerDst = this.ipCode(ctx, 0, true);
       w8[S_OUTERTTL * c + i8] = outerTtl(ctx);
-      w8[S_OUTERDSCP * c + i8] = outerDscp(ctx);
+      // zero values are not written: a fresh chunk is zero-filled, and a page never written costs no memory
+      const dscp = outerDscp(ctx);
+      if (dscp !== 0) w8[S_OUTERDSCP * c + i8] = dscp;
     }
     if (tunnel !== TUNNEL_NONE && ipc <= ctx.tunnelIpCount) {
       // tunnel without inner IP: the inner MACs when there are any
@@ -212,8 +214,10 @@ export class FrameTableBuilder {
       w16[S_TUNSRCPORT * c + i16] = ctx.tunnelSrcPort;
       w16[S_TUNDSTPORT * c + i16] = ctx.tunnelDstPort;
     }
-    w32[S_GREFLAGS * c + i] = ctx.greFlags;
-    w32[S_GREKEY * c + i] = ctx.greKey;
+    if (ctx.greFlags > 0) {
+      w16[S_GREFLAGS * c + i16] = ctx.greFlags;
+      if ((ctx.greFlags & 0x2000) !== 0) w32[S_GREKEY * c + i] = ctx.greKey;
+    }
 
     if (ctx.transportProto !== 0 && ctx.transportIp === ipc) {
       w8[S_IPPROTO * c + i8] = ctx.transportProto;
@@ -316,7 +320,8 @@ export class FrameTableBuilder {
     if (tunnel !== TUNNEL_NONE && ipc > 0) {
       // the fast path's IP headers are IPv4
       w8[S_OUTERTTL * c + i8] = d[ip0 + 8]!;
-      w8[S_OUTERDSCP * c + i8] = d[ip0 + 1]! >> 2;
+      const dscp = d[ip0 + 1]! >> 2;
+      if (dscp !== 0) w8[S_OUTERDSCP * c + i8] = dscp;
     }
     if (innerMacs) {
       if (ethCount > 1) {
@@ -346,8 +351,10 @@ export class FrameTableBuilder {
       w16[S_TUNSRCPORT * c + i16] = tunSrcPort;
       w16[S_TUNDSTPORT * c + i16] = tunDstPort;
     }
-    w32[S_GREFLAGS * c + i] = greFlags;
-    w32[S_GREKEY * c + i] = greKey;
+    if (greFlags > 0) {
+      w16[S_GREFLAGS * c + i16] = greFlags;
+      if ((greFlags & 0x2000) !== 0) w32[S_GREKEY * c + i] = greKey;
+    }
     if (proto !== 0 && protoIp === ipc) {
       w8[S_IPPROTO * c + i8] = proto;
       w16[S_SRCPORT * c + i16] = srcPort;

@@ -128,6 +128,17 @@ export class FrameTable {
   }
 
   /**
+   * Whether a row's layer stack holds a GRE header (then `greFlags` and, with K, `greKey` mean something).
+   * @example t.hasGre(0) // true for an MPLSoGRE frame
+   */
+  hasGre(row: number): boolean {
+    const g = (this.greStacks ??= this.dicts.protocols.map((p) => p.split(":").includes("gre")));
+    return g[this.columns.protocols[row]!] === true;
+  }
+
+  private greStacks?: boolean[];
+
+  /**
    * Label stack of a row, top first.
    * @example t.labels(76) // [16, 20]
    */
@@ -172,7 +183,7 @@ export class FrameTable {
     if (c.mplsLabels[i]) r.labels = this.labels(i);
     if (c.vni[i]! >= 0) r.vni = c.vni[i]!;
     if (c.tunnelDstPort[i]) { r.tunnelSrcPort = c.tunnelSrcPort[i]!; r.tunnelDstPort = c.tunnelDstPort[i]!; }
-    if (c.greFlags[i]! >= 0) {
+    if (this.hasGre(i)) {
       r.greFlags = c.greFlags[i]!;
       if ((c.greFlags[i]! & 0x2000) !== 0) r.greKey = c.greKey[i]!;
     }
