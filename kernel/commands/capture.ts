@@ -24,12 +24,16 @@ const USAGE = `usage: packetwalk capture FILE [--json | --tsv FIELDS] [--filter 
 
 Decodes a pcap or pcapng capture (FILE "-" reads stdin) through MPLSoGRE, MPLSoUDP and VXLAN to
 TCP and HTTP, and prints one line per frame (No., Time, Source, Destination, Protocol, Length, Info).
+Link types: Ethernet (802.1Q, QinQ), Linux SLL/SLL2, raw IPv4/IPv6, BSD null/loopback, PPP,
+PPP-in-HDLC, Cisco HDLC and Juniper's (monitor traffic … write-file); another link type gives one
+warning for the file on stderr.
 
   --json               one JSON object per frame (JSON lines)
   --tsv FIELDS         tab-separated values of the comma-separated FIELDS, with a header line
                        (no, time, epoch, caplen, len, protocols, tunnel, vlan, outerSrc, outerDst, src,
-                       dst, labels, vni, proto, srcPort, dstPort, tcpFlags, seq, ack, payloadLength,
-                       http.method, http.path, http.host, http.status, truncated, malformed, problem)
+                       dst, labels, vni, tunnelSrcPort, tunnelDstPort, greFlags, greKey, outerTtl, outerDscp,
+                       proto, srcPort, dstPort, tcpFlags, seq, ack, payloadLength, http.method, http.path,
+                       http.host, http.status, truncated, malformed, problem)
   --filter EXPR        keep frames matching EXPR, e.g. 'mpls.label==38 && tcp.port==80',
                        'tunnel==mplsoudp', 'ip.addr==10.47.255.238', 'http', '!tcp.flags.ack'
                        (&&, ||, !, parentheses; == != < <= > >= contains)
@@ -46,7 +50,7 @@ Exit status: 0 ok, 1 the file is cut short or corrupt part-way (frames before it
 
 const TSV_FIELDS = [
   "no", "time", "epoch", "caplen", "len", "protocols", "tunnel", "vlan", "outerSrc", "outerDst", "src", "dst", "labels",
-  "vni", "proto", "srcPort", "dstPort", "tcpFlags", "seq", "ack", "payloadLength", "http.method", "http.path",
+  "vni", "tunnelSrcPort", "tunnelDstPort", "greFlags", "greKey", "outerTtl", "outerDscp", "proto", "srcPort", "dstPort", "tcpFlags", "seq", "ack", "payloadLength", "http.method", "http.path",
   "http.host", "http.status", "truncated", "malformed", "problem",
 ];
 
@@ -167,6 +171,7 @@ async function run({ values, positionals }: CommandArgs<typeof OPTIONS>, io: Com
     err(e instanceof CaptureFormatError ? e.message : `${file}: ${(e as Error).message}`);
     return 2;
   }
+  for (const w of table.warnings) err(`warning: ${w}`);
   if (keep !== undefined) table = table.select(table.indices(keep));
   if (values.stats) {
     printStats(table, io.stdout);

@@ -47,10 +47,57 @@ export interface IcmpSpec { kind: "icmp"; type: number; code?: number; rest?: nu
 /** Raw bytes (a string is Latin-1). */
 export interface PayloadSpec { kind: "payload"; data: Uint8Array | string }
 
+/** A link-layer header given as bytes (null/loopback, PPP, Cisco HDLC, Juniper's pseudo-header). */
+export interface LinkSpec { kind: "link"; bytes: Uint8Array }
+
 /** Any layer the builder knows. */
 export type LayerSpec =
   | EthernetSpec | VlanSpec | Ipv4Spec | Ipv6Spec | GreSpec | MplsSpec | UdpSpec | VxlanSpec | TcpSpec | IcmpSpec
-  | PayloadSpec;
+  | PayloadSpec | LinkSpec;
+
+/**
+ * BSD null / loopback header: the address family in 4 octets, little-endian (a little-endian host's
+ * DLT_NULL) or big-endian (DLT_LOOP). @example nullHeader(2) // IPv4 on DLT_NULL
+ */
+export function nullHeader(family: number, bigEndian = false): LinkSpec {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, family, !bigEndian);
+  return { kind: "link", bytes: b };
+}
+
+/**
+ * PPP header: `ff 03` (RFC 1662 framing, the default) then the 2-octet protocol.
+ * @example pppHeader(0x0021) // IPv4
+ */
+export function pppHeader(protocol: number, { hdlc = true }: { hdlc?: boolean } = {}): LinkSpec {
+  const p = Uint8Array.of(protocol >> 8, protocol & 255);
+  return { kind: "link", bytes: hdlc ? Uint8Array.of(0xff, 0x03, ...p) : p };
+}
+
+/** Cisco HDLC header (unicast address 0x0f). @example chdlcHeader(0x8847) // MPLS */
+export function chdlcHeader(etherType: number, address = 0x0f): LinkSpec {
+  return { kind: "link", bytes: Uint8Array.of(address, 0x00, etherType >> 8, etherType & 255) };
+}
+
+/**
+ * Juniper's capture pseudo-header: "MGC", flags (0x01 in, 0x02 no L2 header, 0x80 extensions), the
+ * extension TLVs (type, length, value) when given, the protocol (4 octets little-endian) when
+ * there is no L2 header, then `cookie` bytes.
+ * @example juniperHeader({ flags: 0x81, tlvs: [[1, Uint8Array.of(0, 0, 0, 5)]] }) // in, with the ifd index TLV
+ */
+export function juniperHeader({ flags = 0x01, tlvs, proto, cookie }: {
+  flags?: number; tlvs?: [number, Uint8Array][]; proto?: number; cookie?: Uint8Array;
+} = {}): LinkSpec {
+  const out: number[] = [0x4d, 0x47, 0x43, (flags | (tlvs ? 0x80 : 0) | (proto !== undefined ? 0x02 : 0)) & 255];
+  if (tlvs) {
+    const body: number[] = [];
+    for (const [type, value] of tlvs) body.push(type, value.length, ...value);
+    out.push(body.length >> 8, body.length & 255, ...body);
+  }
+  if (proto !== undefined) out.push(proto & 255, (proto >> 8) & 255, (proto >> 16) & 255, (proto >>> 24) & 255);
+  if (cookie) out.push(...cookie);
+  return { kind: "link", bytes: Uint8Array.from(out) };
+}
 
 /** Ethernet layer. @example eth({ src: "52:54:00:8e:1b:20" }) */
 export function eth(o: Partial<Omit<EthernetSpec, "kind">> = {}): EthernetSpec {
@@ -256,6 +303,7 @@ function concat(h: Uint8Array, p: Uint8Array): Uint8Array {
 function serialise(l: LayerSpec, next: LayerSpec | undefined, p: Uint8Array, ip: Ipv4Spec | Ipv6Spec | undefined): Uint8Array {
   switch (l.kind) {
     case "payload": return typeof l.data === "string" ? latin1Bytes(l.data) : l.data;
+    case "link": return concat(l.bytes, p);
     case "ethernet": {
       const h = new Uint8Array(14);
       h.set(macBytes(l.dst), 0);

@@ -40,6 +40,8 @@ export class DecodeContext {
   frameEnd = 0;
   /** Registry used to find next layers. */
   reg: Registry;
+  /** Link type of the frame being decoded (`decodeInto` sets it; the Juniper decoder reads it). */
+  linkType = -1;
   /** 1 MiB table label → `MPLS_KIND_GUESS`…; all zero when no label map was given. */
   labelKinds: Uint8Array | null = null;
 
@@ -74,9 +76,12 @@ export class DecodeContext {
   /** Outermost tunnel type (TUNNEL_*), and how many IP headers preceded it. */
   tunnel = 0;
   tunnelIpCount = 0;
-  /** Tunnel UDP ports (MPLSoUDP / VXLAN), -1 when none. */
+  /** Ports of the UDP header that led into the first UDP tunnel (MPLSoUDP / VXLAN), -1 when none. */
   tunnelSrcPort = -1;
   tunnelDstPort = -1;
+  /** First GRE header: its flags-and-version word (-1 when none) and key (0 without the K bit). */
+  greFlags = -1;
+  greKey = 0;
 
   /** MPLS labels, top of stack first. */
   labels = new Int32Array(MAX_LABELS);
@@ -133,6 +138,8 @@ export class DecodeContext {
     this.tunnelIpCount = 0;
     this.tunnelSrcPort = -1;
     this.tunnelDstPort = -1;
+    this.greFlags = -1;
+    this.greKey = 0;
     this.labelCount = 0;
     this.vni = -1;
     this.transportProto = 0;

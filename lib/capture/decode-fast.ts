@@ -69,6 +69,12 @@ export class FastFrame {
   label1 = 0;
   /** VXLAN network identifier, -1 when none. */
   vni = -1;
+  /** Ports of the UDP header that led into the first UDP tunnel, -1 when none. */
+  tunSrcPort = -1;
+  tunDstPort = -1;
+  /** First GRE header's flags-and-version word (-1 when none) and key as int32 (the raw 32 bits). */
+  greFlags = -1;
+  greKey = 0;
   /** Transport (6 or 17, 0 when none) and how many IP headers preceded it; its ports and TCP fields. */
   proto = 0;
   protoIp = 0;
@@ -119,7 +125,7 @@ export function decodeFast(
   let lc = 0;
   let ethCount = 0, eth0 = 0, ethLast = 0, vlanCount = 0, vlanId = -1;
   let ipc = 0, ip0 = 0, ipLast = 0, tunnel = TUNNEL_NONE, tunnelIpCount = 0;
-  let nl = 0, label0 = 0, label1 = 0, vni = -1;
+  let nl = 0, label0 = 0, label1 = 0, vni = -1, tunSrcPort = -1, tunDstPort = -1, greFlags = -1, greKey = 0;
   let proto = 0, protoIp = 0, srcPort = -1, dstPort = -1, tcpFlags = 0, seq = 0, ack = 0, payloadLen = -1;
   let httpKind = 0;
   let stackKey = 0; // the protocols dictionary key, built as the layers come
@@ -187,6 +193,13 @@ export function decodeFast(
           tunnel = TUNNEL_GRE;
           tunnelIpCount = ipc;
         }
+        if (greFlags < 0) {
+          greFlags = (flags << 8) | d[o + 1]!;
+          if ((flags & 0x20) !== 0) {
+            const k = o + ((flags & 0x80) !== 0 ? 8 : 4);
+            greKey = (d[k]! << 24) | (d[k + 1]! << 16) | (d[k + 2]! << 8) | d[k + 3]!;
+          }
+        }
         const type = (d[o + 2]! << 8) | d[o + 3]!;
         o += len;
         layer = et[type]!;
@@ -234,6 +247,10 @@ export function decodeFast(
         payloadLen = end - o;
         layer = reg.udpPorts[dstPort]!;
         if (layer === LAYER_NONE) layer = reg.udpPorts[srcPort]!;
+        if (layer !== LAYER_NONE && tunDstPort < 0) {
+          tunSrcPort = srcPort;
+          tunDstPort = dstPort;
+        }
         break;
       }
       case LAYER_VXLAN: {
@@ -310,6 +327,10 @@ export function decodeFast(
   out.label0 = label0;
   out.label1 = label1;
   out.vni = vni;
+  out.tunSrcPort = tunSrcPort;
+  out.tunDstPort = tunDstPort;
+  out.greFlags = greFlags;
+  out.greKey = greKey;
   out.proto = proto;
   out.protoIp = protoIp;
   out.srcPort = srcPort;

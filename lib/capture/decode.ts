@@ -10,13 +10,17 @@
  */
 import { DecodeContext } from "./context";
 import { formatIpv4, formatIpv6, formatMac, tcpFlagNames } from "./format";
+import { decodeChdlc } from "./layers/chdlc";
 import { decodeEthernet } from "./layers/ethernet";
 import { decodeGre } from "./layers/gre";
 import { decodeHttp } from "./layers/http";
 import { decodeIcmp, decodeIcmpv6 } from "./layers/icmp";
 import { decodeIpv4 } from "./layers/ipv4";
 import { decodeIpv6 } from "./layers/ipv6";
+import { decodeJuniper } from "./layers/juniper";
 import { decodeMpls } from "./layers/mpls";
+import { decodeNull } from "./layers/null";
+import { decodePpp } from "./layers/ppp";
 import { decodeRawIp } from "./layers/raw-ip";
 import { decodeSll } from "./layers/sll";
 import { decodeSll2 } from "./layers/sll2";
@@ -33,7 +37,8 @@ import { createRegistry, defaultRegistry, type Registry, type RegistryOptions } 
 // written twice, `void 0` then its value, so the field is mutable); a module-level const it folds like
 // a literal, which turns the layer switch below into a jump table. The layer decoders do the same.
 const {
-  FLAG_MALFORMED, FLAG_TRUNCATED, FLAG_UNSUPPORTED, LAYER_COUNT, LAYER_ETHERNET, LAYER_GRE, LAYER_HTTP, LAYER_ICMP,
+  FLAG_MALFORMED, FLAG_TRUNCATED, FLAG_UNSUPPORTED, LAYER_CHDLC, LAYER_COUNT, LAYER_ETHERNET, LAYER_JUNIPER, LAYER_NULL,
+  LAYER_PPP, LAYER_GRE, LAYER_HTTP, LAYER_ICMP,
   LAYER_ICMPV6, LAYER_IPV4, LAYER_IPV6, LAYER_MPLS, LAYER_NONE, LAYER_RAW_IP, LAYER_SLL, LAYER_SLL2, LAYER_TCP, LAYER_UDP,
   LAYER_VLAN, LAYER_VXLAN, MAX_LAYERS, MPLS_KIND_ETHERNET, MPLS_KIND_IP, MPLS_KIND_IPV4, MPLS_KIND_IPV6, P_LINKTYPE,
   P_TOO_DEEP, TUNNEL_NONE,
@@ -71,6 +76,10 @@ function decodeLayers(ctx: DecodeContext, layer: number, one: boolean): number {
       case LAYER_ICMP: layer = decodeIcmp(ctx); break;
       case LAYER_ICMPV6: layer = decodeIcmpv6(ctx); break;
       case LAYER_HTTP: layer = decodeHttp(ctx); break;
+      case LAYER_NULL: layer = decodeNull(ctx); break;
+      case LAYER_PPP: layer = decodePpp(ctx); break;
+      case LAYER_CHDLC: layer = decodeChdlc(ctx); break;
+      case LAYER_JUNIPER: layer = decodeJuniper(ctx); break;
       default: layer = LAYER_NONE;
     }
     if (layer === LAYER_NONE || one) return layer;
@@ -154,9 +163,11 @@ export function createDecodeContext(options: DecodeOptions = {}): DecodeContext 
  */
 export function decodeInto(ctx: DecodeContext, data: Uint8Array, off: number, end: number, linkType: number): void {
   ctx.reset(data, off, end);
-  let layer = linkType >= 0 && linkType < ctx.reg.linkTypes.length ? ctx.reg.linkTypes[linkType]! : LAYER_NONE;
+  ctx.linkType = linkType;
+  const layer = linkType >= 0 && linkType < ctx.reg.linkTypes.length ? ctx.reg.linkTypes[linkType]! : LAYER_NONE;
   if (layer === LAYER_NONE) {
-    ctx.flags |= FLAG_UNSUPPORTED | FLAG_MALFORMED;
+    // not a broken frame: a link type we do not decode (the frame table warns once per file)
+    ctx.flags |= FLAG_UNSUPPORTED;
     ctx.problem = P_LINKTYPE;
     ctx.unsupportedValue = linkType;
     return;
@@ -207,9 +218,15 @@ export interface DecodedFrame {
   /** MPLS labels, top of stack first. */
   labels: number[];
   vni?: number;
-  /** UDP ports of the tunnel (MPLSoUDP, VXLAN). */
+  /** UDP ports of the tunnel (MPLSoUDP, VXLAN); the source port is the sender's flow entropy. */
   tunnelSrcPort?: number;
   tunnelDstPort?: number;
+  /** Outer (underlay) IP header's TTL / hop limit and DSCP, when tunnelled. */
+  outerTtl?: number;
+  outerDscp?: number;
+  /** First GRE header's flags-and-version word, and its key when the K bit (0x2000) is set. */
+  greFlags?: number;
+  greKey?: number;
   /** Innermost transport protocol number (6, 17, 1, 58). */
   proto?: number;
   srcPort?: number;
@@ -288,6 +305,12 @@ export function frameFromContext(ctx: DecodeContext): DecodedFrame {
   if (ctx.tunnel !== TUNNEL_NONE && ips.length > 0) {
     f.outerSrc = ips[0]!.src;
     f.outerDst = ips[0]!.dst;
+    f.outerTtl = outerTtl(ctx);
+    f.outerDscp = outerDscp(ctx);
+  }
+  if (ctx.greFlags >= 0) {
+    f.greFlags = ctx.greFlags;
+    if ((ctx.greFlags & 0x2000) !== 0) f.greKey = ctx.greKey;
   }
   if (ctx.tunnel !== TUNNEL_NONE && ctx.ipCount <= ctx.tunnelIpCount) {
     // tunnel without inner IP: show the inner MACs when there are any
@@ -333,6 +356,27 @@ export function frameFromContext(ctx: DecodeContext): DecodedFrame {
     f.http.host = latin1.decode(d.subarray(ctx.httpHostOff, ctx.httpHostOff + ctx.httpHostLen));
   }
   return f;
+}
+
+/**
+ * TTL (IPv4) or hop limit (IPv6) of the frame's first IP header (-1 when there is none).
+ * @example outerTtl(ctx) // 64
+ */
+export function outerTtl(ctx: DecodeContext): number {
+  if (ctx.ipCount === 0) return -1;
+  const o = ctx.ipOff[0]!;
+  return ctx.ipVer[0] === 4 ? ctx.data[o + 8]! : ctx.data[o + 7]!;
+}
+
+/**
+ * DSCP of the frame's first IP header: the upper 6 bits of the TOS / traffic class (-1 when none).
+ * @example outerDscp(ctx) // 46 for EF
+ */
+export function outerDscp(ctx: DecodeContext): number {
+  if (ctx.ipCount === 0) return -1;
+  const o = ctx.ipOff[0]!;
+  const d = ctx.data;
+  return ctx.ipVer[0] === 4 ? d[o + 1]! >> 2 : (((d[o]! & 0x0f) << 4) | (d[o + 1]! >> 4)) >> 2;
 }
 
 /**

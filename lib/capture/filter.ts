@@ -23,10 +23,13 @@
  * | `mpls.label` (any in the stack), `mpls.bottom` | labels |
  * | `vxlan.vni`, `vlan.id` | VNI, first VLAN id |
  * | `port`, `tcp.port`, `tcp.srcport`, `tcp.dstport`, `udp.port`, `udp.srcport`, `udp.dstport` | innermost ports |
+ * | `outer.udp.port`, `outer.udp.srcport`, `outer.udp.dstport` | the tunnel's UDP ports (MPLSoUDP, VXLAN; the source port is the flow's entropy, `flow -l`'s `SPort`) |
+ * | `outer.ttl`, `outer.dscp` | outer IP header's TTL / hop limit and DSCP |
+ * | `gre.flags`, `gre.key` | first GRE header's flags-and-version word, its key (K bit set) |
  * | `ip.proto` | innermost transport protocol number |
  * | `tcp.flags` (number), `tcp.flags.syn` / `.ack` / `.fin` / `.rst` / `.psh`, `tcp.seq`, `tcp.ack`, `tcp.len` | TCP |
  * | `http.method`, `http.path`, `http.host`, `http.status`, `http.request`, `http.response` | HTTP |
- * | `eth` `vlan` `sll` `sll2` `ip` `ipv6` `gre` `mpls` `udp` `vxlan` `tcp` `icmp` `icmpv6` `http` | layer present |
+ * | `eth` `vlan` `sll` `sll2` `ip` `ipv6` `gre` `mpls` `udp` `vxlan` `tcp` `icmp` `icmpv6` `http` `null` `ppp` `chdlc` `juniper` | layer present |
  * | `truncated`, `malformed` | decode problems |
  *
  * @example
@@ -110,6 +113,13 @@ const FIELDS: Record<string, Getter> = {
   "udp.port": portOf(17, "any"),
   "udp.srcport": portOf(17, "src"),
   "udp.dstport": portOf(17, "dst"),
+  "outer.udp.port": (t, i) => (t.columns.tunnelDstPort[i] ? [t.columns.tunnelSrcPort[i]!, t.columns.tunnelDstPort[i]!] : none),
+  "outer.udp.srcport": (t, i) => (t.columns.tunnelDstPort[i] ? [t.columns.tunnelSrcPort[i]!] : none),
+  "outer.udp.dstport": (t, i) => (t.columns.tunnelDstPort[i] ? [t.columns.tunnelDstPort[i]!] : none),
+  "outer.ttl": (t, i) => (t.columns.outerSrc[i] ? [t.columns.outerTtl[i]!] : none),
+  "outer.dscp": (t, i) => (t.columns.outerSrc[i] ? [t.columns.outerDscp[i]!] : none),
+  "gre.flags": (t, i) => (t.hasGre(i) ? [t.columns.greFlags[i]!] : none),
+  "gre.key": (t, i) => (t.hasGre(i) && (t.columns.greFlags[i]! & 0x2000) !== 0 ? [t.columns.greKey[i]!] : none),
   "ip.proto": num((t, i) => t.columns.ipProto[i]!, 0),
   "tcp.flags": (t, i) => (t.columns.ipProto[i] === 6 ? [t.columns.tcpFlags[i]!] : none),
   "tcp.flags.fin": tcpFlag(0x01),

@@ -50,11 +50,19 @@ export const LAYER_ICMP = 13;
 export const LAYER_ICMPV6 = 14;
 /** HTTP/1.x start line and headers. */
 export const LAYER_HTTP = 15;
+/** BSD loopback / null: a 4-byte address family (DLT_NULL 0 in host order, DLT_LOOP 108 big-endian). */
+export const LAYER_NULL = 16;
+/** PPP (RFC 1661), with or without the HDLC-like address/control bytes `ff 03` (RFC 1662). */
+export const LAYER_PPP = 17;
+/** Cisco HDLC: address, control, an EtherType. */
+export const LAYER_CHDLC = 18;
+/** Juniper's capture pseudo-header ("MGC", flags, extension TLVs) and the PIC's own cookie. */
+export const LAYER_JUNIPER = 19;
 
 /** Short names of the layers, indexed by id, as they appear in the `protocols` column. */
 export const LAYER_NAMES: readonly string[] = [
   "", "eth", "vlan", "sll", "sll2", "raw", "ip", "ipv6", "gre", "mpls", "udp", "vxlan", "tcp", "icmp",
-  "icmpv6", "http",
+  "icmpv6", "http", "null", "ppp", "chdlc", "juniper",
 ];
 
 /** Number of layer ids (one name each). */
@@ -112,6 +120,7 @@ export const P_TOO_DEEP = 11;
 export const P_LINKTYPE = 12;
 export const P_VLAN_DEPTH = 13;
 export const P_IP_DEPTH = 14;
+export const P_JUNIPER_MAGIC = 15;
 
 /** Human-readable problem messages indexed by problem code. */
 export const PROBLEM_MESSAGES: readonly string[] = [
@@ -130,6 +139,7 @@ export const PROBLEM_MESSAGES: readonly string[] = [
   "unsupported link type",
   "more than 4 VLAN tags",
   "more than 4 IP headers",
+  "no \"MGC\" magic",
 ];
 
 /** Most layers decoded per frame; deeper frames are flagged malformed. */

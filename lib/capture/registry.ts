@@ -6,7 +6,7 @@
  * @module
  */
 import {
-  LAYER_ETHERNET, LAYER_GRE, LAYER_HTTP, LAYER_ICMP, LAYER_ICMPV6, LAYER_IPV4, LAYER_IPV6, LAYER_MPLS,
+  LAYER_CHDLC, LAYER_ETHERNET, LAYER_GRE, LAYER_JUNIPER, LAYER_NULL, LAYER_PPP, LAYER_HTTP, LAYER_ICMP, LAYER_ICMPV6, LAYER_IPV4, LAYER_IPV6, LAYER_MPLS,
   LAYER_RAW_IP, LAYER_SLL, LAYER_SLL2, LAYER_TCP, LAYER_UDP, LAYER_VLAN, LAYER_VXLAN,
 } from "./layer-ids";
 import * as lt from "./link-types";
@@ -53,7 +53,21 @@ export interface Registry {
   readonly linkTypes: Uint8Array;
   /** IP version nibble → layer id (raw IP and MPLS payload by version). */
   readonly ipVersions: Uint8Array;
+  /** PPP protocol → layer id (0x0021 IPv4, 0x0057 IPv6, 0x0281/0x0283 MPLS). */
+  readonly pppProtocols: Uint8Array;
+  /** BSD address family (loopback/null link types) → layer id. */
+  readonly addressFamilies: Uint8Array;
 }
+
+/** PPP protocol numbers the default registry knows. */
+export const PPP_IPV4 = 0x0021;
+export const PPP_IPV6 = 0x0057;
+export const PPP_MPLS = 0x0281;
+export const PPP_MPLS_MULTICAST = 0x0283;
+
+/** BSD address families: IPv4 everywhere, IPv6 on Linux, NetBSD/OpenBSD, FreeBSD and Darwin. */
+export const AF_INET = 2;
+export const AF_INET6_VALUES: readonly number[] = [10, 24, 28, 30];
 
 /** Options for {@link createRegistry}. */
 export interface RegistryOptions {
@@ -84,6 +98,8 @@ export function createRegistry({
     tcpPorts: new Uint8Array(65536),
     linkTypes: new Uint8Array(1024),
     ipVersions: new Uint8Array(16),
+    pppProtocols: new Uint8Array(65536),
+    addressFamilies: new Uint8Array(256),
   };
   registerEtherType(reg, ETHERTYPE_IPV4, LAYER_IPV4);
   registerEtherType(reg, ETHERTYPE_IPV6, LAYER_IPV6);
@@ -115,6 +131,19 @@ export function createRegistry({
   reg.linkTypes[lt.DLT_RAW_14] = LAYER_RAW_IP;
   reg.linkTypes[lt.LINKTYPE_IPV4] = LAYER_IPV4;
   reg.linkTypes[lt.LINKTYPE_IPV6] = LAYER_IPV6;
+  reg.linkTypes[lt.LINKTYPE_NULL] = LAYER_NULL;
+  reg.linkTypes[lt.LINKTYPE_LOOP] = LAYER_NULL;
+  reg.linkTypes[lt.LINKTYPE_PPP] = LAYER_PPP;
+  reg.linkTypes[lt.LINKTYPE_PPP_HDLC] = LAYER_PPP;
+  reg.linkTypes[lt.LINKTYPE_C_HDLC] = LAYER_CHDLC;
+  for (const j of lt.JUNIPER_LINK_TYPES) reg.linkTypes[j] = LAYER_JUNIPER;
+
+  reg.pppProtocols[PPP_IPV4] = LAYER_IPV4;
+  reg.pppProtocols[PPP_IPV6] = LAYER_IPV6;
+  reg.pppProtocols[PPP_MPLS] = LAYER_MPLS;
+  reg.pppProtocols[PPP_MPLS_MULTICAST] = LAYER_MPLS;
+  reg.addressFamilies[AF_INET] = LAYER_IPV4;
+  for (const af of AF_INET6_VALUES) reg.addressFamilies[af] = LAYER_IPV6;
 
   reg.ipVersions[4] = LAYER_IPV4;
   reg.ipVersions[6] = LAYER_IPV6;

@@ -53,8 +53,10 @@ export interface LegPath {
   reachC2s: number;
   /** Node whose vif0/0 counts drops for c2s segments that stop there. */
   dropAt?: string;
-  /** MPLSoUDP source port of the leg's tunnel (the flow's `SPort`). */
+  /** MPLSoUDP source port of the leg's c2s tunnel frames: the sending node's forward flow's `SPort`. */
   udpSport: number;
+  /** MPLSoUDP source port of its s2c frames: the backend node's reverse flow's `SPort` (each sender hashes its own flow). */
+  udpSportS2c: number;
 }
 
 /** Constants of FIP legs for one model. */
@@ -242,7 +244,7 @@ export class Fabric implements SegmentSink {
       );
       sites.push({ node: A.name, fwd: f.index, rev: r.index });
     }
-    this.paths.set(leg, { sites, hops: x.hops, reachC2s: x.reachC2s, udpSport: 0 });
+    this.paths.set(leg, { sites, hops: x.hops, reachC2s: x.reachC2s, udpSport: 0, udpSportS2c: 0 });
     leg.meta.node = A.name;
     leg.meta.drop = drop;
     this.live.add(leg);
@@ -315,6 +317,7 @@ export class Fabric implements SegmentSink {
     const leg = new Leg("service", client, server, this);
     const sites: Site[] = [];
     let udpSport = 0;
+    let udpSportS2c = 0;
     if (x.outcome === "no-route") {
       const f = A.flows.add({
         sip: client.ip, sport: client.port, dip: server.ip, dport: server.port, proto: 6, vrf: x.podVrfA, keyNh: x.ingNh, action: "D", nat: NO_NAT,
@@ -340,9 +343,10 @@ export class Fabric implements SegmentSink {
           { sip: x.target.ip, sport: x.target.port, dip: client.ip, dport: client.port, proto: 6, vrf: x.podVrfB, keyNh: x.podNhB, action: "N", nat: NAT_SPS, rpfNh: x.podNhB, sinfo: "0.0.0.0", natSip: server.ip, natSport: server.port },
         );
         sites.push({ node: B.name, fwd: bf.index, rev: br.index });
+        udpSportS2c = br.udpSport;
       }
     }
-    this.paths.set(leg, { sites, hops: x.hops, reachC2s: x.reachC2s, dropAt: x.outcome === "bad-label" ? B.name : undefined, udpSport });
+    this.paths.set(leg, { sites, hops: x.hops, reachC2s: x.reachC2s, dropAt: x.outcome === "bad-label" ? B.name : undefined, udpSport, udpSportS2c });
     this.live.add(leg);
     return { leg, outcome: x.outcome };
   }
@@ -420,7 +424,8 @@ export class Fabric implements SegmentSink {
     const a = this.listeners.get(`${h.node}|${h.iface}`);
     const b = this.listeners.get(`${h.node}|any`);
     if (!a && !b) return;
-    const frame = buildFrame(h, seg, this.paths.get(seg.leg)?.udpSport ?? 0);
+    const p = this.paths.get(seg.leg);
+    const frame = buildFrame(h, seg, (seg.dir === "c2s" ? p?.udpSport : p?.udpSportS2c) ?? 0);
     const outgoing = seg.dir !== h.rxDir;
     for (const fn of a ?? []) fn(frame, seg.at, h.iface, outgoing);
     for (const fn of b ?? []) fn(frame, seg.at, h.iface, outgoing);

@@ -9,6 +9,7 @@ import { frameListRows } from "../capture/analyses/frame-list";
 import { once, nodesOf, type WalkContext } from "./context";
 import { fabricMap, gatewayRoute, type FabricMap, type GatewayRoute } from "./discover";
 import { observe, type Observation } from "./traffic";
+import { type EntropyFlow, flowsByEntropy } from "./entropy";
 import { baselineFlows, fipFlow, pairSeen, proxyFlow, seenFlows, serviceNatFlow, type SeenFlow, type SeenPair } from "./select";
 
 /** One captured packet, decoded and placed. */
@@ -25,6 +26,9 @@ export interface Packet {
   labels: number[];
   outerSrc: string;
   outerDst: string;
+  /** Outer UDP ports of an MPLSoUDP / VXLAN frame (the source port is the sending flow's entropy, `flow -l`'s `SPort`), else null. */
+  tunnelSrcPort: number | null;
+  tunnelDstPort: number | null;
   info: string;
   payload: number;
   flags: string;
@@ -48,6 +52,8 @@ export interface Facts {
   proxy: SeenPair | null;
   svcNat: SeenPair | null;
   packets: Packet[];
+  /** MPLSoUDP packets tied to the flow entry whose `UdpSrcPort`/`SPort` is their outer source port. */
+  entropy: Map<Packet, EntropyFlow>;
 }
 
 /**
@@ -154,9 +160,10 @@ export function facts(ctx: WalkContext): Promise<Facts> {
         d.backendPodPort = svcNat.reverse.entry.srcPort;
       }
     }
+    const packets = packetsOf(ctx, obs);
     return {
       gw, fm, obs, flows, probe, largeProbe: large, activeNode, activeFrom, fip: fipPair, fipMatchedBy, largeFip, proxy, svcNat,
-      packets: packetsOf(ctx, obs),
+      packets, entropy: flowsByEntropy(packets, flows, fm),
     };
   });
 }
@@ -187,6 +194,8 @@ function packetsOf(ctx: WalkContext, obs: Observation): Packet[] {
         labels: code ? [...(t.dicts.labelStackValues[code] ?? [])] : [],
         outerSrc: a[c.outerSrc[i] ?? 0] ?? "",
         outerDst: a[c.outerDst[i] ?? 0] ?? "",
+        tunnelSrcPort: c.tunnelDstPort[i] ? c.tunnelSrcPort[i]! : null,
+        tunnelDstPort: c.tunnelDstPort[i] ? c.tunnelDstPort[i]! : null,
         info: r.Info,
         payload: c.payloadLen[i] ?? 0,
         flags: flagText(c.tcpFlags[i] ?? 0),

@@ -4,6 +4,7 @@
  */
 import { lookupRoute, parseIpRoute, parseNh, parseRt } from "../vrouter";
 import { nodesOf, type WalkContext } from "./context";
+import { entropyText } from "./entropy";
 import { derived, evidenceOf, step } from "./exec";
 import { facts, type Facts, type Packet } from "./facts";
 import { connected, isHttp, probeOutcome, probeRow } from "./probe-text";
@@ -21,7 +22,7 @@ import type { Evidence, StageResult } from "./types";
 export function packetRows(ps: readonly Packet[]): Record<string, string | number>[] {
   return ps.map((p) => ({
     node: p.node, iface: p.iface, time: new Date(p.at).toISOString(), tunnel: p.tunnel ?? "", labels: p.labels.join(" "),
-    outer: p.outerSrc ? `${p.outerSrc} → ${p.outerDst}` : "", inner: `${p.src}:${p.srcPort} → ${p.dst}:${p.dstPort}`, flags: p.flags, payload: p.payload, info: p.info,
+    outer: p.outerSrc ? `${p.outerSrc} → ${p.outerDst}` : "", udp: p.tunnelSrcPort !== null ? `${p.tunnelSrcPort} → ${p.tunnelDstPort}` : "", inner: `${p.src}:${p.srcPort} → ${p.dst}:${p.dstPort}`, flags: p.flags, payload: p.payload, info: p.info,
   }));
 }
 
@@ -336,7 +337,13 @@ export function checkOverlay(ctx: WalkContext): Promise<StageResult> {
     evidence.push(...cap.evidence);
     notes.push(...cap.notes);
     const labels = [...new Set(cap.packets.map((x) => x.labels.join("/")))];
-    const capText = cap.packets.length ? `; ${cap.packets.length} ${r.tunnelType} frames captured to ${r.dip} with label ${labels.join(", ")}` : "";
+    // the outer UDP source port is the sending flow's entropy: it names the flow entry each frame belongs to
+    const named = [{ flow: f.proxy.forward, what: "haproxy's connection" }];
+    if (f.svcNat?.reverse) named.push({ flow: f.svcNat.reverse, what: "the backend's reply" });
+    const tied = entropyText(cap.packets, f.entropy, named);
+    const capText = cap.packets.length
+      ? `; ${cap.packets.length} ${r.tunnelType} frames captured to ${r.dip} with label ${labels.join(", ")}${tied ? ` (${tied})` : ""}`
+      : "";
     const ecmp = r.ecmpMembers > 1 ? ` (ECMP: ${r.ecmpMembers} members, this flow uses nh ${rev?.rpfNh ?? "?"})` : "";
     return {
       node, verdict: "pass",

@@ -4,6 +4,7 @@
  * to the gateway and the Internet host (with an optional large response to catch MTU black holes).
  */
 import type { WalkContext } from "./context";
+import { entropyText } from "./entropy";
 import { derived } from "./exec";
 import { facts, type Facts } from "./facts";
 import { isHttp, probeOutcome, probeRow } from "./probe-text";
@@ -48,9 +49,11 @@ export function checkReturnOverlay(ctx: WalkContext): Promise<StageResult> {
     if (!a || a.packets === 0) {
       return { node, verdict: "fail", reason: `${back}, but ${f.activeNode} saw none of it: ${a ? `its reverse flow ${a.entry.index} counted no packets` : "no reverse flow for haproxy's connection"}`, evidence };
     }
+    // the frames' outer UDP source port is the sending flow's SPort: the pod's reply flow on the backend node
+    const tied = entropyText(udp, f.entropy, [{ flow: rev, what: "the pod's reply" }]);
     return {
       node, verdict: "pass",
-      reason: `${back}; the reply reached ${f.activeNode} over ${ctx.discovery.serviceTunnel ?? "the overlay"} (flow ${a.entry.index}: ${a.packets} packets / ${a.bytes} bytes, Sinfo ${a.entry.sinfo ?? "?"})${udp.length ? `; ${udp.length} MPLSoUDP frames from ${bIp} captured` : ""}`,
+      reason: `${back}; the reply reached ${f.activeNode} over ${ctx.discovery.serviceTunnel ?? "the overlay"} (flow ${a.entry.index}: ${a.packets} packets / ${a.bytes} bytes, Sinfo ${a.entry.sinfo ?? "?"})${udp.length ? `; ${udp.length} MPLSoUDP frames from ${bIp} captured${tied ? ` (${tied})` : ""}` : ""}`,
       summary: `${flowBrief(rev)}; ${flowBrief(a)}`, evidence,
     };
   });

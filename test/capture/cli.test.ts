@@ -142,4 +142,35 @@ describe("packetwalk capture", () => {
     expect(help.code).toBe(0);
     expect(help.out).toContain("usage: packetwalk capture FILE");
   });
+
+  it("MPLSoUDP: --tsv and --json give the tunnel's UDP ports (the entropy source port), TTL and DSCP; --filter on them", async () => {
+    const file = path.join(os.tmpdir(), `pw-cli-outer-${process.pid}.pcap`);
+    const frames = scenarioFrames().filter((f) => f.data[23] === 17 && f.data[36] === 0x19 && f.data[37] === 0xeb);
+    expect(frames.length).toBeGreaterThan(0);
+    fs.writeFileSync(file, writePcap(frames.slice(0, 2)));
+    try {
+      const tsv = await runCli([file, "--tsv", "no,tunnel,tunnelSrcPort,tunnelDstPort,outerTtl,outerDscp"]);
+      expect(tsv.code).toBe(0);
+      const [header, first] = tsv.out.trimEnd().split("\n");
+      expect(header).toBe("no\ttunnel\ttunnelSrcPort\ttunnelDstPort\touterTtl\touterDscp");
+      const sport = (frames[0]!.data[34]! << 8) | frames[0]!.data[35]!;
+      expect(first).toBe(`1\tmplsoudp\t${sport}\t6635\t${frames[0]!.data[22]}\t${frames[0]!.data[15]! >> 2}`);
+      const json = await runCli([file, "--json", "--filter", `outer.udp.srcport == ${sport}`]);
+      expect(JSON.parse(json.out.split("\n")[0]!)).toMatchObject({ tunnelSrcPort: sport, tunnelDstPort: 6635 });
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+
+  it("a link type that is not decoded: one warning on stderr, exit 0", async () => {
+    const file = path.join(os.tmpdir(), `pw-cli-lt-${process.pid}.pcap`);
+    fs.writeFileSync(file, writePcap(scenarioFrames().slice(0, 20), { linkType: 147 }));
+    try {
+      const r = await runCli([file]);
+      expect(r.code).toBe(0);
+      expect(r.err.trimEnd().split("\n")).toEqual(["packetwalk capture: warning: link type 147 (user0) is not decoded: 20 frames kept without layers"]);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
 });

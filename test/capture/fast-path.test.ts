@@ -9,12 +9,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildFrame, eth, icmp, ipv4, ipv6, payload } from "../../lib/capture/build";
+import {
+  buildFrame, chdlcHeader, eth, gre, icmp, ipv4, ipv6, juniperHeader, mpls, nullHeader, payload, pppHeader, tcp, udp, vxlan,
+} from "../../lib/capture/build";
 import type { DecodeContext } from "../../lib/capture/context";
 import { createDecodeContext, decodeFrame, type DecodeOptions, decodeInto, LAYER_DECODERS } from "../../lib/capture/decode";
 import { decodeFast, FAST_LAYERS, FastFrame } from "../../lib/capture/decode-fast";
 import { LAYER_COUNT, LAYER_NAMES } from "../../lib/capture/layer-ids";
-import { LINKTYPE_ETHERNET, LINKTYPE_RAW } from "../../lib/capture/link-types";
+import {
+  LINKTYPE_C_HDLC, LINKTYPE_ETHERNET, LINKTYPE_JUNIPER_ETHER, LINKTYPE_NULL, LINKTYPE_PPP, LINKTYPE_RAW,
+} from "../../lib/capture/link-types";
 import { FrameTableBuilder } from "../../lib/capture/table/builder";
 import { FRAME_COLUMNS, type FrameColumnName } from "../../lib/capture/table/columns";
 import type { FrameTable } from "../../lib/capture/table/frame-table";
@@ -48,6 +52,31 @@ function scenario(): Frame[] {
     httpExchange({ tunnel: "vxlan", client: "10.47.255.240", server: "10.47.255.250", clientPort: 30006, vni: 5001, responseBytes: 2650 }),
   ];
   for (const ex of extra) for (const f of ex) frames.push({ data: f.data, linkType: LINKTYPE_ETHERNET });
+  // outer header fields: a GRE key (with and without the checksum word), a DSCP, a TTL, entropy ports
+  const inner = [ipv4("15.15.15.2", "101.101.101.1"), tcp(40000, 80, { flags: "SYN" })];
+  const outer = (o: { tos?: number; ttl?: number }) => ipv4("192.168.0.204", "10.169.25.20", o);
+  for (const data of [
+    buildFrame([eth(), outer({ tos: 46 << 2, ttl: 61 }), gre({ key: 0xdeadbeef }), mpls(20), ...inner]),
+    buildFrame([eth(), outer({ tos: 10 << 2, ttl: 255 }), gre({ key: 7 }), mpls(20), ...inner]),
+    buildFrame([eth(), outer({ tos: 0xb8, ttl: 1 }), udp(61234, 6635, { checksum: false }), mpls(38), ...inner]),
+    buildFrame([eth(), outer({ ttl: 30 }), udp(50000, 4789, { checksum: false }), vxlan(5001), eth(), ...inner]),
+    // VXLAN inside MPLSoUDP: the outer ports are the first tunnel's
+    buildFrame([eth(), outer({}), udp(60001, 6635, { checksum: false }), mpls(38), ipv4("10.1.1.1", "10.1.1.2"),
+      udp(60002, 4789, { checksum: false }), vxlan(7), eth(), ...inner]),
+  ]) frames.push({ data, linkType: LINKTYPE_ETHERNET });
+  const withChecksum = buildFrame([eth(), outer({}), gre({ key: 0x01020304 }), mpls(20), ...inner]);
+  // set C (checksum word present) by rebuilding the GRE header by hand: C|K, version 0, checksum + reserved, key
+  const c = new Uint8Array(withChecksum.length + 4);
+  c.set(withChecksum.subarray(0, 34), 0);
+  c.set([0xa0, 0x00, 0x88, 0x47, 0, 0, 0, 0, 1, 2, 3, 4], 34);
+  c.set(withChecksum.subarray(42), 46);
+  c[16] = (c.length - 14) >> 8; c[17] = (c.length - 14) & 255;
+  c[24] = 0; c[25] = 0;
+  let sum = 0;
+  for (let k = 14; k < 34; k += 2) sum += (c[k]! << 8) | c[k + 1]!;
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  c[24] = (~sum >> 8) & 255; c[25] = ~sum & 255;
+  frames.push({ data: c, linkType: LINKTYPE_ETHERNET });
   return frames;
 }
 
@@ -87,12 +116,16 @@ function fastCount(frames: Frame[], options: DecodeOptions = {}): number {
   return n;
 }
 
-/** Frames with the layers neither the samples nor the scenario have: ICMP, ICMPv6, raw IP. */
+/** Frames with the layers neither the samples nor the scenario have: ICMP, ICMPv6, raw IP, the router link types. */
 function otherLayers(): Frame[] {
   return [
     { data: buildFrame([eth(), ipv4("10.47.255.238", "10.99.225.17"), icmp(8), payload("ping")]), linkType: LINKTYPE_ETHERNET },
     { data: buildFrame([eth(), ipv6("2001:db8::15", "2001:db8:101::1"), icmp(128, { v6: true })]), linkType: LINKTYPE_ETHERNET },
     { data: buildFrame([ipv4("10.47.255.238", "10.99.225.17"), icmp(0)]), linkType: LINKTYPE_RAW },
+    { data: buildFrame([nullHeader(2), ipv4("10.47.255.238", "10.99.225.17"), icmp(8)]), linkType: LINKTYPE_NULL },
+    { data: buildFrame([pppHeader(0x0281), mpls(16), ipv4("10.47.255.238", "10.99.225.17"), icmp(8)]), linkType: LINKTYPE_PPP },
+    { data: buildFrame([chdlcHeader(0x0800), ipv4("10.47.255.238", "10.99.225.17"), icmp(8)]), linkType: LINKTYPE_C_HDLC },
+    { data: buildFrame([juniperHeader(), eth(), ipv4("10.47.255.238", "10.99.225.17"), icmp(8)]), linkType: LINKTYPE_JUNIPER_ETHER },
   ];
 }
 
@@ -118,6 +151,8 @@ function fastVsContext(f: FastFrame, ctx: DecodeContext): string[] {
   same("tunnelIpCount", f.tunnelIpCount, ctx.tunnelIpCount);
   same("labels", f.labels(), Array.from(ctx.labels.subarray(0, ctx.labelCount)));
   same("vni", f.vni, ctx.vni);
+  same("tunnel ports", [f.tunSrcPort, f.tunDstPort], [ctx.tunnelSrcPort, ctx.tunnelDstPort]);
+  same("gre", [f.greFlags, f.greKey >>> 0], [ctx.greFlags, ctx.greKey]);
   same("proto", f.proto, ctx.transportProto);
   same("protoIp", f.protoIp, ctx.transportIp);
   same("ports", [f.srcPort, f.dstPort], [ctx.srcPort, ctx.dstPort]);
@@ -276,5 +311,18 @@ describe("FrameTableBuilder.appendFrame (fast path) = decodeInto + append", () =
     const t = await readCapture(big);
     expect(t.length).toBe(106 * 801);
     expect(t.row(106 * 800 + 13)).toEqual({ ...t.row(13), no: 106 * 800 + 14 });
+  });
+
+  it("a reserved block of any row count (rows of a byte count that is no multiple of 4)", async () => {
+    const frames = scenario();
+    for (const rows of [65537, 70001, 99999]) {
+      const b = new FrameTableBuilder();
+      b.reserve(rows);
+      const ctx = createDecodeContext();
+      frames.forEach((f, k) => b.appendFrame(ctx, f.data, 0, f.data.length, f.linkType, k + 1, 1, 0, f.data.length));
+      const t = b.finish();
+      expect(t.length).toBe(frames.length);
+      expect(t.row(frames.length - 1).no).toBe(frames.length);
+    }
   });
 });

@@ -129,10 +129,11 @@ describe("link types", () => {
     }
   });
 
-  it("flags an unknown link type per frame without failing the file", async () => {
+  it("keeps the frames of an unknown link type without failing the file, with one warning (issue #11: not a malformed row per frame)", async () => {
     const t = await readCapture(writePcap([{ data: frames[0]!.data, time: 1 }], { linkType: 147 }));
     expect(t.length).toBe(1);
-    expect(t.row(0)).toMatchObject({ malformed: true, problem: "unsupported link type 147" });
+    expect(t.row(0).malformed).toBeUndefined();
+    expect(t.warnings).toEqual(["link type 147 (user0) is not decoded: 1 frame kept without layers"]);
   });
 });
 

@@ -76,6 +76,16 @@ describe("readCapture(pcap) against tshark-fields.tsv", () => {
     });
   });
 
+  it("keeps the outer UDP ports, TTL and DSCP of frame 14 as tshark's verbose dissection shows them", async () => {
+    const text = readText("tshark-verbose-frame14-mplsoudp-get.txt");
+    const udp = /User Datagram Protocol, Src Port: (\d+), Dst Port: (\d+)/.exec(text)!;
+    const ttl = /Time to Live: (\d+)/.exec(text)!;
+    const dscp = /Differentiated Services Codepoint: .*\((\d+)\)/.exec(text)!;
+    const r = (await readCapture(fixture("contrail-mplsogre-mplsoudp-http.pcap"))).row(13);
+    expect(r).toMatchObject({ tunnelSrcPort: Number(udp[1]), tunnelDstPort: Number(udp[2]), outerTtl: Number(ttl[1]), outerDscp: Number(dscp[1]) });
+    expect(r.tunnelSrcPort).toBe(60460);
+  });
+
   it("reads VLAN 100, the two-label stack, VNI 5001 and the IPv6 inner frames", async () => {
     const t = await readCapture(fixture("contrail-mplsogre-mplsoudp-http.pcap"));
     expect(t.row(66)).toMatchObject({ vlan: 100, tunnel: "mplsogre", labels: [20] });

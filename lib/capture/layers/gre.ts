@@ -15,10 +15,11 @@
  * |                 Sequence Number (Optional)                    |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * ```
+ * The first GRE header's flags word (C 0x8000, K 0x2000, S 0x1000, version) and key are kept.
  * @module
  */
 import * as ids from "../layer-ids";
-import { type DecodeContext, u16 } from "../context";
+import { type DecodeContext, u16, u32 } from "../context";
 
 // module-level copies of the constants: the JIT folds these, not imported ones (see decode.ts)
 const { LAYER_NONE, P_GRE_VERSION, TUNNEL_GRE } = ids;
@@ -38,6 +39,11 @@ export function decodeGre(ctx: DecodeContext): number {
   const len = 4 + ((flags & 0x80) !== 0 ? 4 : 0) + ((flags & 0x20) !== 0 ? 4 : 0) + ((flags & 0x10) !== 0 ? 4 : 0);
   if (ctx.end - o < len) return ctx.truncate();
   ctx.enterTunnel(TUNNEL_GRE);
+  if (ctx.greFlags < 0) {
+    // the first GRE header's flags word and key (after the checksum word when C is set)
+    ctx.greFlags = u16(d, o);
+    if ((flags & 0x20) !== 0) ctx.greKey = u32(d, o + ((flags & 0x80) !== 0 ? 8 : 4));
+  }
   const type = u16(d, o + 2);
   ctx.off = o + len;
   const next = ctx.reg.etherTypes[type]!;

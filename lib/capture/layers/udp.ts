@@ -11,7 +11,8 @@
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * ```
  * Next layer by destination port, then source port (MPLSoUDP 6635/51234, VXLAN 4789 by default).
- * The ports of a tunnel-carrying UDP header are kept as `tunnelSrcPort`/`tunnelDstPort`.
+ * The ports of the first tunnel-carrying UDP header are kept as `tunnelSrcPort`/`tunnelDstPort` (the
+ * source port is the sender's per-flow entropy: vRouter's `flow -l` prints it as `UdpSrcPort`/`SPort`).
  * @module
  */
 import * as ids from "../layer-ids";
@@ -49,7 +50,7 @@ export function decodeUdp(ctx: DecodeContext): number {
   ctx.payloadLen = ctx.end - ctx.off;
   let next = ctx.reg.udpPorts[dst]!;
   if (next === LAYER_NONE) next = ctx.reg.udpPorts[src]!;
-  if (next !== LAYER_NONE) {
+  if (next !== LAYER_NONE && ctx.tunnelDstPort < 0) {
     ctx.tunnelSrcPort = src;
     ctx.tunnelDstPort = dst;
   }

@@ -10,11 +10,12 @@
  * @module
  */
 import type { DecodeContext } from "../context";
-import { decodeInto, problemText } from "../decode";
+import { decodeInto, outerDscp, outerTtl, problemText } from "../decode";
 import { decodeFast, FastFrame } from "../decode-fast";
 import type { CaptureFormatError } from "../errors";
 import * as ids from "../layer-ids";
 import { LAYER_NAMES } from "../layer-ids";
+import { linkTypeName } from "../link-types";
 import {
   CHUNK, type Chunk, FRAME_COLUMNS, type FrameColumnName, type FrameColumns, HALF, MAX_CHUNK, type NumArray, type NumCtor,
   ROW_BYTES, SECTION, sectionOffset, WIDE,
@@ -23,7 +24,7 @@ import { AddressDict, ByteDict, type FrameDicts, KeyedDict, keySlot, labelKey } 
 import { FrameTable } from "./frame-table";
 
 // module-level copies of the constants: the JIT folds these, not imported ones (see the README)
-const { FLAG_MALFORMED, FLAG_TRUNCATED, TUNNEL_NONE } = ids;
+const { FLAG_MALFORMED, FLAG_TRUNCATED, P_LINKTYPE, TUNNEL_NONE } = ids;
 
 // section numbers as module-level constants for the append loop
 const {
@@ -31,7 +32,8 @@ const {
   tunnel: S_TUNNEL, vlan: S_VLAN, outerSrc: S_OUTERSRC, outerDst: S_OUTERDST, src: S_SRC, dst: S_DST,
   mplsLabels: S_MPLSLABELS, vni: S_VNI, ipProto: S_IPPROTO, srcPort: S_SRCPORT, dstPort: S_DSTPORT,
   tcpFlags: S_TCPFLAGS, seq: S_SEQ, ack: S_ACK, payloadLen: S_PAYLOADLEN, httpMethod: S_HTTPMETHOD,
-  httpPath: S_HTTPPATH, httpHost: S_HTTPHOST, httpStatus: S_HTTPSTATUS, flags: S_FLAGS,
+  httpPath: S_HTTPPATH, httpHost: S_HTTPHOST, httpStatus: S_HTTPSTATUS, flags: S_FLAGS, tunnelSrcPort: S_TUNSRCPORT,
+  tunnelDstPort: S_TUNDSTPORT, greFlags: S_GREFLAGS, greKey: S_GREKEY, outerTtl: S_OUTERTTL, outerDscp: S_OUTERDSCP,
 } = SECTION;
 
 /** Sections of outerSrc, outerDst, src, dst. */
@@ -62,6 +64,8 @@ export class FrameTableBuilder {
   private cap = 0;
   private readonly chunks: Chunk[] = [];
   private readonly problems = new Map<number, string>();
+  /** Frames per link type that is not decoded (one warning each in the table). */
+  private readonly undecodedLinkTypes = new Map<number, number>();
   private readonly addresses = new AddressDict();
   private readonly protocols = new KeyedDict();
   private readonly labelStacks = new KeyedDict();
@@ -84,7 +88,8 @@ export class FrameTableBuilder {
 
   private newChunk(cap: number): void {
     if (this.cap > 0) this.chunks[this.chunks.length - 1]!.used = this.i;
-    const buffer = new ArrayBuffer(cap * ROW_BYTES);
+    // whole 4-byte words: the Uint32 view covers the buffer, and ROW_BYTES need not be a multiple of 4
+    const buffer = new ArrayBuffer((cap * ROW_BYTES + 3) & ~3);
     this.chunks.push({ buffer, cap, used: 0 });
     this.w32 = new Uint32Array(buffer);
     this.w16 = new Uint16Array(buffer);
@@ -177,6 +182,10 @@ export class FrameTableBuilder {
     if (tunnel !== TUNNEL_NONE && ipc > 0) {
       outerSrc = this.ipCode(ctx, 0, false);
       outerDst = this.ipCode(ctx, 0, true);
+      w8[S_OUTERTTL * c + i8] = outerTtl(ctx);
+      // zero values are not written: a fresh chunk is zero-filled, and a page never written costs no memory
+      const dscp = outerDscp(ctx);
+      if (dscp !== 0) w8[S_OUTERDSCP * c + i8] = dscp;
     }
     if (tunnel !== TUNNEL_NONE && ipc <= ctx.tunnelIpCount) {
       // tunnel without inner IP: the inner MACs when there are any
@@ -201,6 +210,14 @@ export class FrameTableBuilder {
     const nl = ctx.labelCount;
     w32[S_MPLSLABELS * c + i] = nl === 0 ? 0 : this.labelCode(ctx.labels, nl);
     w32[S_VNI * c + i] = ctx.vni;
+    if (ctx.tunnelDstPort >= 0) {
+      w16[S_TUNSRCPORT * c + i16] = ctx.tunnelSrcPort;
+      w16[S_TUNDSTPORT * c + i16] = ctx.tunnelDstPort;
+    }
+    if (ctx.greFlags > 0) {
+      w16[S_GREFLAGS * c + i16] = ctx.greFlags;
+      if ((ctx.greFlags & 0x2000) !== 0) w32[S_GREKEY * c + i] = ctx.greKey;
+    }
 
     if (ctx.transportProto !== 0 && ctx.transportIp === ipc) {
       w8[S_IPPROTO * c + i8] = ctx.transportProto;
@@ -225,6 +242,7 @@ export class FrameTableBuilder {
     const flags = ctx.flags;
     w8[S_FLAGS * c + i8] = flags;
     if ((flags & (FLAG_TRUNCATED | FLAG_MALFORMED)) !== 0) this.problems.set(row, problemText(ctx));
+    else if (ctx.problem === P_LINKTYPE) this.undecodedLinkTypes.set(linkType, (this.undecodedLinkTypes.get(linkType) ?? 0) + 1);
   }
 
   /**
@@ -262,6 +280,7 @@ export class FrameTableBuilder {
     const {
       layerCount: lc, stackKey, tunnel, ipCount: ipc, labelCount: nl, vlanId, tunnelIpCount, ip0, ipLast, ethCount, eth0,
       ethLast, label0, label1, vni, proto, protoIp, srcPort, dstPort, tcpFlags, seq, ack, payloadLen, httpKind,
+      tunSrcPort, tunDstPort, greFlags, greKey,
     } = f;
     if (this.i === this.cap) this.newChunk(CHUNK);
     const i = this.i++;
@@ -298,6 +317,12 @@ export class FrameTableBuilder {
       if (code === 0 || addr.cacheKey[slot] !== a) code = addr.ipv4Miss(d, p, a, slot);
       w32[ADDRESS_SECTIONS[k]! * c + i] = code;
     }
+    if (tunnel !== TUNNEL_NONE && ipc > 0) {
+      // the fast path's IP headers are IPv4
+      w8[S_OUTERTTL * c + i8] = d[ip0 + 8]!;
+      const dscp = d[ip0 + 1]! >> 2;
+      if (dscp !== 0) w8[S_OUTERDSCP * c + i8] = dscp;
+    }
     if (innerMacs) {
       if (ethCount > 1) {
         w32[S_DST * c + i] = addr.mac(d, ethLast);
@@ -322,6 +347,14 @@ export class FrameTableBuilder {
       w32[S_MPLSLABELS * c + i] = code;
     }
     w32[S_VNI * c + i] = vni;
+    if (tunDstPort >= 0) {
+      w16[S_TUNSRCPORT * c + i16] = tunSrcPort;
+      w16[S_TUNDSTPORT * c + i16] = tunDstPort;
+    }
+    if (greFlags > 0) {
+      w16[S_GREFLAGS * c + i16] = greFlags;
+      if ((greFlags & 0x2000) !== 0) w32[S_GREKEY * c + i] = greKey;
+    }
     if (proto !== 0 && protoIp === ipc) {
       w8[S_IPPROTO * c + i8] = proto;
       w16[S_SRCPORT * c + i16] = srcPort;
@@ -377,6 +410,10 @@ export class FrameTableBuilder {
       labelStackValues: this.labelStackValues,
       strings: this.strings.values,
     };
-    return new FrameTable(cols as FrameColumns, dicts, this.problems, error);
+    const warnings: string[] = [];
+    for (const [linkType, frames] of this.undecodedLinkTypes) {
+      warnings.push(`link type ${linkType} (${linkTypeName(linkType)}) is not decoded: ${frames} frame${frames === 1 ? "" : "s"} kept without layers`);
+    }
+    return new FrameTable(cols as FrameColumns, dicts, this.problems, error, warnings);
   }
 }

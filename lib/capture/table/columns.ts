@@ -2,7 +2,10 @@
  * The frame table's columns and how a builder lays them out in memory: column names and element
  * types ({@link FRAME_COLUMNS}), and the chunk layout (every column a section of one ArrayBuffer).
  *
- * Column meanings (absent values: -1 for signed columns, 0 / "" otherwise):
+ * Column meanings (absent values: -1 for signed columns, 0 / "" otherwise). The outer header columns
+ * hold 0 when absent and are written only when not 0, so a capture without GRE keys or DSCPs costs
+ * no resident memory for them (a fresh chunk is zero-filled and its untouched pages are never mapped):
+ * rows are 96 bytes, of which these add 12.
  *
  * | column | type | meaning |
  * |---|---|---|
@@ -17,6 +20,10 @@
  * | src, dst | dict | innermost IPs (inner MACs for an L2 payload without IP; MACs without IP) |
  * | mplsLabels | dict | the whole stack, top first, `16,20` (arquero also gets `mplsLabel`, the bottom label) |
  * | vni | Int32 | VXLAN network identifier |
+ * | tunnelSrcPort, tunnelDstPort | Uint16 | UDP ports of an MPLSoUDP / VXLAN tunnel (the source port is the sender's flow entropy, `flow -l`'s `UdpSrcPort`/`SPort`); 0 when none |
+ * | greFlags | Uint16 | first GRE header's flags-and-version word (C 0x8000, K 0x2000, S 0x1000); meaningful when the layer stack has `gre` (`FrameTable.hasGre`) |
+ * | greKey | Uint32 | its key (meaningful when greFlags has K) |
+ * | outerTtl, outerDscp | Uint8 | TTL / hop limit and DSCP of the outer IP header (meaningful when outerSrc is set) |
  * | ipProto | Uint8 | innermost transport protocol (6, 17, 1, 58) |
  * | srcPort, dstPort | Uint16 | innermost TCP/UDP ports (meaningful when ipProto is 6 or 17) |
  * | tcpFlags | Uint16 | TCP flags (FIN 1, SYN 2, RST 4, PSH 8, ACK 16, …) |
@@ -29,7 +36,7 @@
  * *
  * @example
  * import { FRAME_COLUMNS, sectionOffset } from "./columns";
- * Object.keys(FRAME_COLUMNS).length; // 27
+ * Object.keys(FRAME_COLUMNS).length; // 33
  * @module
  */
 
@@ -60,6 +67,12 @@ export const FRAME_COLUMNS = {
   dst: Uint32Array,
   mplsLabels: Uint32Array,
   vni: Int32Array,
+  tunnelSrcPort: Uint16Array,
+  tunnelDstPort: Uint16Array,
+  greFlags: Uint16Array,
+  greKey: Uint32Array,
+  outerTtl: Uint8Array,
+  outerDscp: Uint8Array,
   ipProto: Uint8Array,
   srcPort: Uint16Array,
   dstPort: Uint16Array,

@@ -46,6 +46,15 @@ export interface FrameRow {
   dst?: string;
   labels?: number[];
   vni?: number;
+  /** UDP ports of an MPLSoUDP / VXLAN tunnel; the source port is the sender's flow entropy (`flow -l` `SPort`). */
+  tunnelSrcPort?: number;
+  tunnelDstPort?: number;
+  /** First GRE header's flags-and-version word; its key when K (0x2000) is set. */
+  greFlags?: number;
+  greKey?: number;
+  /** Outer IP header's TTL / hop limit and DSCP (tunnelled frames). */
+  outerTtl?: number;
+  outerDscp?: number;
   proto?: number;
   srcPort?: number;
   dstPort?: number;
@@ -97,6 +106,8 @@ export class FrameTable {
     readonly problems: ReadonlyMap<number, string>,
     /** The file-format error that ended reading early, if any (frames before it are all here). */
     readonly error?: CaptureFormatError,
+    /** Once per file, not per frame: link types that are not decoded (their frames are rows without layers). */
+    readonly warnings: readonly string[] = [],
   ) {
     this.length = columns.no.length;
   }
@@ -115,6 +126,17 @@ export class FrameTable {
     if (dict) return (this.dicts[dict] as string[])[c[name][row]!]!;
     return c[name][row]!;
   }
+
+  /**
+   * Whether a row's layer stack holds a GRE header (then `greFlags` and, with K, `greKey` mean something).
+   * @example t.hasGre(0) // true for an MPLSoGRE frame
+   */
+  hasGre(row: number): boolean {
+    const g = (this.greStacks ??= this.dicts.protocols.map((p) => p.split(":").includes("gre")));
+    return g[this.columns.protocols[row]!] === true;
+  }
+
+  private greStacks?: boolean[];
 
   /**
    * Label stack of a row, top first.
@@ -150,11 +172,21 @@ export class FrameTable {
       tunnel: TUNNEL_NAMES[c.tunnel[i]!] ?? "",
     };
     if (c.vlan[i]! >= 0) r.vlan = c.vlan[i]!;
-    if (c.outerSrc[i]) { r.outerSrc = a[c.outerSrc[i]!]; r.outerDst = a[c.outerDst[i]!]; }
+    if (c.outerSrc[i]) {
+      r.outerSrc = a[c.outerSrc[i]!];
+      r.outerDst = a[c.outerDst[i]!];
+      r.outerTtl = c.outerTtl[i]!;
+      r.outerDscp = c.outerDscp[i]!;
+    }
     if (c.src[i]) r.src = a[c.src[i]!];
     if (c.dst[i]) r.dst = a[c.dst[i]!];
     if (c.mplsLabels[i]) r.labels = this.labels(i);
     if (c.vni[i]! >= 0) r.vni = c.vni[i]!;
+    if (c.tunnelDstPort[i]) { r.tunnelSrcPort = c.tunnelSrcPort[i]!; r.tunnelDstPort = c.tunnelDstPort[i]!; }
+    if (this.hasGre(i)) {
+      r.greFlags = c.greFlags[i]!;
+      if ((c.greFlags[i]! & 0x2000) !== 0) r.greKey = c.greKey[i]!;
+    }
     if (c.ipProto[i]) r.proto = c.ipProto[i]!;
     if (c.ipProto[i] === 6 || c.ipProto[i] === 17) { r.srcPort = c.srcPort[i]!; r.dstPort = c.dstPort[i]!; }
     if (c.ipProto[i] === 6) { r.tcpFlags = tcpFlagNames(c.tcpFlags[i]!); r.seq = c.seq[i]!; r.ack = c.ack[i]!; }
@@ -198,7 +230,7 @@ export class FrameTable {
       const p = this.problems.get(rows[k]!);
       if (p !== undefined) problems.set(k, p);
     }
-    return new FrameTable(out as FrameColumns, this.dicts, problems, this.error);
+    return new FrameTable(out as FrameColumns, this.dicts, problems, this.error, this.warnings);
   }
 
   /**
