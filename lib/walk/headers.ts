@@ -245,7 +245,7 @@ export function headerRows(hops: readonly HopHeaders[]): HeaderRow[] {
   return hops.map((h) => {
     const v = h.values;
     const mark = (f: HeaderField, text: string) => (h.changed.includes(f) ? `*${text}*` : text);
-    const outer = v.outerSrc === null && v.outerDst === null ? "-" : `${mark("outerSrc", show(v.outerSrc))} → ${mark("outerDst", show(v.outerDst))}`;
+    const outer = v.outerSrc === null && v.outerDst === null ? mark("outerSrc", "-") : `${mark("outerSrc", show(v.outerSrc))} → ${mark("outerDst", show(v.outerDst))}`;
     const links = new Map<string, EvidenceLink>();
     for (const c of h.changes) if (c.evidence) links.set(`${c.evidence.stage}: ${c.evidence.title}`, c.evidence);
     if (links.size === 0) for (const e of Object.values(h.evidence)) if (e) links.set(`${e.stage}: ${e.title}`, e);
@@ -323,7 +323,7 @@ export function headerChart(hops: readonly HopHeaders[]): Chart {
       height: Math.max(hops.length, 1) * 24,
       data: { values },
       encoding: {
-        y: { field: "row", type: "nominal", sort: null, title: null },
+        y: { field: "row", type: "nominal", sort: null, title: null, axis: { labelLimit: 320 } },
         x: { field: "field", type: "nominal", sort: [...cols], title: null, axis: { orient: "top", labelAngle: 0 } },
       },
       layer: [
