@@ -18,6 +18,7 @@ export const DRILL_CAUSES = [
   "mtu-blackhole",
   "return-sg-drop",
   "standby-answers",
+  "stale-flow",
 ] as const satisfies readonly FaultName[];
 /** One cause a learner can name. */
 export type DrillCause = (typeof DRILL_CAUSES)[number];
@@ -81,6 +82,12 @@ export const DRILL_FAULTS: Readonly<Record<DrillCause, DrillFault>> = {
     symptom: `Users say ${SITE} answers "503 Service Unavailable" after a short wait.`,
     explanation: "a security group on the backend pod's node drops the pod's replies: the service reverse flow is D(Policy)",
     evidenceHint: "look at the Action of the pod's reply flow on the backend node: is it translated back, or dropped?",
+  },
+  "stale-flow": {
+    stage: "fip-nat", path: "forward",
+    symptom: `Users say ${SITE} does not answer at all: the browser spins until it gives up.`,
+    explanation: "a stale half flow entry on the active node: the client's flow still NATs to the ingress pod, but its reverse entry is gone (rindex -1), so nothing can come back",
+    evidenceHint: "look at the client's flow pair on the active node: do the two entries name each other (Index <=> RIndex)?",
   },
   "standby-answers": {
     stage: "proxy", path: "forward",

@@ -187,7 +187,7 @@ export class Fabric implements SegmentSink {
     const fipVrf = vrfOf(t, "fip", A.name);
     const podVrf = vrfOf(t, "pod", A.name);
     const hasRoute = lookupRoute(A, fipVrf, t.ingress.fip)?.plen === 32;
-    const drop = !hasRoute ? "NoDstRt" : m.faults.has("policy-drop") ? "Policy" : undefined;
+    const drop = !hasRoute ? "NoDstRt" : m.faults.has("policy-drop") ? "Policy" : m.faults.has("stale-flow") ? "Stale" : undefined;
     const gwMac = t.gateway.mac;
     const greEncap: Encap = {
       kind: "gre",
@@ -213,7 +213,7 @@ export class Fabric implements SegmentSink {
 
   /**
    * Creates the leg of a client connection to the floating IP, with its flows on the active haproxy node.
-   * When the vRouter drops it (`leg.meta.drop` = `Policy`, `NoDstRt`), only SYNs follow and the flows say
+   * When the vRouter drops it (`leg.meta.drop` = `Policy`, `NoDstRt`, `Stale`), only SYNs follow and the flows say
    * `Action:D(...)`.
    */
   fipLeg(clientPort: number): Leg {
@@ -229,6 +229,13 @@ export class Fabric implements SegmentSink {
       const f = A.flows.add({
         sip: client.ip, sport: client.port, dip: fip.ip, dport: fip.port, proto: 6, vrf: x.fipVrf, keyNh: x.fipNh, action: "D", nat: {},
         dropReason: drop, rpfNh: A.gatewayTunnelNh, sinfo: t.gateway.loopback,
+      });
+      sites.push({ node: A.name, fwd: f.index, rev: -1 });
+    } else if (drop === "Stale") {
+      // stale-flow: a half entry (its reverse gone, rindex -1) that still NATs the client: replies have nothing to be SNATed with.
+      const f = A.flows.add({
+        sip: client.ip, sport: client.port, dip: fip.ip, dport: fip.port, proto: 6, vrf: x.fipVrf, dvrf: x.podVrf, keyNh: x.fipNh, action: "N", nat: NAT_D,
+        rpfNh: A.gatewayTunnelNh, sinfo: t.gateway.loopback, natSip: client.ip, natSport: client.port, natDip: x.vip.ip, natDport: x.vip.port,
       });
       sites.push({ node: A.name, fwd: f.index, rev: -1 });
     } else {

@@ -110,6 +110,7 @@ export const FAULTS = [
   "haproxy-failover",
   "return-sg-drop",
   "standby-answers",
+  "stale-flow",
 ] as const;
 /** One fault name. */
 export type FaultName = (typeof FAULTS)[number];

@@ -27,6 +27,7 @@ describe("every drill fault is diagnosed at its stage by the walk", () => {
         expect(r.verdict).toBe("fail");
         expect(r.firstFailure?.id, r.firstFailure?.reason).toBe(DRILL_FAULTS[cause].stage);
         if (cause === "return-sg-drop") expect(r.firstFailure!.reason).toMatch(/D\(Policy\)/);
+        if (cause === "stale-flow") expect(r.firstFailure!.reason).toMatch(/has no reverse flow \(rindex -1\)/);
         if (cause === "standby-answers") expect(r.firstFailure!.reason).toMatch(/on cent333 accepted the client's connection.*opened no connection/);
       } finally {
         lab.setFault(cause, false);

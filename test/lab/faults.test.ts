@@ -167,6 +167,18 @@ describe("faults", () => {
     });
   });
 
+  it("stale-flow: the client's flow NATs to the ingress pod but has no reverse entry; nothing comes back", async () => {
+    await withFault("stale-flow", async () => {
+      const { received, port } = await hold(GET, (p) => !!c222().flows.find("15.15.15.2", p, "101.101.101.1", 80, 6, 5));
+      expect(received).toBe(0);
+      const f = c222().flows.find("15.15.15.2", port, "101.101.101.1", 80, 6, 5)!;
+      expect(f.action).toBe("N");
+      expect(f.nat).toEqual({ d: true });
+      expect(f.rindex).toBe(-1);
+      expect(lab.tool("cent222", ["flow", "--match", `15.15.15.2:${port}`]).stdout).not.toMatch(/10\.47\.255\.238:80\s.*15\.15\.15\.2/);
+    });
+  });
+
   it("rejects unknown faults", () => {
     expect(() => lab.setFault("nope", true)).toThrow(/unknown fault/);
   });
