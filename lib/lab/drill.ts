@@ -260,7 +260,7 @@ export class DrillSession {
   /** The learner's task: the symptom a user reports, what to find and how to answer. */
   task(): string {
     const first = DRILL_FAULTS[this.plan.faults[0]];
-    const many = this.plan.faults.length > 1 ? " More than one thing may be wrong: the walk finds one at a time." : "";
+    const many = this.plan.level === 3 ? " At this level more than one thing may be wrong (the walk finds one at a time), or it may show only on the way back or for large responses." : "";
     return (
       `Drill (level ${this.plan.level}, seed ${this.plan.seed}). ${first.symptom}\n` +
       `Find the first stage where the packet is not seen, and why.${many}\n` +

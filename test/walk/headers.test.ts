@@ -105,6 +105,13 @@ describe("walk.headers: the packet at every hop", () => {
     const json = JSON.stringify([report.ladder?.spec, report.timeline?.spec, report.latency?.spec]);
     expect(json).toContain('"title":"full headers"');
     expect(json).toMatch(/outer 192\.168\.0\.204 → 10\.169\.25\.20 MPLSoGRE/);
+    // Every mark of the ladder's arrows (rule, arrowhead, label, time) carries the tooltip.
+    const ladder = report.ladder!.spec as { layer: { layer?: { encoding: { tooltip?: { field: string }[] } }[] }[] };
+    for (const l of ladder.layer[1].layer!) expect(l.encoding.tooltip?.map((t) => t.field)).toContain("headers");
+    const tl = report.timeline!.spec as { data: { values: { headers: string }[] } };
+    expect(tl.data.values[0].headers).toMatch(/^flow \d+ .* Action:/);
+    const lat = report.latency!.spec as { data: { values: { headers: string }[] } };
+    expect(lat.data.values.every((v) => v.headers.length > 0)).toBe(true);
   });
 
   it("walk.headers(ctx) gives the same rows from a walk context", async () => {
