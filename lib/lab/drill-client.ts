@@ -99,7 +99,12 @@ async function ask<T>(t: DrillTarget, argv: string[]): Promise<T> {
   return JSON.parse(r.stdout) as T;
 }
 
-/** Where a drill's attempts are kept, beside its inventory file (`drill.json` → `drill.attempts.jsonl`, `drill.investigation/`). */
+/**
+ * Where a drill's attempts are kept, beside its inventory file.
+ *
+ * @example
+ * attemptPaths("/tmp/drill.json"); // { jsonl: "/tmp/drill.attempts.jsonl", investigation: "/tmp/drill.investigation" }
+ */
 export function attemptPaths(inventoryFile: string): { jsonl: string; investigation: string } {
   const base = inventoryFile.replace(/\.json$/i, "");
   return { jsonl: `${base}.attempts.jsonl`, investigation: `${base}.investigation` };
