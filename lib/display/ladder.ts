@@ -35,7 +35,7 @@ export interface LadderSpecOptions {
   rowHeight?: number;
   /** The arrow field that colours the arrows (`tunnel`, `connection`), with a legend of that name. */
   color?: string;
-  /** Tooltip fields of an arrow: a field name, or a field with its title. */
+  /** Tooltip fields of an arrow: a field name, or a field with its title. Every mark of an arrow (rule, arrowhead, label, time) carries it. */
   tooltip?: readonly (string | { field: string; title: string })[];
   /** Print each arrow's `ms` at the left of its row (default: when the arrows carry `ms`). */
   times?: boolean;
@@ -90,13 +90,13 @@ export function ladderSpec(o: LadderSpecOptions): VegaLiteSpec & { $schema: stri
           { mark: { type: "rule", strokeWidth: 1.5 }, encoding: { x: { field: "x1", ...x }, x2: { field: "x2" }, y: { field: "row", ...y }, ...color, ...tooltip } },
           {
             mark: { type: "point", filled: true, size: 60 },
-            encoding: { x: { field: "x2", ...x }, y: { field: "row", ...y }, shape: { field: "head", type: "nominal", scale: null }, ...color },
+            encoding: { x: { field: "x2", ...x }, y: { field: "row", ...y }, shape: { field: "head", type: "nominal", scale: null }, ...color, ...tooltip },
           },
-          { mark: { type: "text", dy: -7, fontSize: 10 }, encoding: { x: { field: "mid", ...x }, y: { field: "row", ...y }, text: { field: "label" } } },
+          { mark: { type: "text", dy: -7, fontSize: 10 }, encoding: { x: { field: "mid", ...x }, y: { field: "row", ...y }, text: { field: "label" }, ...tooltip } },
           ...(times
             ? [{
                 mark: { type: "text", align: "right", dx: -4, fontSize: 9, color: "#666" },
-                encoding: { x: { datum: -0.5, ...x }, y: { field: "row", ...y }, text: { field: "ms", format: ".3f" } },
+                encoding: { x: { datum: -0.5, ...x }, y: { field: "row", ...y }, text: { field: "ms", format: ".3f" }, ...tooltip },
               }]
             : []),
         ],

@@ -51,6 +51,8 @@ export interface LegPath {
   hops: Hop[];
   /** c2s segments reach only the first `reachC2s` hops (drops). */
   reachC2s: number;
+  /** s2c segments reach only the last `reachS2c` hops (a drop on the return path); all when absent. */
+  reachS2c?: number;
   /** Node whose vif0/0 counts drops for c2s segments that stop there. */
   dropAt?: string;
   /** MPLSoUDP source port of the leg's c2s tunnel frames: the sending node's forward flow's `SPort`. */
@@ -83,7 +85,7 @@ interface SvcCtx {
   local: boolean;
   podNhB: number;
   hops: Hop[];
-  outcome: "ok" | "no-route" | "bad-label";
+  outcome: "ok" | "no-route" | "bad-label" | "return-drop";
   tunnelNh: number;
   tunnelBack: number;
   reachC2s: number;
@@ -96,6 +98,9 @@ const NAT_D = Object.freeze({ d: true }) as NatFlags;
 const NAT_S = Object.freeze({ s: true }) as NatFlags;
 const NAT_DPD = Object.freeze({ d: true, pd: true }) as NatFlags;
 const NAT_SPS = Object.freeze({ s: true, ps: true }) as NatFlags;
+/** The service reverse flow: SNAT+SPAT back to the service, or dropped by a security group (`return-sg-drop`). */
+const RETURN_NAT = Object.freeze({ action: "N" as const, nat: NAT_SPS });
+const RETURN_DROP = Object.freeze({ action: "D" as const, nat: NO_NAT, dropReason: "Policy" });
 
 /** A live capture subscriber. */
 export type FrameListener = (frame: Buffer, at: number, iface: string, outgoing: boolean) => void;
@@ -184,7 +189,7 @@ export class Fabric implements SegmentSink {
     const fipVrf = vrfOf(t, "fip", A.name);
     const podVrf = vrfOf(t, "pod", A.name);
     const hasRoute = lookupRoute(A, fipVrf, t.ingress.fip)?.plen === 32;
-    const drop = !hasRoute ? "NoDstRt" : m.faults.has("policy-drop") ? "Policy" : undefined;
+    const drop = !hasRoute ? "NoDstRt" : m.faults.has("policy-drop") ? "Policy" : m.faults.has("stale-flow") ? "Stale" : undefined;
     const gwMac = t.gateway.mac;
     const greEncap: Encap = {
       kind: "gre",
@@ -210,7 +215,7 @@ export class Fabric implements SegmentSink {
 
   /**
    * Creates the leg of a client connection to the floating IP, with its flows on the active haproxy node.
-   * When the vRouter drops it (`leg.meta.drop` = `Policy`, `NoDstRt`), only SYNs follow and the flows say
+   * When the vRouter drops it (`leg.meta.drop` = `Policy`, `NoDstRt`, `Stale`), only SYNs follow and the flows say
    * `Action:D(...)`.
    */
   fipLeg(clientPort: number): Leg {
@@ -226,6 +231,13 @@ export class Fabric implements SegmentSink {
       const f = A.flows.add({
         sip: client.ip, sport: client.port, dip: fip.ip, dport: fip.port, proto: 6, vrf: x.fipVrf, keyNh: x.fipNh, action: "D", nat: {},
         dropReason: drop, rpfNh: A.gatewayTunnelNh, sinfo: t.gateway.loopback,
+      });
+      sites.push({ node: A.name, fwd: f.index, rev: -1 });
+    } else if (drop === "Stale") {
+      // stale-flow: a half entry (its reverse gone, rindex -1) that still NATs the client: replies have nothing to be SNATed with.
+      const f = A.flows.add({
+        sip: client.ip, sport: client.port, dip: fip.ip, dport: fip.port, proto: 6, vrf: x.fipVrf, dvrf: x.podVrf, keyNh: x.fipNh, action: "N", nat: NAT_D,
+        rpfNh: A.gatewayTunnelNh, sinfo: t.gateway.loopback, natSip: client.ip, natSport: client.port, natDip: x.vip.ip, natDport: x.vip.port,
       });
       sites.push({ node: A.name, fwd: f.index, rev: -1 });
     } else {
@@ -285,7 +297,7 @@ export class Fabric implements SegmentSink {
         const tn = local ? A.encapNh.get(`${pod.name}|${podVrfA}`) : A.tunnelNh.get(B.name);
         pushed = rnh.sub?.find((x) => x.nh === tn)?.label ?? pushed;
       }
-      const outcome = !local && !B.mpls.has(pushed) ? "bad-label" : "ok";
+      const outcome = !local && !B.mpls.has(pushed) ? "bad-label" : this.state.hasFault("return-sg-drop") ? "return-drop" : "ok";
       if (local) {
         hops.push({ node: B.name, iface: B.vifs.get(tapB)!.os, nat: target, macs: [VROUTER_MAC, podMac], vif: tapB, rxDir: "s2c", inside: true });
       } else {
@@ -296,7 +308,7 @@ export class Fabric implements SegmentSink {
         };
         hops.push({ node: A.name, iface: A.fabricInterface, macs: [A.mac, B.mac], encap: enc, vif: 0, rxDir: "s2c", inside: true });
         hops.push({ node: B.name, iface: B.fabricInterface, macs: [A.mac, B.mac], encap: enc, vif: 0, rxDir: "c2s", inside: true });
-        if (outcome === "ok") hops.push({ node: B.name, iface: B.vifs.get(tapB)!.os, nat: target, macs: [VROUTER_MAC, podMac], vif: tapB, rxDir: "s2c", inside: true });
+        if (outcome !== "bad-label") hops.push({ node: B.name, iface: B.vifs.get(tapB)!.os, nat: target, macs: [VROUTER_MAC, podMac], vif: tapB, rxDir: "s2c", inside: true });
       }
       ctx = { ...base, outcome, tunnelNh: local ? podNhB : A.tunnelNh.get(B.name)!, tunnelBack: local ? 0 : B.tunnelNh.get(A.name)!, reachC2s: hops.length };
     }
@@ -307,9 +319,10 @@ export class Fabric implements SegmentSink {
   /**
    * Creates the leg of haproxy's own connection from the ingress VIP to a service, toward one endpoint.
    * `outcome` says what the vRouters do with it (from the faults): `ok`, `no-route` (dropped on the
-   * ingress node), `bad-label` (dropped on the endpoint's node: unknown label).
+   * ingress node), `bad-label` (dropped on the endpoint's node: unknown label), `return-drop` (the pod's
+   * replies are dropped on its node by a security group: reverse flow `D(Policy)`).
    */
-  serviceLeg(ingressPort: number, svc: ServiceSpec, pod: PodSpec): { leg: Leg; outcome: "ok" | "no-route" | "bad-label" } {
+  serviceLeg(ingressPort: number, svc: ServiceSpec, pod: PodSpec): { leg: Leg; outcome: "ok" | "no-route" | "bad-label" | "return-drop" } {
     const x = this.svcCtx(svc, pod);
     const { A, B } = x;
     const client = { ip: this.state.topology.ingress.vip, port: ingressPort };
@@ -327,7 +340,7 @@ export class Fabric implements SegmentSink {
     } else if (x.local) {
       const [f, r] = A.flows.addPair(
         { sip: client.ip, sport: client.port, dip: server.ip, dport: server.port, proto: 6, vrf: x.podVrfA, keyNh: x.ingNh, action: "N", nat: NAT_DPD, rpfNh: x.ingNh, sinfo: "0.0.0.0", natDip: x.target.ip, natDport: x.target.port },
-        { sip: x.target.ip, sport: x.target.port, dip: client.ip, dport: client.port, proto: 6, vrf: x.podVrfA, keyNh: x.podNhB, action: "N", nat: NAT_SPS, rpfNh: x.podNhB, sinfo: "0.0.0.0", natSip: server.ip, natSport: server.port },
+        { sip: x.target.ip, sport: x.target.port, dip: client.ip, dport: client.port, proto: 6, vrf: x.podVrfA, keyNh: x.podNhB, ...(x.outcome === "return-drop" ? RETURN_DROP : RETURN_NAT), rpfNh: x.podNhB, sinfo: "0.0.0.0", natSip: server.ip, natSport: server.port },
       );
       sites.push({ node: A.name, fwd: f.index, rev: r.index });
     } else {
@@ -337,16 +350,18 @@ export class Fabric implements SegmentSink {
       );
       sites.push({ node: A.name, fwd: f.index, rev: r.index });
       udpSport = f.udpSport;
-      if (x.outcome === "ok") {
+      if (x.outcome === "ok" || x.outcome === "return-drop") {
+        const back = x.outcome === "return-drop" ? RETURN_DROP : RETURN_NAT;
         const [bf, br] = B.flows.addPair(
           { sip: client.ip, sport: client.port, dip: server.ip, dport: server.port, proto: 6, vrf: x.podVrfB, keyNh: x.tunnelBack, action: "N", nat: NAT_DPD, rpfNh: x.tunnelBack, sinfo: A.fabricIp, natDip: x.target.ip, natDport: x.target.port },
-          { sip: x.target.ip, sport: x.target.port, dip: client.ip, dport: client.port, proto: 6, vrf: x.podVrfB, keyNh: x.podNhB, action: "N", nat: NAT_SPS, rpfNh: x.podNhB, sinfo: "0.0.0.0", natSip: server.ip, natSport: server.port },
+          { sip: x.target.ip, sport: x.target.port, dip: client.ip, dport: client.port, proto: 6, vrf: x.podVrfB, keyNh: x.podNhB, ...back, rpfNh: x.podNhB, sinfo: "0.0.0.0", natSip: server.ip, natSport: server.port },
         );
         sites.push({ node: B.name, fwd: bf.index, rev: br.index });
         udpSportS2c = br.udpSport;
       }
     }
-    this.paths.set(leg, { sites, hops: x.hops, reachC2s: x.reachC2s, dropAt: x.outcome === "bad-label" ? B.name : undefined, udpSport, udpSportS2c });
+    const reachS2c = x.outcome === "return-drop" ? 1 : undefined;
+    this.paths.set(leg, { sites, hops: x.hops, reachC2s: x.reachC2s, reachS2c, dropAt: x.outcome === "bad-label" ? B.name : undefined, udpSport, udpSportS2c });
     this.live.add(leg);
     return { leg, outcome: x.outcome };
   }
@@ -364,11 +379,13 @@ export class Fabric implements SegmentSink {
       const c = computes.get(site.node);
       if (!c) continue;
       if (seg.dir === "c2s" && p.reachC2s < p.hops.length && !reaches(p, site.node)) continue;
+      if (seg.dir === "s2c" && p.reachS2c !== undefined && !reachesBack(p, site.node, site === p.sites[p.sites.length - 1])) continue;
       this.applyTcp(c, site, seg, len);
     }
     // Hops: counters and frames (c2s from the client side, s2c from the server side).
     const n = seg.dir === "c2s" ? p.reachC2s : p.hops.length;
-    for (let k = 0; k < n; k++) {
+    const last = seg.dir === "s2c" && p.reachS2c !== undefined ? p.reachS2c : n;
+    for (let k = 0; k < last; k++) {
       const h = seg.dir === "c2s" ? p.hops[k] : p.hops[n - 1 - k];
       if (blackholed && !h.inside) break;
       if (h.vif !== undefined) {
@@ -480,6 +497,14 @@ export class Fabric implements SegmentSink {
     this.expiryHead = 0;
     this.listeners.clear();
   }
+}
+
+/** Whether s2c segments reach a site: the server-side site always (it counts what it drops), others when their hops are reached. */
+function reachesBack(p: LegPath, node: string, serverSide: boolean): boolean {
+  if (serverSide) return true;
+  const n = p.hops.length;
+  for (let k = 0; k < (p.reachS2c ?? n); k++) if (p.hops[n - 1 - k].node === node && p.hops[n - 1 - k].encap) return true;
+  return false;
 }
 
 function reaches(p: LegPath, node: string): boolean {

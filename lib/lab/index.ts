@@ -9,6 +9,9 @@
  * lab.tool("cent222", ["flow", "-l"]).stdout;   // the vRouter flow table, real format
  * lab.setFault("wrong-label", true);
  * await lab.stop();
+ * // A drill: hidden faults from a seed, graded answers (drill-client.ts).
+ * const d = await drill.start({ seed: 7, level: 1, inventoryOut: "drill.json" });
+ * await drill.check({ inventory: "drill.json", stage: "fip-nat", cause: "policy-drop" });
  */
 export { startLab, scenarioOf, control, CONTROL_NODE } from "./lab";
 export type { Lab, LabOptions, LabInventory, LabInventoryNode, LabScenario } from "./lab";
@@ -26,3 +29,4 @@ export type { CaptureHandle } from "./tcpdump";
 export { errorResponse } from "./proxy";
 export type { ProxyOptions, ProxyLogEntry } from "./proxy";
 export { LabFlowSource, toFlowEntryCore } from "./snapshots";
+export * as drill from "./drill-client";

@@ -22,6 +22,7 @@ import { tcpdumpProvider, startCapture, type CaptureHandle } from "./tcpdump";
 import { startToolServer, type ToolServer } from "./toolserver";
 import { loadTopology, vrfOf, type Topology } from "./topology";
 import { endpointsOf } from "./model";
+import { DrillSession, planDrill, type DrillLevel } from "./drill";
 
 /** Options of {@link startLab}. */
 export interface LabOptions {
@@ -43,6 +44,11 @@ export interface LabOptions {
   log?: (line: string) => void;
   /** Start the SSH servers (default true; the bench turns them off). */
   ssh?: boolean;
+  /**
+   * Run a drill: faults chosen from the seed and level and hidden (`faults` is then refused). The
+   * answer stays in this process; `drill check|reveal|status|task` on the control socket grade it.
+   */
+  drill?: { seed: number; level: DrillLevel };
 }
 
 /** SSH coordinates of one node in the inventory. */
@@ -86,6 +92,8 @@ export interface LabInventory {
   hostKeyPolicy: "strict";
   scenario: LabScenario;
   lab: { dir: string; pid: number; toolSocket: string };
+  /** Present when the lab runs a drill: its seed and level (the faults are not in the inventory). */
+  drill?: { seed: number; level: DrillLevel };
 }
 
 /** A running lab. */
@@ -131,6 +139,13 @@ export const CONTROL_NODE = "@lab";
  */
 export function control(state: LabState, argv: string[], onFault: (name: string, on: boolean) => void): ToolResult {
   const [cmd, name, sw] = argv;
+  if (cmd === "drill") {
+    if (!state.drill) return { stdout: "", stderr: "this lab is not a drill (start one with packetwalk drill)\n", code: 3 };
+    return state.drill.control(argv.slice(1));
+  }
+  if (state.drill && (cmd === "faults" || cmd === "fault")) {
+    return { stdout: "", stderr: "this lab runs a drill: its faults are hidden and cannot be switched (packetwalk drill reveal shows them)\n", code: 2 };
+  }
   if (cmd === "faults") return { stdout: FAULTS.map((f) => `${f} ${state.hasFault(f) ? "on" : "off"}\n`).join(""), stderr: "", code: 0 };
   if (cmd === "scenario") return { stdout: JSON.stringify(scenarioOf(state), null, 2) + "\n", stderr: "", code: 0 };
   if (cmd === "fault" && name && (sw === "on" || sw === "off")) {
@@ -190,7 +205,7 @@ export function scenarioOf(state: LabState): LabScenario {
     vrfs: { pod: podVrf, fip: vrfOf(t, "fip", A.name) },
     labels: { gatewayToNode: m.gateway.pushLabel, nodeToGateway: t.gateway.returnLabel, service: svcRoute?.label ?? null },
     rpfNh: A.gatewayTunnelNh,
-    faults: state.activeFaults(),
+    faults: state.drill ? [] : state.activeFaults(),
   };
 }
 
@@ -205,9 +220,18 @@ export function scenarioOf(state: LabState): LabScenario {
  */
 export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const topology = loadTopology(opts.topology);
+  if (opts.drill && opts.faults?.length) throw new Error("a drill chooses its own faults: give a seed and a level, not faults");
+  const plan = opts.drill ? planDrill(opts.drill.seed, opts.drill.level) : undefined;
+  if (plan) opts = { ...opts, faults: plan.faults };
   for (const f of opts.faults ?? []) if (!(FAULTS as readonly string[]).includes(f)) throw new Error(`unknown fault ${f} (known: ${FAULTS.join(", ")})`);
   const state = new LabState(topology);
   for (const f of opts.faults ?? []) state.setFault(f, true);
+  if (plan) {
+    state.drill = new DrillSession(plan, (f) => {
+      state.setFault(f, false);
+      emitter.emit("repaired", f);
+    });
+  }
   const log = (l: string) => {
     try {
       opts.log?.(l);
@@ -310,6 +334,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     const inventory: LabInventory = {
       nodes, addressMap, hostKeyPolicy: "strict", scenario: scenarioOf(state),
       lab: { dir, pid: process.pid, toolSocket: toolSock },
+      ...(plan ? { drill: { seed: plan.seed, level: plan.level } } : {}),
     };
     state.on("fault", () => {
       inventory.scenario = scenarioOf(state);

@@ -75,6 +75,7 @@ export class Leg {
   readonly mss: number;
   private readonly sink: SegmentSink;
   private seq: Record<Dir, number>;
+  private synAckSent = false;
   private finSent: Record<Dir, boolean> = { c2s: false, s2c: false };
   private isOpen = false;
   private done = false;
@@ -125,6 +126,14 @@ export class Leg {
   /** Only the client's SYN (the server never answered: drop, timeout). */
   syn(): void {
     this.emit("c2s", TH.SYN, undefined, SYN_OPTIONS);
+  }
+
+  /** The server's SYN/ACK alone (sent, but lost before the client: a drop on the return path). */
+  synAck(): void {
+    if (this.done) return;
+    if (this.synAckSent) this.seq.s2c = (this.seq.s2c - 1) >>> 0; // a retransmission: same sequence number
+    this.synAckSent = true;
+    this.emit("s2c", TH.SYN | TH.ACK, undefined, SYN_OPTIONS);
   }
 
   /** Retransmits the client's SYN (same sequence number). */

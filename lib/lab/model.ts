@@ -108,6 +108,9 @@ export const FAULTS = [
   "wrong-label",
   "mtu-blackhole",
   "haproxy-failover",
+  "return-sg-drop",
+  "standby-answers",
+  "stale-flow",
 ] as const;
 /** One fault name. */
 export type FaultName = (typeof FAULTS)[number];
@@ -163,7 +166,9 @@ const VROUTER_MAC = "00:00:5e:00:01:00";
  */
 export function buildModel(t: Topology, faults: Set<FaultName>, flows?: Map<string, FlowTable>): ClusterModel {
   let active = t.ingress.active;
-  if (faults.has("haproxy-failover") && t.ingress.standby) active = t.ingress.standby;
+  // haproxy-failover: the standby took over and works; standby-answers: the gateway points at the
+  // standby, whose haproxy answers every request itself (no backends configured).
+  if ((faults.has("haproxy-failover") || faults.has("standby-answers")) && t.ingress.standby) active = t.ingress.standby;
   const ingressNodes = [t.ingress.active, ...(t.ingress.standby ? [t.ingress.standby] : [])];
 
   // Labels: explicit ones first, then allocate from 16 upward avoiding every explicit label.

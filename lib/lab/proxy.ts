@@ -402,12 +402,23 @@ export class Haproxy extends EventEmitter {
       cb.done(503, false);
       return () => undefined;
     }
+    if (fabric.state.hasFault("standby-answers")) {
+      // The standby haproxy has no backends: it answers every request itself.
+      cb.send(errorResponse(503));
+      cb.done(503, false);
+      return () => undefined;
+    }
     const outcome = this.serviceOutcome(svc, pod);
     if (outcome !== "ok") {
       const fake = fabric.fakePort();
       const { leg } = fabric.serviceLeg(fake, svc, pod);
+      const lostReply = outcome === "return-drop";
       leg.syn();
-      const t1 = this.timer(() => leg.synRetransmit(), Math.min(1000, this.o.connectTimeoutMs / 2));
+      if (lostReply) leg.synAck(); // the pod answers; its node drops the answer
+      const t1 = this.timer(() => {
+        leg.synRetransmit();
+        if (lostReply) leg.synAck();
+      }, Math.min(1000, this.o.connectTimeoutMs / 2));
       const t2 = this.timer(() => {
         this.clear(t1);
         leg.finish();
@@ -496,10 +507,11 @@ export class Haproxy extends EventEmitter {
   }
 
   /** What the vRouters do with a new connection to a service endpoint (from the faults). */
-  private serviceOutcome(svc: ServiceSpec, pod: PodSpec): "ok" | "no-route" | "bad-label" {
+  private serviceOutcome(svc: ServiceSpec, pod: PodSpec): "ok" | "no-route" | "bad-label" | "return-drop" {
     const s = this.fabric.state;
     if (s.hasFault("service-no-route")) return "no-route";
     if (s.hasFault("wrong-label") && pod.node !== s.model.activeIngress) return "bad-label";
+    if (s.hasFault("return-sg-drop")) return "return-drop";
     void svc;
     return "ok";
   }

@@ -3,6 +3,7 @@
  * tables. Everything the utilities print is rendered from here; traffic updates it.
  */
 import { EventEmitter } from "node:events";
+import type { DrillSession } from "./drill";
 import type { FlowTable } from "./flowtable";
 import { FAULTS, buildModel, type ClusterModel, type FaultName } from "./model";
 import type { Topology } from "./topology";
@@ -20,6 +21,8 @@ export class LabState extends EventEmitter {
   readonly startedAt = Date.now();
   model: ClusterModel;
   private readonly faults = new Set<FaultName>();
+  /** Set when the lab runs a drill: its faults are hidden from every printed view and the control socket. */
+  drill?: DrillSession;
 
   constructor(topology: Topology, faults: Iterable<FaultName> = []) {
     super();
@@ -40,12 +43,12 @@ export class LabState extends EventEmitter {
 
   /**
    * Switches a fault; rebuilds next hops, routes and labels, keeping flows and vif counters. Throws on an
-   * unknown name, or on `haproxy-failover` when the topology has no standby.
+   * unknown name, or on `haproxy-failover` / `standby-answers` when the topology has no standby.
    */
   setFault(name: string, on: boolean): void {
     if (!(FAULTS as readonly string[]).includes(name)) throw new Error(`unknown fault ${name} (known: ${FAULTS.join(", ")})`);
     const f = name as FaultName;
-    if (f === "haproxy-failover" && !this.topology.ingress.standby) throw new Error("haproxy-failover needs ingress.standby");
+    if ((f === "haproxy-failover" || f === "standby-answers") && !this.topology.ingress.standby) throw new Error(`${f} needs ingress.standby`);
     if (on === this.faults.has(f)) return;
     if (on) this.faults.add(f);
     else this.faults.delete(f);

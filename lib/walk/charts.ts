@@ -8,7 +8,19 @@ import { chart, type Chart } from "../display/chart";
 import { ladderSpec, ladderSummary, type LadderArrow as LadderSpecArrow } from "../display/ladder";
 import type { Facts, Packet } from "./facts";
 import { isHttp } from "./probe-text";
+import type { FlowEntry } from "../vrouter/types";
 import type { Discovery } from "./types";
+
+/**
+ * A flow entry's full headers in one line, for tooltips (`flow 394338 15.15.15.2:37444 → 101.101.101.1:80
+ * proto 6 VRF 5->2 Action:N(D) RPF nh 61 Sinfo 192.168.0.204`).
+ *
+ * @example
+ * flowHeaders(seen.entry);
+ */
+export function flowHeaders(e: Pick<FlowEntry, "index" | "srcIp" | "srcPort" | "dstIp" | "dstPort" | "proto" | "vrf" | "dvrf" | "vrfTranslated" | "action" | "rpfNh" | "sinfo">): string {
+  return `flow ${e.index} ${e.srcIp}:${e.srcPort} → ${e.dstIp}:${e.dstPort} proto ${e.proto} VRF ${e.vrfTranslated ? `${e.vrf}->${e.dvrf}` : e.vrf} Action:${e.action} RPF nh ${e.rpfNh ?? "-"} Sinfo ${e.sinfo ?? "-"}`;
+}
 
 /** One arrow of the walk's ladder (lanes by name). */
 export interface LadderArrow extends LadderSpecArrow {
@@ -17,6 +29,20 @@ export interface LadderArrow extends LadderSpecArrow {
   to: string;
   label: string;
   connection: "client" | "proxied";
+  /** The packet's full headers as captured (outer, tunnel, labels, inner, flags), for tooltips. */
+  headers: string;
+}
+
+/**
+ * A captured packet's full headers in one line (`outer 192.168.0.204 → 10.169.25.20 MPLSoGRE [20] |
+ * inner 15.15.15.2:37444 → 101.101.101.1:80 [S] len 0 | on cent222 ens3`).
+ *
+ * @example
+ * packetHeaders(packet); // "inner 15.15.15.2:37444 → 101.101.101.1:80 [S] len 0 | on internet-host eth0"
+ */
+export function packetHeaders(p: Packet): string {
+  const outer = p.tunnel || p.outerSrc ? `outer ${p.outerSrc} → ${p.outerDst} ${p.tunnel ?? ""}${p.labels.length ? ` [${p.labels.join("/")}]` : ""} | ` : "";
+  return `${outer}inner ${p.src}:${p.srcPort} → ${p.dst}:${p.dstPort} [${p.flags}] len ${p.payload} | on ${p.node} ${p.iface}`;
 }
 
 /**
@@ -29,7 +55,7 @@ export interface LadderArrow extends LadderSpecArrow {
  */
 export function ladderArrows(f: Facts, d: Discovery, hostNode: string | null): LadderArrow[] {
   const lanes = laneNames(d);
-  const out: { at: number; from: string; to: string; label: string; connection: LadderArrow["connection"] }[] = [];
+  const out: { at: number; from: string; to: string; label: string; connection: LadderArrow["connection"]; headers: string }[] = [];
   const activeIp = d.activeNode ? Object.entries(d.fabricIps).find(([, n]) => n === d.activeNode)?.[0] : undefined;
   const clientPort = f.probe?.local?.port;
   const proxyPort = d.ingressPort;
@@ -37,13 +63,13 @@ export function ladderArrows(f: Facts, d: Discovery, hostNode: string | null): L
   for (const p of f.packets) {
     if (p.node === hostNode && (p.srcPort === clientPort || p.dstPort === clientPort)) {
       const up = p.srcPort === clientPort;
-      out.push({ at: p.at, from: up ? lanes.client : lanes.gateway, to: up ? lanes.gateway : lanes.client, label: label(p), connection: "client" });
+      out.push({ at: p.at, from: up ? lanes.client : lanes.gateway, to: up ? lanes.gateway : lanes.client, label: label(p), connection: "client", headers: packetHeaders(p) });
     } else if (p.node === d.activeNode && p.tunnel === "MPLSoGRE" && (p.srcPort === clientPort || p.dstPort === clientPort)) {
       const up = p.srcPort === clientPort;
-      out.push({ at: p.at, from: up ? lanes.gateway : lanes.haproxy, to: up ? lanes.haproxy : lanes.gateway, label: `${label(p)} GRE[${p.labels.join("/")}]`, connection: "client" });
+      out.push({ at: p.at, from: up ? lanes.gateway : lanes.haproxy, to: up ? lanes.haproxy : lanes.gateway, label: `${label(p)} GRE[${p.labels.join("/")}]`, connection: "client", headers: packetHeaders(p) });
     } else if (p.node === d.activeNode && p.tunnel === "MPLSoUDP" && proxyPort !== null && (p.srcPort === proxyPort || p.dstPort === proxyPort)) {
       const up = p.outerSrc === activeIp;
-      out.push({ at: p.at, from: up ? lanes.haproxy : lanes.pod, to: up ? lanes.pod : lanes.haproxy, label: `${label(p)} UDP[${p.labels.join("/")}]`, connection: "proxied" });
+      out.push({ at: p.at, from: up ? lanes.haproxy : lanes.pod, to: up ? lanes.pod : lanes.haproxy, label: `${label(p)} UDP[${p.labels.join("/")}]`, connection: "proxied", headers: packetHeaders(p) });
     }
   }
   // Copies of one segment captured at several hops carry the same time stamp: order them along the path.
@@ -54,7 +80,7 @@ export function ladderArrows(f: Facts, d: Discovery, hostNode: string | null): L
   };
   out.sort((a, b) => a.at - b.at || rank(a) - rank(b));
   const t0 = out.length ? out[0].at : 0;
-  return out.map((a) => ({ ms: Math.round((a.at - t0) * 1000) / 1000, from: a.from, to: a.to, label: a.label, connection: a.connection }));
+  return out.map((a) => ({ ms: Math.round((a.at - t0) * 1000) / 1000, from: a.from, to: a.to, label: a.label, connection: a.connection, headers: a.headers }));
 }
 
 /**
@@ -97,7 +123,7 @@ export function ladderDiagram(f: Facts, d: Discovery, hostNode: string | null): 
     width: 720,
     rowHeight: 20,
     color: "connection",
-    tooltip: [{ field: "ms", title: "ms" }, "label", "connection"],
+    tooltip: [{ field: "ms", title: "ms" }, "label", "connection", { field: "headers", title: "full headers" }],
   });
   return chart(spec, ladderSummary(order, arrows));
 }
@@ -110,6 +136,8 @@ export interface TimelineRow {
   startMs: number;
   endMs: number;
   tcp: string;
+  /** The entry's full headers: tuple, VRF, NAT rewrite, next hops (for tooltips). */
+  headers: string;
 }
 
 /**
@@ -138,6 +166,7 @@ export function timelineRows(f: Facts): TimelineRow[] {
       startMs: x.firstSeen - t0,
       endMs: Math.max(x.lastSeen - t0, x.firstSeen - t0 + 1),
       tcp: x.tcpStates.join(" → "),
+      headers: flowHeaders(x.entry),
     }));
 }
 
@@ -161,7 +190,7 @@ export function flowTimeline(f: Facts): Chart {
         x: { field: "startMs", type: "quantitative", title: "ms since the walk started" },
         x2: { field: "endMs" },
         color: { field: "node", type: "nominal" },
-        tooltip: [{ field: "flow" }, { field: "action" }, { field: "tcp" }],
+        tooltip: [{ field: "flow" }, { field: "action" }, { field: "tcp" }, { field: "headers", title: "full headers" }],
       },
     },
     `flow timeline: ${values.length} entries on ${[...new Set(values.map((v) => v.node))].join(", ")}`,
@@ -173,6 +202,8 @@ export interface LatencyRow {
   segment: string;
   ms: number;
   source: "probe" | "capture";
+  /** The packets (full headers) that open and close the segment, or the probe's connection, for tooltips. */
+  headers: string;
 }
 
 /**
@@ -189,13 +220,19 @@ export function latencyRows(f: Facts, d: Discovery, hostNode: string | null): La
   const p = f.probe;
   if (isHttp(p)) {
     const t = p.timings;
-    if (t.connect !== null) rows.push({ segment: "TCP connect (client)", ms: ms(t.connect - (t.dns ?? 0)), source: "probe" });
-    if (t.sent !== null && t.connect !== null) rows.push({ segment: "request sent", ms: ms(t.sent - t.connect), source: "probe" });
-    if (t.firstByte !== null && t.sent !== null) rows.push({ segment: "wait for first byte", ms: ms(t.firstByte - t.sent), source: "probe" });
-    if (t.firstByte !== null) rows.push({ segment: "transfer", ms: ms(t.total - t.firstByte), source: "probe" });
+    const conn = `client connection from port ${p.local?.port ?? "?"} to ${p.url}`;
+    if (t.connect !== null) rows.push({ segment: "TCP connect (client)", ms: ms(t.connect - (t.dns ?? 0)), source: "probe", headers: conn });
+    if (t.sent !== null && t.connect !== null) rows.push({ segment: "request sent", ms: ms(t.sent - t.connect), source: "probe", headers: conn });
+    if (t.firstByte !== null && t.sent !== null) rows.push({ segment: "wait for first byte", ms: ms(t.firstByte - t.sent), source: "probe", headers: conn });
+    if (t.firstByte !== null) rows.push({ segment: "transfer", ms: ms(t.total - t.firstByte), source: "probe", headers: conn });
   }
   const cp = p?.local?.port;
-  const first = (pred: (x: Packet) => boolean) => f.packets.find(pred)?.at;
+  const found = new Map<number, Packet>();
+  const first = (pred: (x: Packet) => boolean) => {
+    const x = f.packets.find(pred);
+    if (x) found.set(x.at, x);
+    return x?.at;
+  };
   const isReq = (x: Packet) => /^[A-Z]+ /.test(httpText(x) ?? "");
   const isResp = (x: Packet) => (httpText(x) ?? "").startsWith("HTTP/");
   const hostReq = first((x) => x.node === hostNode && x.srcPort === cp && isReq(x));
@@ -205,7 +242,9 @@ export function latencyRows(f: Facts, d: Discovery, hostNode: string | null): La
   const greResp = first((x) => x.node === d.activeNode && x.tunnel === "MPLSoGRE" && x.dstPort === cp && isResp(x));
   const hostResp = first((x) => x.node === hostNode && x.dstPort === cp && isResp(x));
   const seg = (name: string, a?: number, b?: number) => {
-    if (a !== undefined && b !== undefined && b >= a) rows.push({ segment: name, ms: ms(b - a), source: "capture" });
+    if (a !== undefined && b !== undefined && b >= a) {
+      rows.push({ segment: name, ms: ms(b - a), source: "capture", headers: `from: ${packetHeaders(found.get(a)!)} — to: ${packetHeaders(found.get(b)!)}` });
+    }
   };
   seg("client → active node (gateway, MPLSoGRE)", hostReq, greReq);
   seg("haproxy think time (request in → new request out)", greReq, udpReq);
@@ -233,6 +272,7 @@ export function latencyBreakdown(f: Facts, d: Discovery, hostNode: string | null
         y: { field: "segment", type: "nominal", sort: null, title: null },
         x: { field: "ms", type: "quantitative", title: "ms" },
         color: { field: "source", type: "nominal" },
+        tooltip: [{ field: "segment" }, { field: "ms" }, { field: "source" }, { field: "headers", title: "full headers" }],
       },
     },
     `latency: ${values.map((v) => `${v.segment} ${v.ms.toFixed(1)} ms`).join("; ") || "no timings"}`,

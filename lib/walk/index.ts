@@ -20,5 +20,9 @@ export { serviceRoute, labelLookup, type ServiceRoute, type LabelLookup } from "
 export { step, type StepResult } from "./exec";
 export { observe, type Observation, type NodeCapture, type WalkProbe } from "./traffic";
 export { facts, type Facts, type Packet } from "./facts";
-export { ladderDiagram, flowTimeline, latencyBreakdown, ladderArrows, timelineRows, latencyRows } from "./charts";
+export { ladderDiagram, flowTimeline, latencyBreakdown, ladderArrows, timelineRows, latencyRows, packetHeaders, flowHeaders } from "./charts";
+export {
+  headers, headerHops, headerRows, headerTable, headerChart, headerText, headerLine, HEADER_FIELDS,
+  type HopHeaders, type HeaderChange, type HeaderField, type HeaderRow, type HeaderSource, type EvidenceLink,
+} from "./headers";
 export { seenFlows, normalizeEntry, type SeenFlow, type SeenPair } from "./select";

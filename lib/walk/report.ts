@@ -7,6 +7,7 @@ import { JUPYTER_DISPLAY, type DisplayBundle } from "../display/bundle";
 import type { Chart } from "../display/chart";
 import { provenance } from "../display/provenance";
 import { textTable } from "../display/table";
+import { headerChart, headerHops, headerRows, type HopHeaders } from "./headers";
 import type { Discovery, StageResult, Verdict, WalkParams } from "./types";
 
 /** One row of the stage table. */
@@ -59,12 +60,40 @@ export class WalkReport {
 
   /**
    * The charts (vega-lite v5 via `chart()`): ladder, flow timeline, latency, those that could be drawn.
+   * The header chart is {@link WalkReport.headerChart} (its table is in `toHtml()` / `toMarkdown()`).
    *
    * @example
    * for (const c of report.charts()) show(c);
    */
   charts(): Chart[] {
     return [this.ladder, this.timeline, this.latency].filter((c): c is Chart => c !== null);
+  }
+
+  /**
+   * The packet's headers at every hop and direction, each change with its reason and evidence
+   * (`headerHops` in `headers.ts`, built from this report's discovered values and stage evidence).
+   *
+   * @example
+   * report.headers().find((h) => h.stage === "fip-nat")!.changes.map((c) => c.reason);
+   */
+  headers(): HopHeaders[] {
+    return headerHops(this);
+  }
+
+  /**
+   * The header chart (one row per hop, changed fields coloured, full headers in every tooltip); null
+   * when the walk found no client connection to draw.
+   *
+   * @example
+   * const c = report.headerChart(); if (c) show(c);
+   */
+  headerChart(): Chart | null {
+    if (!this.discovery.clientIp) return null;
+    try {
+      return headerChart(this.headers());
+    } catch {
+      return null;
+    }
   }
 
   /** The first stage that failed (where the packet was last not seen), or null. */
@@ -137,7 +166,7 @@ export class WalkReport {
     return {
       params: this.params, verdict: this.verdict, headline: this.headline(),
       firstFailure: this.firstFailure ? { step: this.firstFailure.step, id: this.firstFailure.id, node: this.firstFailure.node, reason: this.firstFailure.reason } : null,
-      discovery: this.discovery, stages: this.stages, unreachable: this.unreachable,
+      discovery: this.discovery, stages: this.stages, unreachable: this.unreachable, headers: this.headers(),
       charts: { ladder: this.ladder?.spec ?? null, timeline: this.timeline?.spec ?? null, latency: this.latency?.spec ?? null },
       startedAt: new Date(this.startedAt).toISOString(), endedAt: new Date(this.endedAt).toISOString(),
     };
@@ -151,6 +180,13 @@ export class WalkReport {
       "| # | stage | dir | node | evidence | verdict | reason |", "|---|---|---|---|---|---|---|",
       ...this.rows().map((r) => `| ${r.step} | ${cell(r.stage)} | ${r.direction} | ${cell(r.node)} | ${cell(r.evidence)} | ${MARK[r.verdict]} | ${cell(r.reason)} |`),
     ];
+    if (this.discovery.clientIp) {
+      lines.push(
+        "", "**The packet at every hop** (changed fields in *italics*)", "",
+        "| # | hop | outer | tunnel | label | inner | connection | why | evidence |", "|---|---|---|---|---|---|---|---|---|",
+        ...headerRows(this.headers()).map((r) => `| ${r.step} | ${cell(r.hop)} | ${cell(r.outer)} | ${r.tunnel} | ${r.label} | ${cell(r.inner)} | ${r.connection} | ${cell(r.why)} | ${cell(r.evidence)} |`),
+      );
+    }
     return lines.join("\n");
   }
 
@@ -174,7 +210,26 @@ export class WalkReport {
     return (
       `<div class="packetwalk-walk"><p><b>${esc(this.headline())}</b></p>` +
       `<table><thead><tr><th>#</th><th>stage</th><th>dir</th><th>node</th><th>evidence</th><th>verdict</th><th>reason</th></tr></thead><tbody>\n${body}\n</tbody></table>` +
+      this.headersHtml() +
       `<details><summary>discovered values</summary><p>${disc}</p></details></div>`
+    );
+  }
+
+  /** The header table as HTML (changed cells highlighted, each cell's evidence in its title). */
+  private headersHtml(): string {
+    if (!this.discovery.clientIp) return "";
+    const td = (h: HopHeaders, f: keyof HopHeaders["values"], text: string) => {
+      const ch = h.changes.find((c) => c.field === f);
+      const ev = ch?.evidence ?? h.evidence[f];
+      const title = [ch?.reason, ev ? `evidence: ${ev.stage}: ${ev.title}` : ""].filter(Boolean).join(" — ");
+      return `<td${ch ? ' style="background:#ffe0b2;font-weight:bold"' : ""}${title ? ` title="${esc(title)}"` : ""}>${esc(text)}</td>`;
+    };
+    const v = (x: unknown) => (x === null || x === undefined ? "-" : String(x));
+    const rows = this.headers()
+      .map((h) => `<tr><td>${h.step}</td><td>${h.direction === "forward" ? "→" : "←"} ${esc(h.hop)}</td>${td(h, "outerSrc", v(h.values.outerSrc))}${td(h, "outerDst", v(h.values.outerDst))}${td(h, "tunnel", v(h.values.tunnel))}${td(h, "label", v(h.values.label))}${td(h, "src", v(h.values.src))}${td(h, "sport", v(h.values.sport))}${td(h, "dst", v(h.values.dst))}${td(h, "dport", v(h.values.dport))}${td(h, "connection", v(h.values.connection))}<td>${esc([...new Set(h.changes.map((c) => c.reason))].join("; "))}</td></tr>`)
+      .join("\n");
+    return (
+      `<h4>The packet at every hop</h4><table class="packetwalk-headers"><thead><tr><th>#</th><th>hop</th><th>outer src</th><th>outer dst</th><th>tunnel</th><th>label</th><th>src</th><th>sport</th><th>dst</th><th>dport</th><th>connection</th><th>why (changed fields highlighted)</th></tr></thead><tbody>\n${rows}\n</tbody></table>`
     );
   }
 

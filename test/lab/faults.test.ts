@@ -139,6 +139,46 @@ describe("faults", () => {
     expect(lab.inventory.scenario.activeIngressNode).toBe("cent222");
   });
 
+  it("return-sg-drop: the pod answers, its node drops the reply (reverse flow D(Policy)), cent222 sees nothing, 503", async () => {
+    await withFault("return-sg-drop", async () => {
+      const { reply } = await exchange(GET);
+      expect(reply).toMatch(/^HTTP\/1\.1 503/);
+      const fwd = c333().flows.entries().filter((e) => e.dip === "10.99.225.17").at(-1)!;
+      const rev = c333().flows.get(fwd.rindex)!;
+      expect(fwd.action).toBe("N");
+      expect(rev.action).toBe("D");
+      expect(rev.dropReason).toBe("Policy");
+      expect(rev.packets).toBeGreaterThan(0); // the pod's SYN/ACKs, counted where they are dropped
+      const a = c222().flows.entries().find((e) => e.sip === "10.99.225.17" && e.dport === fwd.sport)!;
+      expect(a.packets).toBe(0); // nothing came back over the overlay
+      expect(lab.tool("cent333", ["flow", "--get", String(rev.index)]).stdout).toMatch(/DROP:\s+Policy/);
+    });
+  });
+
+  it("standby-answers: the gateway points at the standby (cent333), whose haproxy answers 503 itself", async () => {
+    await withFault("standby-answers", async () => {
+      const gw = lab.tool("gateway", ["cli", "-c", "show route table k8s-ns-user-1-public.inet.0 101.101.101.1/32 detail"]).stdout;
+      expect(gw).toContain("Protocol next hop: 10.169.25.21");
+      const before = c333().flows.entries().filter((e) => e.sip === "10.47.255.238" && e.dip === "10.99.225.17").length;
+      const { reply, port } = await exchange(GET);
+      expect(reply).toMatch(/^HTTP\/1\.1 503/);
+      expect(c333().flows.find("15.15.15.2", port, "101.101.101.1", 80, 6, 5)?.nat).toEqual({ d: true });
+      expect(c333().flows.entries().filter((e) => e.sip === "10.47.255.238" && e.dip === "10.99.225.17").length).toBe(before);
+    });
+  });
+
+  it("stale-flow: the client's flow NATs to the ingress pod but has no reverse entry; nothing comes back", async () => {
+    await withFault("stale-flow", async () => {
+      const { received, port } = await hold(GET, (p) => !!c222().flows.find("15.15.15.2", p, "101.101.101.1", 80, 6, 5));
+      expect(received).toBe(0);
+      const f = c222().flows.find("15.15.15.2", port, "101.101.101.1", 80, 6, 5)!;
+      expect(f.action).toBe("N");
+      expect(f.nat).toEqual({ d: true });
+      expect(f.rindex).toBe(-1);
+      expect(lab.tool("cent222", ["flow", "--match", `15.15.15.2:${port}`]).stdout).not.toMatch(/10\.47\.255\.238:80\s.*15\.15\.15\.2/);
+    });
+  });
+
   it("rejects unknown faults", () => {
     expect(() => lab.setFault("nope", true)).toThrow(/unknown fault/);
   });
