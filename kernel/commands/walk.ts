@@ -75,9 +75,10 @@ const OPTIONS = {
 type WalkFlags = OptionValues<typeof OPTIONS>;
 
 /** A page for the walk report: headline, stage table, evidence, charts as inline SVG. */
-async function walkPage(report: { toHtml(): string; headline(): string; charts?: () => unknown[]; verdict: string }, title: string, startedAt: number, timeline?: unknown): Promise<string> {
+async function walkPage(report: { toHtml(): string; headline(): string; charts?: () => unknown[]; headerChart?: () => unknown; verdict: string }, title: string, startedAt: number, timeline?: unknown): Promise<string> {
   const outputs = [];
-  for (const c of [...(report.charts?.() ?? []), ...(timeline ? [timeline] : [])]) {
+  const headers = report.headerChart?.();
+  for (const c of [...(report.charts?.() ?? []), ...(headers ? [headers] : []), ...(timeline ? [timeline] : [])]) {
     const b = await toDisplayBundle(c);
     outputs.push({ output_type: "display_data" as const, data: b.data, metadata: b.metadata });
   }
