@@ -89,7 +89,7 @@ export interface Deadline {
 }
 
 /**
- * A signal that aborts after `ms`, or as soon as any of `parents` aborts. Use it instead of
+ * A signal that aborts after `ms` (never for `Infinity`), or as soon as any of `parents` aborts. Use it instead of
  * `AbortSignal.any([signal, AbortSignal.timeout(ms)])`: Node 20 garbage-collects a timeout signal whose
  * only holder is an `AbortSignal.any` composite, and the time limit then never fires (`flows --for 3`
  * polled until interrupted). Here the timer holds the controller, so the limit always ends what it limits.
@@ -119,9 +119,12 @@ export function deadline(ms: number, ...parents: (AbortSignal | undefined)[]): D
     p.addEventListener("abort", onAbort, { once: true });
     cleanups.push(() => p.removeEventListener("abort", onAbort));
   }
-  const timer = setTimeout(() => abort(new DOMException(`the ${ms} ms time limit is up`, "TimeoutError")), Math.max(0, ms));
-  timer.unref?.();
-  cleanups.push(() => clearTimeout(timer));
+  // No limit (Infinity) means none; past setTimeout's 2^31-1 ms the timer would fire at once, so clamp.
+  if (Number.isFinite(ms)) {
+    const timer = setTimeout(() => abort(new DOMException(`the ${ms} ms time limit is up`, "TimeoutError")), Math.min(Math.max(0, ms), 2 ** 31 - 1));
+    timer.unref?.();
+    cleanups.push(() => clearTimeout(timer));
+  }
   return { signal: ac.signal, clear };
 }
 

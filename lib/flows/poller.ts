@@ -287,9 +287,11 @@ export class FlowPoller implements FlowSnapshotSource {
       }, Math.min(1000, stallMs / 4));
       let stderrTail = "";
       let reason: string;
+      const either = deadline(Infinity, signal, stall.signal);
       try {
         const r = await this.opts.runner.run(node, { script: this.loopCommand(node, nonce) }, {
-          signal: AbortSignal.any([signal, stall.signal]),
+          // Not AbortSignal.any: Node 20 may collect such a composite while the call waits (see deadline()).
+          signal: either.signal,
           timeoutMs: 0,
           collect: false,
           // Stop the loop (and a hung `flow`) on the node when we abort, even where sshd ignores signals.
@@ -314,6 +316,7 @@ export class FlowPoller implements FlowSnapshotSource {
         if (stall.signal.aborted) this.opts.runner.drop?.(node);
       } finally {
         clearInterval(watchdog);
+        either.clear();
       }
       if (signal.aborted) break;
       this.openGap(node, reason);

@@ -39,6 +39,10 @@ describe("deadline(ms, ...parents)", () => {
     e.clear();
     await new Promise((r) => setTimeout(r, 40));
     expect(e.signal.aborted).toBe(false);
+    // No limit: Infinity never fires (setTimeout would take it as 1 ms).
+    const never = deadline(Infinity);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(never.signal.aborted).toBe(false);
     const already = new AbortController();
     already.abort("x");
     expect(deadline(1000, already.signal).signal.reason).toBe("x");
