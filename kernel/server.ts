@@ -10,6 +10,7 @@ import type * as ZMQ from "zeromq";
 import { Engine } from "./engine";
 import { KernelHandler, Outgoing, RequestChannel } from "./handler";
 import { startHeartbeat } from "./heartbeat";
+import { historyFile, HistoryStore } from "./history";
 import { channelAddress, ConnectionInfo, decodeFrames, encodeFrames } from "./protocol/wire";
 import { redirectStdio } from "./stdio";
 
@@ -45,7 +46,7 @@ export async function serveKernel(info: ConnectionInfo, opts: { cwd?: string } =
   };
 
   const engine = new Engine({ cwd: opts.cwd ?? process.cwd() });
-  const handler = new KernelHandler(engine, { send, log: (text) => log(text) });
+  const handler = new KernelHandler(engine, { send, log: (text) => log(text), history: new HistoryStore(historyFile()) });
   const stdio = redirectStdio((name, text) => handler.output(name, text));
   const log = (text: string) => stdio.writeReal("stderr", `[packetwalk kernel] ${text}\n`);
   const onSigint = () => handler.interrupt();
