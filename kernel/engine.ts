@@ -87,25 +87,30 @@ const KERNEL_DECLARATIONS = `/** Asks the notebook's user for a line of text (st
 declare function input(prompt?: string, options?: { password?: boolean }): Promise<string>;`;
 
 /** Tracks the stack frames that belong to the kernel, so tracebacks show only the user's code. */
-function cleanStack(stack: string | undefined, mapLine: (line: number) => number): string[] {
+function cleanStack(stack: string | undefined, mapLine: (line: number) => number | null): string[] {
   if (!stack) return [];
   return stack
     .split("\n")
+    // the frame of tslab's wrapper around the cell (its last line) maps to no cell line
+    .filter((l) => !/^\s+at /.test(l) || !/evalmachine\.<anonymous>:(\d+)/.test(l) || mapLine(Number(/evalmachine\.<anonymous>:(\d+)/.exec(l)![1])) !== null)
     .filter((l) => !/^\s+at /.test(l) || !/node_modules[\\/]tslab|node:internal|node:vm|[\\/](dist[\\/])?kernel[\\/](engine|server|cli|handler)\.|sigintHandlersWrap|runInThisContext|^\s+at (async )?Promise\.(all|race)/.test(l))
-    .map((l) => l.replace(/evalmachine\.<anonymous>:(\d+)(:\d+)?/g, (_m, n: string, col = "") => `cell:${mapLine(Number(n))}${col}`).replace(/evalmachine\.<anonymous>/g, "cell"));
+    .map((l) => l.replace(/evalmachine\.<anonymous>:(\d+)(:\d+)?/g, (_m, n: string, col = "") => `cell:${mapLine(Number(n)) ?? n}${col}`).replace(/evalmachine\.<anonymous>/g, "cell"));
 }
 
 /**
  * Maps a line of the code tslab ran (its CommonJS conversion, wrapped on one first line) back to the
  * cell's own line: the cell line whose text the converted line carries (TypeScript's emit keeps most
- * statements as written), else the converted line less the conversion's header, within the cell.
+ * statements as written), else the converted line less the conversion's header, within the cell; null
+ * for the line of tslab's wrapper call (not the user's code).
  *
  * @example
  * cellLineOf(2, "throw new Error('x')", 'Object.defineProperty(exports, "__esModule", { value: true });\nthrow new Error(\'x\');'); // 1
  */
-export function cellLineOf(runLine: number, cell: string, converted: string): number {
+export function cellLineOf(runLine: number, cell: string, converted: string): number | null {
   const cellLines = cell.split("\n");
   const outLines = converted.split("\n");
+  // tslab runs `(function(exports, require) { ` + converted + `\n})(…)`: the last line is its call.
+  if (converted && runLine > outLines.length) return null;
   const norm = (t: string) => t.trim().replace(/;$/, "").replace(/\s+/g, " ");
   const text = norm(outLines[runLine - 1] ?? "");
   if (text) {
@@ -119,7 +124,7 @@ export function cellLineOf(runLine: number, cell: string, converted: string): nu
 }
 
 /** Turns a thrown value into an `error` output (`mapLine` maps a line tslab ran to the cell's). */
-export function toCellError(e: unknown, mapLine: (line: number) => number = (n) => n): CellError {
+export function toCellError(e: unknown, mapLine: (line: number) => number | null = (n) => n): CellError {
   if (e instanceof Error) {
     const interrupted = /Interrupted asynchronously|Script execution was interrupted/.test(e.message);
     const ename = interrupted ? "Interrupted" : e.name || "Error";

@@ -38,4 +38,8 @@ describe("cellLineOf", () => {
     expect(cellLineOf(2, "x()", `${header}\nsomethingElse();`)).toBe(1);
     expect(cellLineOf(40, "a\nb", "")).toBe(2);
   });
+  it("gives null for tslab's wrapper call, the line after the converted code", () => {
+    expect(cellLineOf(3, "x()", `${header}\nx();\n`)).toBe(1);
+    expect(cellLineOf(4, "x()", `${header}\nx();\n`)).toBeNull();
+  });
 });
