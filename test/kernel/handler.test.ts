@@ -411,4 +411,14 @@ describe("KernelHandler", () => {
     const reply = out.find((o) => o.message.header.msg_type === "history_reply")!;
     expect(reply.message.content).toEqual({ status: "ok", history: [[history.session, 1, ["a", "value of a"]], [history.session, 2, ["c", "value of c"]]] });
   });
+
+  it("has sent busy and execute_input before the engine runs the cell", async () => {
+    let seenWhenRun: string[] = [];
+    const out: Outgoing[] = [];
+    const engine = new StubEngine({ probe: () => ((seenWhenRun = out.map((o) => o.message.header.msg_type)), { status: "ok" }) });
+    const handler = new KernelHandler(engine, { send: (o) => out.push(o) });
+    handler.receive("shell", request("execute_request", { code: "probe" }));
+    await handler.settled();
+    expect(seenWhenRun).toEqual(["status", "execute_input"]);
+  });
 });
