@@ -4,7 +4,8 @@
  * know about: starting the socket thread, decoding and signing frames (`protocol/wire.ts`), redirecting
  * the process's stdout/stderr into the current cell, SIGINT, the process-level error handlers, loading
  * the engine after the sockets are up (the first `kernel_info_reply` does not wait for TypeScript), and
- * shutting down when asked or when the process that started the kernel is gone. The protocol itself
+ * shutting down when asked or when the process that started the kernel is gone (then ending the
+ * processes its cells started, `children.ts`). The protocol itself
  * (queue, stop_on_error, interrupts, output routing) is the handler's.
  *
  * Every message the handler sends is posted to the socket thread synchronously, so `busy`,
@@ -13,6 +14,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
+import { terminateChildren } from "./children";
 import type { CellEngine, CellOutcome, Engine, OutputTarget } from "./engine";
 import { KernelHandler, Outgoing } from "./handler";
 import { historyFile, HistoryStore } from "./history";
@@ -170,6 +172,8 @@ export async function serveKernel(info: ConnectionInfo, opts: ServeOptions = {})
   toWorker({ type: "close" });
   await Promise.race([workerClosed, new Promise((r) => setTimeout(r, 2000))]);
   await worker.terminate();
+  // Leave nothing running: what cells started ends with the kernel.
+  terminateChildren();
 }
 
 /**

@@ -225,6 +225,21 @@ describe("packetwalk kernel process", () => {
     }
   });
 
+  it("ends the processes its cells started when it shuts down", async () => {
+    const k = await rawKernel();
+    let child = 0;
+    try {
+      const ex = await k.request(k.shell, "execute_request", { code: 'import { spawn } from "node:child_process";\nspawn("sleep", ["60"]).pid', allow_stdin: false });
+      await k.replyTo(ex);
+      const result = k.iopubLog.find((x) => x.m.parent_header.msg_id === ex.header.msg_id && x.m.header.msg_type === "execute_result");
+      child = Number((result?.m.content as { data: Record<string, string> }).data["text/plain"]);
+      expect(alive(child)).toBe(true);
+    } finally {
+      await k.close();
+    }
+    expect(await waitGone(child, 5000)).toBeGreaterThanOrEqual(0);
+  });
+
   it("exits when the process that started it is killed (the parent pid changes)", async () => {
     requireBuilt();
     const { file } = await writeConnectionFile();
