@@ -52,7 +52,7 @@ describe("packetwalk run", () => {
       const printed = (good.notebook.cells[2] as { outputs: { text: string }[] }).outputs[0];
       expect(JSON.parse(printed.text)).toBe("a\u2028b\u2029c");
       // A parameters cell that fails (a type error here) stops the run even with allowErrors.
-      const broken = { ...packetwalkKernel(dir), env: { ...process.env, PW_BREAK_PARAMS: "1" } };
+      const broken = { ...packetwalkKernel(dir), env: { ...packetwalkKernel(dir).env, PW_BREAK_PARAMS: "1" } };
       const bad = await runNotebook(readNotebook(file), { params: { target: "x" }, allowErrors: true, cwd: dir, kernel: broken });
       expect(bad.ok).toBe(false);
       expect(bad.cells.map((c) => c.status)).toEqual(["error", "skipped", "skipped"]);
