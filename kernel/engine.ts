@@ -32,6 +32,10 @@ export interface CellOutcome {
 export interface OutputTarget {
   stream(name: "stdout" | "stderr", text: string): void;
   display(bundle: DisplayBundle, opts: { displayId?: string; update?: boolean }): void;
+  /** `clear_output` of the running cell. */
+  clear?(wait: boolean): void;
+  /** Asks the client for a line of input (`input_request` on stdin); rejects when stdin is not allowed. */
+  input?(prompt: string, password: boolean): Promise<string>;
 }
 
 /**
@@ -74,22 +78,58 @@ interface TslabExecutor {
 
 const NO_VALUE = Symbol("no value");
 
+/**
+ * What the kernel defines in every notebook, declared as a first hidden cell: tslab keeps a cell's
+ * declarations for the next cells (its converter drops `declare global`), and a name declared by a cell
+ * is read from tslab's `exports`, where {@link Engine} then puts the function.
+ */
+const KERNEL_DECLARATIONS = `/** Asks the notebook's user for a line of text (stdin channel); \`password\` hides what is typed. */
+declare function input(prompt?: string, options?: { password?: boolean }): Promise<string>;`;
+
 /** Tracks the stack frames that belong to the kernel, so tracebacks show only the user's code. */
-function cleanStack(stack: string | undefined): string[] {
+function cleanStack(stack: string | undefined, mapLine: (line: number) => number | null): string[] {
   if (!stack) return [];
   return stack
     .split("\n")
-    .filter((l) => !/^\s+at /.test(l) || !/node_modules[\\/]tslab|node:internal|node:vm|[\\/](dist[\\/])?kernel[\\/](engine|server|cli)\.|sigintHandlersWrap|runInThisContext/.test(l))
-    .map((l) => l.replace(/evalmachine\.<anonymous>/g, "cell"));
+    // the frame of tslab's wrapper around the cell (its last line) maps to no cell line
+    .filter((l) => !/^\s+at /.test(l) || !/evalmachine\.<anonymous>:(\d+)/.test(l) || mapLine(Number(/evalmachine\.<anonymous>:(\d+)/.exec(l)![1])) !== null)
+    .filter((l) => !/^\s+at /.test(l) || !/node_modules[\\/]tslab|node:internal|node:vm|[\\/](dist[\\/])?kernel[\\/](engine|server|cli|handler)\.|sigintHandlersWrap|runInThisContext|^\s+at (async )?Promise\.(all|race)/.test(l))
+    .map((l) => l.replace(/evalmachine\.<anonymous>:(\d+)(:\d+)?/g, (_m, n: string, col = "") => `cell:${mapLine(Number(n)) ?? n}${col}`).replace(/evalmachine\.<anonymous>/g, "cell"));
 }
 
-/** Turns a thrown value into an `error` output. */
-export function toCellError(e: unknown): CellError {
+/**
+ * Maps a line of the code tslab ran (its CommonJS conversion, wrapped on one first line) back to the
+ * cell's own line: the cell line whose text the converted line carries (TypeScript's emit keeps most
+ * statements as written), else the converted line less the conversion's header, within the cell; null
+ * for the line of tslab's wrapper call (not the user's code).
+ *
+ * @example
+ * cellLineOf(2, "throw new Error('x')", 'Object.defineProperty(exports, "__esModule", { value: true });\nthrow new Error(\'x\');'); // 1
+ */
+export function cellLineOf(runLine: number, cell: string, converted: string): number | null {
+  const cellLines = cell.split("\n");
+  const outLines = converted.split("\n");
+  // tslab runs `(function(exports, require) { ` + converted + `\n})(…)`: the last line is its call.
+  if (converted && runLine > outLines.length) return null;
+  const norm = (t: string) => t.trim().replace(/;$/, "").replace(/\s+/g, " ");
+  const text = norm(outLines[runLine - 1] ?? "");
+  if (text) {
+    const exact = cellLines.findIndex((l) => norm(l) === text);
+    if (exact >= 0) return exact + 1;
+    const within = cellLines.findIndex((l) => norm(l).length > 2 && (text.includes(norm(l)) || norm(l).includes(text)));
+    if (within >= 0) return within + 1;
+  }
+  const header = outLines.findIndex((l) => !/^Object\.defineProperty\(exports, "__esModule"/.test(l));
+  return Math.min(Math.max(1, runLine - Math.max(0, header)), cellLines.length);
+}
+
+/** Turns a thrown value into an `error` output (`mapLine` maps a line tslab ran to the cell's). */
+export function toCellError(e: unknown, mapLine: (line: number) => number | null = (n) => n): CellError {
   if (e instanceof Error) {
     const interrupted = /Interrupted asynchronously|Script execution was interrupted/.test(e.message);
     const ename = interrupted ? "Interrupted" : e.name || "Error";
     const evalue = interrupted ? "the cell was interrupted; helpers' in-flight I/O was aborted, kernel state is kept" : e.message;
-    const lines = cleanStack(e.stack);
+    const lines = cleanStack(e.stack, mapLine);
     return { ename, evalue, traceback: lines.length ? lines : [`${ename}: ${evalue}`] };
   }
   const text = typeof e === "string" ? e : util.inspect(e);
@@ -113,6 +153,9 @@ export class Engine implements CellEngine {
   private errors: unknown[] = [];
   private diagnostics: string[] = [];
   private pending: Promise<unknown>[] = [];
+  /** tslab's CommonJS conversion of the last cell, to map traceback lines back to the cell. */
+  private lastConverted = "";
+  private declared = false;
 
   constructor(opts: { cwd: string }) {
     const root = packageRoot();
@@ -125,11 +168,20 @@ export class Engine implements CellEngine {
     const { createExecutor } = require("tslab/dist/executor") as {
       createExecutor(root: string, convs: object, console: { log(...a: unknown[]): void; error(...a: unknown[]): void }): TslabExecutor;
     };
-    let node: { close(): void } | undefined;
+    let node: { close(): void; convert(prev: string, src: string): { output?: string } } | undefined;
+    const remember = (conv: NonNullable<typeof node>) => {
+      const convert = conv.convert.bind(conv);
+      conv.convert = (prev, src) => {
+        const r = convert(prev, src);
+        this.lastConverted = r.output ?? "";
+        return r;
+      };
+      return conv;
+    };
     let browser: { close(): void } | undefined;
     const convs = {
       get node() {
-        return (node ??= createConverter({ isJS: false, isBrowser: false }));
+        return (node ??= remember(createConverter({ isJS: false, isBrowser: false }) as NonNullable<typeof node>));
       },
       get browser() {
         return (browser ??= createConverter({ isJS: false, isBrowser: true }));
@@ -158,9 +210,26 @@ export class Engine implements CellEngine {
     this.installTslabDisplay();
   }
 
+  /** `input(prompt, { password })` in cells: a line from the client over the stdin channel. */
+  private readonly input = (prompt: unknown = "", opts: { password?: boolean } = {}): Promise<string> => {
+    const ask = this.target.input;
+    if (!ask) return Promise.reject(new Error("input(): no client is connected to answer it"));
+    return ask(String(prompt), Boolean(opts?.password));
+  };
+
+  /** Declares the kernel's names for the type checker and defines them where tslab's cells read them. */
+  private async declareKernelNames(): Promise<void> {
+    this.declared = await this.executor.execute(KERNEL_DECLARATIONS);
+    const tslab = (globalThis as { __tslab__?: { exports: Record<string, unknown> } }).__tslab__;
+    if (tslab) tslab.exports.input = this.input;
+    this.errors = [];
+    this.diagnostics = [];
+  }
+
   private installSink(): void {
     installSink({
       send: (bundle, opts) => this.target.display(bundle, opts),
+      clear: (wait) => this.target.clear?.(wait),
       track: (work) => {
         this.pending.push(work);
       },
@@ -186,10 +255,13 @@ export class Engine implements CellEngine {
     this.lastValue = NO_VALUE;
     this.errors = [];
     this.diagnostics = [];
+    this.lastConverted = "";
     let ok = false;
+    // tslab misses earlier cells' variables in shorthand properties ({ fip }); expand them first.
+    const src = expandShorthandProperties(code);
     try {
-      // tslab misses earlier cells' variables in shorthand properties ({ fip }); expand them first.
-      ok = await this.executor.execute(expandShorthandProperties(code));
+      if (!this.declared) await this.declareKernelNames();
+      ok = await this.executor.execute(src);
     } catch (e) {
       this.errors.push(e);
     }
@@ -205,7 +277,7 @@ export class Engine implements CellEngine {
           },
         };
       }
-      return { status: "error", error: toCellError(this.errors[0] ?? new Error("the cell failed")) };
+      return { status: "error", error: toCellError(this.errors[0] ?? new Error("the cell failed"), (n) => cellLineOf(n, src, this.lastConverted)) };
     }
     if (this.lastValue === NO_VALUE || isDisplayHandle(this.lastValue)) return { status: "ok" };
     try {
@@ -252,18 +324,45 @@ export class Engine implements CellEngine {
     }
   }
 
-  isComplete(code: string): { status: "complete" | "incomplete"; indent?: string } {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { isCompleteCode } = require("tslab/dist/converter") as { isCompleteCode(c: string): { completed: boolean; indent?: string } };
-      const r = isCompleteCode(code);
-      return r.completed ? { status: "complete" } : { status: "incomplete", indent: r.indent ?? "" };
-    } catch {
-      return { status: "complete" };
-    }
+  isComplete(code: string): { status: "complete" | "incomplete" | "invalid"; indent?: string } {
+    return isCompleteCell(code);
   }
 
   close(): void {
     this.executor.close();
   }
+}
+
+interface ParsedFile {
+  parseDiagnostics?: { start?: number; code: number }[];
+}
+
+/**
+ * Whether a cell can run as typed, from TypeScript's own parser: `complete`; `incomplete` when the
+ * first syntax error is at the end of the code (an open block, an unterminated template literal or
+ * comment, `1 +`), with the indent of the next line; `invalid` when code before the end cannot parse.
+ * Code ending in a blank line after an error is `invalid` (how a console user submits anyway).
+ *
+ * @example
+ * isCompleteCell("function f() {");  // { status: "incomplete", indent: "  " }
+ * isCompleteCell("const s = `abc");  // { status: "incomplete", indent: "" }
+ * isCompleteCell("const = 1;");      // { status: "invalid" }
+ */
+export function isCompleteCell(code: string): { status: "complete" | "incomplete" | "invalid"; indent?: string } {
+  if (!code.trim()) return { status: "complete" };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ts = require("@tslab/typescript-for-tslab") as typeof import("typescript");
+  const sf = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS) as unknown as ParsedFile;
+  const diags = sf.parseDiagnostics ?? [];
+  if (!diags.length) return { status: "complete" };
+  const end = code.trimEnd().length;
+  const first = diags.reduce((a, b) => ((a.start ?? 0) <= (b.start ?? 0) ? a : b));
+  // 1160 unterminated template literal, 1010 "*/ expected": open until their end.
+  const open = first.code === 1160 || first.code === 1010;
+  if (!open && (first.start ?? 0) < end) return { status: "invalid" };
+  if (/(^|\n)\s*\n\s*$/.test(code)) return { status: "invalid" };
+  if (open) return { status: "incomplete", indent: "" };
+  const lastLine = code.slice(code.lastIndexOf("\n") + 1);
+  const indent = /^\s*/.exec(lastLine)?.[0] ?? "";
+  return { status: "incomplete", indent: /[{[(]\s*$/.test(code) ? indent + "  " : indent };
 }

@@ -15,12 +15,13 @@
  *   the request they belong to as parent;
  * - `execute_input`, `execute_result` and `error` messages, as nbclient and JupyterLab expect.
  *
- * Where the next protocol features go: an `input_request` goes out with `channel: "stdin"` and its
- * `input_reply` comes back through `receive("stdin", …)`; history and `is_complete` are cases of the
- * shell dispatch (`shellRequest`); `clear_output` is one more {@link OutputTarget} method, routed like
- * `display`.
+ * - stdin: `input()` in a cell sends `input_request` on stdin when the request has `allow_stdin`, and its
+ *   `input_reply` (through `receive("stdin", …)`) resolves it; otherwise it rejects naming `allow_stdin`;
+ * - history: executed cells go to a {@link HistoryStore}, which answers `history_request`;
+ * - `clear_output`, published like displays.
  */
 import type { CellEngine, OutputTarget } from "./engine";
+import type { HistoryQuery, HistoryStore } from "./history";
 import { kernelInfo } from "./kernel-info";
 import { Message, newMessage } from "./protocol/wire";
 
@@ -42,6 +43,7 @@ interface ExecuteRequest {
   silent?: boolean;
   store_history?: boolean;
   stop_on_error?: boolean;
+  allow_stdin?: boolean;
 }
 
 /** How a shutdown ended the handler. */
@@ -55,6 +57,8 @@ export interface HandlerOptions {
   send(out: Outgoing): void;
   /** Kernel diagnostics (not cell output), e.g. a request that threw. */
   log?(text: string): void;
+  /** Where executed cells are kept for `history_request` (none: every history reply is empty). */
+  history?: HistoryStore;
 }
 
 function replyType(msgType: string): string {
@@ -87,6 +91,8 @@ export class KernelHandler {
   private worker: Promise<void> | null = null;
   private stopping: ShutdownOutcome | null = null;
   private resolveDone!: (o: ShutdownOutcome) => void;
+  /** The `input_request` waiting for its `input_reply`. */
+  private pendingInput: { resolve(v: string): void; reject(e: Error): void } | null = null;
 
   constructor(
     private readonly engine: CellEngine,
@@ -103,14 +109,14 @@ export class KernelHandler {
 
   /**
    * Takes one decoded request. Shell requests are queued and run in order (a `shutdown_request` is
-   * answered at once); control requests are answered at once; on stdin nothing is awaited yet.
+   * answered at once); control requests are answered at once; on stdin, `input_reply` answers the waiting `input()`.
    *
    * @example
    * handler.receive("control", newMessage("interrupt_request", {}));
    */
   receive(channel: RequestChannel, msg: Message): void {
     if (channel === "control") return this.controlRequest(msg);
-    if (channel === "stdin") return; // input_reply: nothing sends input_request yet.
+    if (channel === "stdin") return this.inputReply(msg);
     if (msg.header.msg_type === "shutdown_request") return this.shutdown(msg, "shell");
     if (this.stopping) return;
     this.queue.push(msg);
@@ -166,11 +172,33 @@ export class KernelHandler {
   private outputTarget(): OutputTarget {
     return {
       stream: (name, text) => this.publish("stream", { name, text }, this.current),
+      clear: (wait) => this.publish("clear_output", { wait }, this.current),
+      input: (prompt, password) => this.requestInput(prompt, password),
       display: (bundle, o) => {
         const content = { data: bundle.data, metadata: bundle.metadata, transient: o.displayId ? { display_id: o.displayId } : {} };
         this.publish(o.update ? "update_display_data" : "display_data", content, this.current);
       },
     };
+  }
+
+  /** Sends `input_request` on stdin for the running request; the `input_reply` resolves it. */
+  private requestInput(prompt: string, password: boolean): Promise<string> {
+    const req = this.current;
+    if (!req || !(req.content as ExecuteRequest).allow_stdin) {
+      return Promise.reject(new Error("input(): this client does not accept input (the execute request has allow_stdin false; nbconvert and the headless runner never do)"));
+    }
+    if (this.pendingInput) return Promise.reject(new Error("input(): another input() is waiting for its answer"));
+    return new Promise<string>((resolve, reject) => {
+      this.pendingInput = { resolve, reject };
+      this.opts.send({ channel: "stdin", message: newMessage("input_request", { prompt, password }, req) });
+    });
+  }
+
+  private inputReply(msg: Message): void {
+    if (msg.header.msg_type !== "input_reply" || !this.pendingInput) return;
+    const p = this.pendingInput;
+    this.pendingInput = null;
+    p.resolve(String((msg.content as { value?: unknown }).value ?? ""));
   }
 
   private publish(msgType: string, content: unknown, parent: Message | null): void {
@@ -224,7 +252,7 @@ export class KernelHandler {
       case "comm_info_request":
         return this.answer(msg, { status: "ok", comms: {} });
       case "history_request":
-        return this.answer(msg, { status: "ok", history: [] });
+        return this.answer(msg, { status: "ok", history: this.opts.history?.query(c as HistoryQuery) ?? [] });
       case "comm_open":
         // No comm targets: close it right away so the frontend does not wait.
         this.publish("comm_close", { comm_id: c.comm_id, data: {} }, msg);
@@ -254,6 +282,14 @@ export class KernelHandler {
     const count = this.executionCount;
     if (!silent) this.publish("execute_input", { code, execution_count: count }, req);
     const outcome = await this.engine.execute(code);
+    if (this.pendingInput) {
+      this.pendingInput.reject(new Error("input(): the cell ended before the answer came"));
+      this.pendingInput = null;
+    }
+    if (!silent && store_history) {
+      const text = outcome.result?.data["text/plain"];
+      this.opts.history?.add(count, code, typeof text === "string" ? text : null);
+    }
     if (outcome.status === "ok") {
       if (outcome.result && !silent) {
         this.publish("execute_result", { execution_count: count, data: outcome.result.data, metadata: outcome.result.metadata }, req);
@@ -290,6 +326,8 @@ export class KernelHandler {
     switch (msg.header.msg_type) {
       case "interrupt_request":
         this.interrupt();
+        this.pendingInput?.reject(new Error("input(): interrupted"));
+        this.pendingInput = null;
         return this.reply("control", msg, "interrupt_reply", { status: "ok" });
       case "shutdown_request":
         return this.shutdown(msg, "control");

@@ -1,7 +1,7 @@
 /**
  * The heartbeat channel: a ZeroMQ REP socket that echoes every message, so the client knows the
- * kernel process is alive. It runs on the main thread: a cell busy in synchronous code delays the echo
- * (moving this loop to a worker thread is how to make it independent of user code).
+ * kernel process is alive. It runs in the socket thread (`io-worker.ts`), so a cell busy in synchronous
+ * code on the main thread does not delay the echo.
  */
 import type * as ZMQ from "zeromq";
 

@@ -81,8 +81,11 @@ function checkName(name: string): string {
   return name;
 }
 
+/** The logo files a kernelspec carries (`kernel/logo/`: the SVG is the source, the PNGs rendered from it with resvg). */
+export const KERNEL_LOGOS = ["logo-32x32.png", "logo-64x64.png", "logo-svg.svg"] as const;
+
 /**
- * Writes the kernelspec; returns its folder.
+ * Writes the kernelspec (kernel.json and the logos); returns its folder.
  *
  * @example
  * installKernelSpec({ prefix: "/tmp/jp" }); // "/tmp/jp/share/jupyter/kernels/packetwalk"
@@ -92,6 +95,8 @@ export function installKernelSpec(loc: SpecLocation & { name?: string } = {}, en
   const dir = path.join(kernelsDirFor(loc, env), name);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "kernel.json"), JSON.stringify(kernelSpec(name), null, 2) + "\n");
+  // Jupyter shows these in the launcher and the notebook's kernel indicator.
+  for (const logo of KERNEL_LOGOS) fs.copyFileSync(path.join(packageRoot(), "kernel", "logo", logo), path.join(dir, logo));
   return dir;
 }
 

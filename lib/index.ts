@@ -22,6 +22,7 @@ export {
   chart,
   Chart,
   chartBundle,
+  clearOutput,
   inKernel,
   JUPYTER_DISPLAY,
   live,

@@ -9,13 +9,13 @@
  * packetwalk capture fabric.pcap --stats
  */
 import * as path from "node:path";
-import { frameListRows } from "../../lib/capture/analyses/frame-list";
 import type { MplsPayloadKind } from "../../lib/capture/layer-ids";
 import { CaptureFormatError, FilterSyntaxError } from "../../lib/capture/errors";
 import { compileFilter, filterFields } from "../../lib/capture/filter";
 import type { FrameRow, FrameTable } from "../../lib/capture/table/frame-table";
-import { readCapture } from "../../lib/capture/read";
+// The decoder loads when a capture is read, not for --help or a usage error (start-up stays short).
 import { CommandArgs, defineCommand, UsageError } from "./args";
+import { loadModule } from "./lazy";
 import type { CommandIO } from "./types";
 
 const USAGE = `usage: packetwalk capture FILE [--json | --tsv FIELDS] [--filter EXPR] [--stats]
@@ -166,6 +166,7 @@ async function run({ values, positionals }: CommandArgs<typeof OPTIONS>, io: Com
   const source = file === "-" ? io.stdin : path.resolve(io.cwd, file);
   let table: FrameTable;
   try {
+    const { readCapture } = await loadModule<typeof import("../../lib/capture/read")>("../../lib/capture/read");
     table = await readCapture(source, { ...options, name: file === "-" ? "stdin" : file });
   } catch (e) {
     err(e instanceof CaptureFormatError ? e.message : `${file}: ${(e as Error).message}`);
@@ -184,6 +185,7 @@ async function run({ values, positionals }: CommandArgs<typeof OPTIONS>, io: Com
       for (const r of table.rows()) yield fields.map((f) => field(r, f)).join("\t");
     })());
   } else {
+    const { frameListRows } = await loadModule<typeof import("../../lib/capture/analyses/frame-list")>("../../lib/capture/analyses/frame-list");
     await writeLines(io.stdout, (function* () {
       yield ["No.", "Time", "Source", "Destination", "Protocol", "Length", "Info"].join("\t");
       for (const r of frameListRows(table)) {

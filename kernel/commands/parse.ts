@@ -7,9 +7,10 @@
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { defineCommand, UsageError } from "./args";
+import { loadModule } from "./lazy";
 import type { CommandIO } from "./types";
-import { KINDS, detectKind, isKind, parseAny } from "../../lib/vrouter/detect";
-import { DISPLAY_COLUMNS, formatTable } from "../../lib/vrouter/table";
+// The parsers load when a parse runs, not for --help or a usage error (start-up stays short).
+import { KINDS, isKind } from "../../lib/vrouter/kinds";
 import type { ParseError, ParseWarning } from "../../lib/vrouter/types";
 
 const usage = `usage: packetwalk parse KIND [FILE|-] [--json] [--all]
@@ -60,6 +61,8 @@ const command = defineCommand({
       io.stderr.write(`packetwalk parse: cannot read ${label}: ${err.code ?? ""}${err.code ? " " : ""}${err.message}\n`);
       return 2;
     }
+    const { detectKind, parseAny } = await loadModule<typeof import("../../lib/vrouter/detect")>("../../lib/vrouter/detect");
+    const { DISPLAY_COLUMNS, formatTable } = await loadModule<typeof import("../../lib/vrouter/table")>("../../lib/vrouter/table");
     const kind = kindArg === "auto" ? detectKind(text) : kindArg;
     if (kind === null) {
       io.stderr.write(`packetwalk parse: cannot tell what ${label} holds; name the KIND (${KINDS.join(", ")})\n`);

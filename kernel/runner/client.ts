@@ -68,6 +68,9 @@ export async function writeConnectionFile(dir = os.tmpdir()): Promise<{ file: st
   return { file, info };
 }
 
+/** How long a cell's timeout waits for the kernel's busy before counting from the send. */
+const BUSY_WAIT_MS = 30_000;
+
 interface Pending {
   outputs: Output[];
   reply: Message | null;
@@ -258,8 +261,9 @@ export class KernelClient {
   }
 
   /**
-   * Executes code; resolves when the kernel has replied and gone idle, or the timeout passed (then the
-   * kernel is interrupted, and killed if it does not answer the interrupt within 10 s).
+   * Executes code; resolves when the kernel has replied and gone idle, or the timeout passed (counted
+   * from the kernel's busy for this request; then the kernel is interrupted, and killed if it does not
+   * answer the interrupt within 10 s).
    */
   async execute(code: string, opts: { stopOnError?: boolean; timeoutMs?: number; onOutput?: (o: Output, all: Output[]) => void } = {}): Promise<ExecuteOutcome> {
     const started = Date.now();
@@ -276,7 +280,20 @@ export class KernelClient {
     await this.shell.send(encodeFrames(req, this.info.key));
     let timedOut = false;
     if (opts.timeoutMs && opts.timeoutMs > 0) {
-      const inTime = await Promise.race([finished.then(() => true), sleep(opts.timeoutMs).then(() => false)]);
+      // The clock starts when the kernel says busy (the cell started): a kernel still loading its
+      // engine (it answers kernel_info before) does not eat a cell's time. Without a busy, from the send.
+      const limit = opts.timeoutMs;
+      let over = false;
+      void finished.then(() => (over = true));
+      const inTime = await new Promise<boolean>((resolve) => {
+        const tick = () => {
+          if (p.idle || over) return resolve(true);
+          const from = p.busyAt || started + BUSY_WAIT_MS;
+          if (Date.now() - from > limit) return resolve(false);
+          setTimeout(tick, 25);
+        };
+        tick();
+      });
       if (!inTime) {
         timedOut = true;
         this.interrupt();

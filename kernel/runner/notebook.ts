@@ -108,23 +108,58 @@ export function readNotebook(file: string): Notebook {
 /** A parameter value: anything JSON can hold. */
 export type ParamValue = string | number | boolean | null | ParamValue[] | { [k: string]: ParamValue };
 
+/** JavaScript's reserved words (strict mode, as modules are), TypeScript's, and names that cannot be bound. */
 const RESERVED = new Set(
   ("break case catch class const continue debugger default delete do else enum export extends false finally for function if " +
     "import in instanceof new null return super switch this throw true try typeof var void while with yield let static " +
-    "implements interface package private protected public await").split(" "),
+    "implements interface package private protected public await arguments eval undefined NaN Infinity").split(" "),
 );
 
 /**
- * Checks a parameter name: a plain identifier, not a reserved word. Returns an error message or null.
+ * Names a parameter must not take: they would shadow what notebook code (and tslab's wrapper around each
+ * cell: `exports`, `require`, `__tslab__`) relies on — Node's and the language's globals, and the
+ * kernel's own `input`.
+ */
+const SHADOWING = new Set(
+  ("process require module exports console globalThis global Buffer setTimeout setInterval setImmediate clearTimeout " +
+    "clearInterval clearImmediate queueMicrotask structuredClone fetch __dirname __filename __tslab__ Object Array String " +
+    "Number Boolean Symbol BigInt Promise Error TypeError RangeError JSON Math Date RegExp Map Set WeakMap WeakSet Proxy " +
+    "Reflect URL URLSearchParams TextEncoder TextDecoder AbortController AbortSignal performance crypto input").split(" "),
+);
+
+/**
+ * Checks a parameter name: a plain identifier, not a reserved word, not a global it would shadow.
+ * Returns an error message or null.
  *
  * @example
  * checkParamName("fip");        // null
  * checkParamName("x;process"); // "parameter name \"x;process\" is not an identifier…"
+ * checkParamName("process");   // "parameter name \"process\" would shadow the global process…"
  */
 export function checkParamName(name: string): string | null {
   if (!/^[A-Za-z_$][A-Za-z0-9_$]{0,63}$/.test(name)) return `parameter name ${JSON.stringify(name)} is not an identifier (letters, digits, _ and $, not starting with a digit)`;
   if (RESERVED.has(name)) return `parameter name ${JSON.stringify(name)} is a reserved word`;
+  if (SHADOWING.has(name)) return `parameter name ${JSON.stringify(name)} would shadow the global ${name} that notebook code relies on; choose another name`;
   return null;
+}
+
+/**
+ * A parameter value as a TypeScript literal that evaluates to exactly the value: JSON, with U+2028 and
+ * U+2029 escaped (line terminators in older parsers and in tslab's line handling), `-0` kept, and a
+ * `"__proto__"` key written as a computed key (in an object literal it would set the prototype).
+ *
+ * @example
+ * valueLiteral("a\u2028b");          // '"a\\u2028b"'
+ * valueLiteral({ __proto__: 1 } as never); // '{["__proto__"]: 1}' (for an own "__proto__" key)
+ */
+export function valueLiteral(value: ParamValue): string {
+  if (typeof value === "number" && Object.is(value, -0)) return "-0";
+  if (Array.isArray(value)) return `[${value.map(valueLiteral).join(", ")}]`;
+  if (value !== null && typeof value === "object") {
+    const fields = Object.keys(value).map((k) => `${k === "__proto__" ? '["__proto__"]' : JSON.stringify(k).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029")}: ${valueLiteral(value[k])}`);
+    return `{${fields.join(", ")}}`;
+  }
+  return JSON.stringify(value).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
 
 /**
@@ -151,8 +186,9 @@ export function parseParamArg(arg: string): { name: string; value: ParamValue } 
 }
 
 /**
- * The TypeScript source of the injected-parameters cell. Values are written as JSON literals, which
- * are valid TypeScript expressions, so no value can inject code.
+ * The TypeScript source of the injected-parameters cell. Values are written as JSON literals
+ * ({@link valueLiteral}), which are valid TypeScript expressions, so no value can inject code and every
+ * value round-trips exactly. Throws on a name {@link checkParamName} refuses.
  *
  * @example
  * parametersSource({ fip: "101.101.101.1", port: 80 });
@@ -163,8 +199,8 @@ export function parametersSource(params: Record<string, ParamValue>): string {
   for (const [name, value] of Object.entries(params)) {
     const bad = checkParamName(name);
     if (bad) throw new Error(bad);
-    // JSON.stringify escapes quotes, backslashes and control characters; U+2028/9 are legal in TS strings.
-    lines.push(`let ${name} = ${JSON.stringify(value)};`);
+    // JSON escapes quotes, backslashes and control characters; valueLiteral also U+2028/9 and __proto__.
+    lines.push(`let ${name} = ${valueLiteral(value)};`);
   }
   return lines.join("\n") + "\n";
 }

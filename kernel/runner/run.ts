@@ -132,7 +132,8 @@ export async function runNotebook(input: Notebook, opts: RunOptions = {}): Promi
       events.push(ev);
       opts.onCell?.(ev);
       if (client.dead) stopped = "dead";
-      else if (r.status !== "ok" && !opts.allowErrors) stopped = r.status;
+      // A failing parameters cell stops the run even with allowErrors: the rest would run against defaults.
+      else if (r.status !== "ok" && (!opts.allowErrors || isParametersCell(cell))) stopped = r.status;
     }
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);
@@ -155,6 +156,12 @@ export async function runNotebook(input: Notebook, opts: RunOptions = {}): Promi
     },
   };
   return { notebook, cells: events, ok, warnings, seconds };
+}
+
+/** The cell tagged `parameters` or the injected one. */
+function isParametersCell(cell: CodeCell): boolean {
+  const tags = (cell.metadata.tags as string[] | undefined) ?? [];
+  return tags.includes("parameters") || tags.includes("injected-parameters");
 }
 
 const count = (events: CellEvent[], s: CellStatus) => events.filter((e) => e.status === s).length;

@@ -1,6 +1,7 @@
 /** Rich display: multi-MIME bundles, tables, charts, live outputs, provenance. */
 export * from "./bundle";
 export * from "./chart";
+export * from "./clear";
 export * from "./provenance";
 export * from "./show";
 export * from "./sink";

@@ -12,6 +12,8 @@ export interface DisplaySink {
   send(bundle: DisplayBundle, opts: { displayId?: string; update?: boolean }): void;
   /** Lets the kernel wait for asynchronous renders (charts) before it ends the cell. */
   track(work: Promise<unknown>): void;
+  /** Clears the cell's output (`clear_output`); `wait` defers it until the next output arrives. */
+  clear?(wait: boolean): void;
 }
 
 const SINK = Symbol.for("packetwalk.display.sink");

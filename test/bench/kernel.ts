@@ -1,7 +1,10 @@
 /**
- * Kernel benchmark: start-up time and per-cell overhead (median of a 20-cell notebook) of packetwalk's
- * kernel beside plain tslab, both driven over ZeroMQ by the same client, in one run.
+ * Kernel benchmark: start-up time (until `kernel_info_reply`), first cell and per-cell overhead (median of
+ * a 20-cell notebook) of packetwalk's kernel beside plain tslab, both driven over ZeroMQ by the same
+ * client, in one run; and the start-up of the CLI's light commands (`--help`, `parse --help`,
+ * `capture --help`) beside a bare `node -e 0`, so a loaded machine's node start is visible as such.
  */
+import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { KernelClient, KernelCommand } from "../../kernel/runner/client";
 import { median, percentile } from "./stats";
@@ -40,6 +43,37 @@ async function measure(cmd: KernelCommand, starts: number, cells: number): Promi
   return { startup, cell, firstCell };
 }
 
+/** Wall time of a process start to exit, ms, `n` times. */
+function timeProcess(argv: string[], n: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    const r = spawnSync(argv[0], argv.slice(1), { stdio: "ignore", cwd: PKG });
+    out.push(performance.now() - t);
+    if (r.status !== 0) throw new Error(`${argv.join(" ")} exited ${r.status}`);
+  }
+  return out;
+}
+
+function cliStartup(log: (line: string) => void, n: number): void {
+  const cli = path.join(PKG, "dist", "kernel", "cli.js");
+  const rows: [string, string[]][] = [
+    ["node -e 0", [process.execPath, "-e", "0"]],
+    ["--help", [process.execPath, cli, "--help"]],
+    ["parse --help", [process.execPath, cli, "parse", "--help"]],
+    ["capture --help", [process.execPath, cli, "capture", "--help"]],
+  ];
+  log(`cli start-up: ${n} runs each, interleaved (target ≤ 100 ms; a bare node start is the floor)`);
+  const res = new Map<string, number[]>(rows.map(([name]) => [name, []]));
+  for (let i = 0; i < n; i++) for (const [name, argv] of rows) res.get(name)!.push(...timeProcess(argv, 1));
+  const floor = median(res.get("node -e 0")!);
+  for (const [name] of rows) {
+    const r = res.get(name)!;
+    const extra = name === "node -e 0" ? "" : `   over bare node ${(median(r) - floor).toFixed(0).padStart(4)} ms`;
+    log(`  ${name.padEnd(15)} median ${median(r).toFixed(0).padStart(5)} ms   min ${Math.min(...r).toFixed(0).padStart(5)} ms${extra}`);
+  }
+}
+
 export async function run(log: (line: string) => void): Promise<void> {
   const scale = Number(process.env.PACKETWALK_BENCH_SCALE ?? 1) || 1;
   const starts = Math.max(2, Math.round(5 * scale));
@@ -65,4 +99,6 @@ export async function run(log: (line: string) => void): Promise<void> {
   log(row("tslab"));
   const ratio = (f: (r: (typeof res)[string]) => number) => (f(res.packetwalk) / f(res.tslab)).toFixed(2);
   log(`  ratio packetwalk/tslab: start-up ${ratio((r) => median(r.startup))}x, per-cell ${ratio((r) => median(r.cell))}x`);
+  log(`  (start-up = process start to kernel_info_reply; packetwalk answers it from its socket thread and loads TypeScript after, so its first cell carries that load)`);
+  cliStartup(log, Math.max(5, Math.round(15 * scale)));
 }

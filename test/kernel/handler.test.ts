@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { CellEngine, CellOutcome, OutputTarget } from "../../kernel/engine";
 import { KernelHandler, Outgoing } from "../../kernel/handler";
+import { HistoryStore } from "../../kernel/history";
 import { Message, newMessage } from "../../kernel/protocol/wire";
 
 /** A stub engine: each cell's behaviour is a function of its code. */
@@ -343,5 +344,81 @@ describe("KernelHandler", () => {
     await t.handler.settled();
     expect(t.logs.join("\n")).toMatch(/error handling complete_request: Error: completion broke/);
     expect(t.content("execute_reply", next)).toMatchObject({ status: "ok" });
+  });
+
+  it("asks for input over stdin when the request allows it; the input_reply resolves input()", async () => {
+    let answer: Promise<string> | null = null;
+    const t = setup(
+      new StubEngine({
+        ask: async (target) => {
+          answer = target.input!("name? ", false);
+          return { status: "ok", result: { data: { "text/plain": await answer }, metadata: {} } };
+        },
+      }),
+    );
+    const req = request("execute_request", { code: "ask", allow_stdin: true });
+    t.handler.receive("shell", req);
+    await new Promise((r) => setTimeout(r, 10));
+    const ir = t.find("input_request", req)!;
+    expect(ir.channel).toBe("stdin");
+    expect(ir.message.content).toEqual({ prompt: "name? ", password: false });
+    expect(ir.message.identities).toEqual([Buffer.from("client-1")]);
+    t.handler.receive("stdin", newMessage("input_reply", { value: "ann" }, ir.message));
+    await t.handler.settled();
+    expect(t.content("execute_result", req)).toMatchObject({ data: { "text/plain": "ann" } });
+  });
+
+  it("refuses input() with a clear error when the request does not allow stdin", async () => {
+    const t = setup(
+      new StubEngine({
+        ask: async (target) => {
+          try {
+            await target.input!("name? ", true);
+            return { status: "ok" };
+          } catch (e) {
+            return fail((e as Error).message);
+          }
+        },
+      }),
+    );
+    const req = request("execute_request", { code: "ask", allow_stdin: false });
+    t.handler.receive("shell", req);
+    await t.handler.settled();
+    expect(t.find("input_request")).toBeUndefined();
+    expect(String(t.content("error", req).evalue)).toMatch(/allow_stdin/);
+  });
+
+  it("publishes clear_output for the running cell, with wait", async () => {
+    const t = setup(new StubEngine({ clear: (target) => (target.clear!(true), { status: "ok" }) }));
+    const req = request("execute_request", { code: "clear" });
+    t.handler.receive("shell", req);
+    await t.handler.settled();
+    expect(t.kinds(req)).toEqual(["iopub status:busy", "iopub execute_input", "iopub clear_output", "shell execute_reply", "iopub status:idle"]);
+    expect(t.content("clear_output", req)).toEqual({ wait: true });
+  });
+
+  it("keeps executed cells in the history store and answers history_request from it", async () => {
+    const history = new HistoryStore(null);
+    const engine = new StubEngine();
+    const out: Outgoing[] = [];
+    const handler = new KernelHandler(engine, { send: (o) => out.push(o), history });
+    handler.receive("shell", request("execute_request", { code: "a" }));
+    handler.receive("shell", request("execute_request", { code: "b", store_history: false }));
+    handler.receive("shell", request("execute_request", { code: "c" }));
+    const h = request("history_request", { hist_access_type: "tail", n: 5, output: true, raw: true });
+    handler.receive("shell", h);
+    await handler.settled();
+    const reply = out.find((o) => o.message.header.msg_type === "history_reply")!;
+    expect(reply.message.content).toEqual({ status: "ok", history: [[history.session, 1, ["a", "value of a"]], [history.session, 2, ["c", "value of c"]]] });
+  });
+
+  it("has sent busy and execute_input before the engine runs the cell", async () => {
+    let seenWhenRun: string[] = [];
+    const out: Outgoing[] = [];
+    const engine = new StubEngine({ probe: () => ((seenWhenRun = out.map((o) => o.message.header.msg_type)), { status: "ok" }) });
+    const handler = new KernelHandler(engine, { send: (o) => out.push(o) });
+    handler.receive("shell", request("execute_request", { code: "probe" }));
+    await handler.settled();
+    expect(seenWhenRun).toEqual(["status", "execute_input"]);
   });
 });

@@ -12,7 +12,8 @@ export function requireBuilt(): void {
 }
 
 export function packetwalkKernel(cwd = ROOT): KernelCommand {
-  return { argv: [process.execPath, path.join(ROOT, "dist", "kernel", "start.js"), "{connection_file}"], cwd };
+  // No history file: tests do not write into the user's Jupyter data dir.
+  return { argv: [process.execPath, path.join(ROOT, "dist", "kernel", "start.js"), "{connection_file}"], cwd, env: { ...process.env, PACKETWALK_HISTORY_FILE: "" } };
 }
 
 export function tslabKernel(cwd = ROOT): KernelCommand {

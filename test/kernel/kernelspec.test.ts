@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { captureIO } from "../helpers/io";
 import { main } from "../../kernel/cli";
-import { installKernelSpec, kernelSpec, listKernelSpecs, uninstallKernelSpec, userKernelsDir } from "../../kernel/kernelspec";
+import { installKernelSpec, KERNEL_LOGOS, kernelSpec, listKernelSpecs, uninstallKernelSpec, userKernelsDir } from "../../kernel/kernelspec";
 
 
 describe("kernelspec", () => {
@@ -49,6 +49,22 @@ describe("kernelspec", () => {
       expect(() => installKernelSpec({ name: "../evil" }, env)).toThrow(/invalid kernel name/);
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("installs the logos Jupyter shows: 32x32 and 64x64 PNGs and the SVG they are rendered from", () => {
+    const prefix = fs.mkdtempSync(path.join(os.tmpdir(), "pw-logo-"));
+    try {
+      const dir = installKernelSpec({ prefix });
+      for (const [file, size] of [["logo-32x32.png", 32], ["logo-64x64.png", 64]] as const) {
+        const png = fs.readFileSync(path.join(dir, file));
+        expect(png.subarray(1, 4).toString()).toBe("PNG");
+        expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([size, size]);
+      }
+      expect(fs.readFileSync(path.join(dir, "logo-svg.svg"), "utf8")).toMatch(/^<svg [^>]*viewBox="0 0 64 64"/);
+      expect(KERNEL_LOGOS).toHaveLength(3);
+    } finally {
+      fs.rmSync(prefix, { recursive: true, force: true });
     }
   });
 });

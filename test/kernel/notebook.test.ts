@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { checkParamName, declaredNames, injectParameters, normalizeNotebook, parametersSource, parseParamArg } from "../../kernel/runner/notebook";
+import { checkParamName, declaredNames, injectParameters, normalizeNotebook, parametersSource, parseParamArg, valueLiteral } from "../../kernel/runner/notebook";
 
 const nb = () =>
   normalizeNotebook(
@@ -55,6 +55,26 @@ describe("parameters", () => {
     const src = parametersSource(Object.fromEntries(hostile.map((v, i) => [`p${i}`, v])));
     const out = execFileSync(process.execPath, ["-e", `${src}\nconsole.log(JSON.stringify([${hostile.map((_, i) => `p${i}`).join(",")}]))`]).toString();
     expect(JSON.parse(out)).toEqual(hostile);
+  });
+
+  it("refuses names that would shadow globals the notebook relies on, and JS/TS reserved words", () => {
+    for (const n of ["process", "require", "module", "exports", "console", "globalThis", "Buffer", "setTimeout", "__tslab__", "input"]) {
+      expect(checkParamName(n), n).toMatch(/would shadow the global/);
+      expect(parseParamArg(`${n}=1`), n).toHaveProperty("error");
+    }
+    for (const n of ["let", "static", "implements", "yield", "await", "arguments", "eval", "undefined", "enum"]) expect(checkParamName(n), n).toMatch(/reserved/);
+    expect(() => parametersSource({ process: 1 })).toThrow(/shadow/);
+  });
+
+  it("round-trips any value exactly: U+2028/U+2029 escaped, -0, an own __proto__ key, lone surrogates", () => {
+    const values = ["a\u2028b\u2029c", "\ud800 lone", -0, 1e300, JSON.parse('{"__proto__": {"polluted": true}, "k\u2028": [null, false]}'), ["\u2029", { nested: "\u2028" }]];
+    const src = parametersSource(Object.fromEntries(values.map((v, i) => [`v${i}`, v])));
+    expect(src).not.toMatch(/[\u2028\u2029]/);
+    const back = execFileSync(process.execPath, ["-e", `${src}\nconst all = [${values.map((_, i) => `v${i}`).join(",")}];\nconsole.log(JSON.stringify({ all, negZero: Object.is(v2, -0), own: Object.keys(v4), proto: Object.getPrototypeOf(v4) === Object.prototype, polluted: ({}).polluted === true }))`]).toString();
+    const r = JSON.parse(back) as { all: unknown[]; negZero: boolean; own: string[]; proto: boolean; polluted: boolean };
+    expect(r.all).toEqual(JSON.parse(JSON.stringify(values)));
+    expect(r).toMatchObject({ negZero: true, own: ["__proto__", "k\u2028"], proto: true, polluted: false });
+    expect(valueLiteral("x\u2028")).toBe('"x\\u2028"');
   });
 
   it("injects after the parameters cell, replaces an earlier injection, warns on undeclared names", () => {

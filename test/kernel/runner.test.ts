@@ -30,6 +30,37 @@ function validateNbformat(file: string): string {
 
 
 describe("packetwalk run", () => {
+  it("exits 2 with a clear error for a parameter name that would shadow a global", async () => {
+    const t = captureIO({ cwd: ROOT });
+    expect(await main(["run", SMOKE, "--param", "process=1"], t.io)).toBe(2);
+    expect(t.err()).toMatch(/parameter name "process" would shadow the global process/);
+  });
+
+  it("a failing parameters cell stops the run even with --allow-errors; U+2028 values reach the cell exactly", async () => {
+    requireBuilt();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pw-params-"));
+    try {
+      const cells = [
+        { cell_type: "code", metadata: { tags: ["parameters"] }, source: 'let target = "default";\nif (process.env.PW_BREAK_PARAMS) throw new Error("parameters broke");', outputs: [], execution_count: null },
+        { cell_type: "code", metadata: {}, source: "console.log(JSON.stringify(target))", outputs: [], execution_count: null },
+      ];
+      const file = path.join(dir, "p.ipynb");
+      fs.writeFileSync(file, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells }));
+      // A value with U+2028/U+2029 round-trips into the cell.
+      const good = await runNotebook(readNotebook(file), { params: { target: "a\u2028b\u2029c" }, cwd: dir, kernel: packetwalkKernel(dir) });
+      expect(good.ok).toBe(true);
+      const printed = (good.notebook.cells[2] as { outputs: { text: string }[] }).outputs[0];
+      expect(JSON.parse(printed.text)).toBe("a\u2028b\u2029c");
+      // A parameters cell that fails (a type error here) stops the run even with allowErrors.
+      const broken = { ...packetwalkKernel(dir), env: { ...packetwalkKernel(dir).env, PW_BREAK_PARAMS: "1" } };
+      const bad = await runNotebook(readNotebook(file), { params: { target: "x" }, allowErrors: true, cwd: dir, kernel: broken });
+      expect(bad.ok).toBe(false);
+      expect(bad.cells.map((c) => c.status)).toEqual(["error", "skipped", "skipped"]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("executes with injected parameters, records status and duration per cell, and keeps going with --allow-errors", async () => {
     requireBuilt();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pw-run-"));
