@@ -64,6 +64,12 @@ export interface HygieneOptions {
    * output has `0: ` (Junos `inet.0: 3 destinations`) must not turn it on.
    */
   strayColons?: boolean;
+  /**
+   * Which sentences written into the paste are skipped: `"any"` (default: every line {@link isProse}
+   * accepts) or `"punctuated"` (only those ending in `.`, `:`, `!` or `?`, as an author's sentence does:
+   * for a parser that reports any other unreadable line as an error, e.g. `flow`).
+   */
+  prose?: "any" | "punctuated";
 }
 
 /** One command's output inside a transcript. */
@@ -676,7 +682,7 @@ export function selectSections(
         warnings.push(hw("prose", i, offset + leadingBlank(text) + 1, "an explanation drawn into the paste skipped", body));
         continue;
       }
-      if (isProse(body)) {
+      if (isProse(body) && (options.prose !== "punctuated" || /[.:!?]$/.test(body))) {
         warnings.push(hw("prose", i, offset + leadingBlank(text) + 1, "a sentence written into the paste skipped", body));
         continue;
       }
@@ -728,6 +734,8 @@ export interface CleanText {
   lineOf: number[];
   /** For each line of `text`, the columns removed from the front of the original line. */
   columnOffset: number[];
+  /** For each line of `text`, true in a `| grep …` section (records there may be partial). */
+  filtered: boolean[];
   commands: CommandLine[];
   warnings: ParseWarning[];
 }
@@ -747,12 +755,14 @@ export function cleanText(input: string, tool: ToolKind, options: HygieneOptions
   const parts: string[] = [];
   const lineOf: number[] = [];
   const columnOffset: number[] = [];
+  const filtered: boolean[] = [];
   for (const sl of lines) {
     parts.push(sl.text);
     lineOf.push(sl.index + 1);
     columnOffset.push(sl.offset);
+    filtered.push(sl.filtered === true);
   }
-  return { text: parts.length === 0 ? "" : `${parts.join("\n")}\n`, lineOf, columnOffset, commands, warnings };
+  return { text: parts.length === 0 ? "" : `${parts.join("\n")}\n`, lineOf, columnOffset, filtered, commands, warnings };
 }
 
 /**
