@@ -5,7 +5,7 @@
 import type { CommandRecord, FlowParseResult, FlowRateSample, FlowTableHeader, ParseError, ParseWarning } from "../types";
 import { FlowColumns } from "./columns";
 import type { TextChunk } from "./input";
-import { readFlowPaste } from "./paste";
+import { PASTE_LIMIT, readFlowPaste } from "./paste";
 import { ColumnSink, RowSink } from "./sinks";
 
 /** What {@link parseFlowColumns} returns: {@link FlowParseResult} with columns instead of rows. */
@@ -43,7 +43,8 @@ export function parseFlow(text: string): FlowParseResult {
   const { sink, result } = readFlowPaste({
     chunks: () => slices(t),
     text: () => t,
-    size: Buffer.byteLength(t, "utf8"),
+    // UTF-8 bytes ≥ UTF-16 units: a long string is over the limit without counting its bytes.
+    size: t.length > PASTE_LIMIT ? t.length : Buffer.byteLength(t, "utf8"),
     sink: () => new RowSink(undefined, t.length),
     remapRows: remapRowLines,
   });
