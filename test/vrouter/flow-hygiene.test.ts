@@ -219,3 +219,28 @@ describe("flow --get with both routes", () => {
     expect(parseFlow(l2only).rows[0].dstNh).toBe(44);
   });
 });
+
+describe("flow pasted into Markdown", () => {
+  it("a bold sentence, a fence (or the `'''` typed for one), a prompt indented by a list item, other tools after", () => {
+    const text =
+      "**these entries show the ping both ways**\n" +
+      "\n" +
+      "  ```\n" +
+      "  [root@node1 /]$ flow -l --match 10.0.0.10\n" +
+      `${HEADER}${E1}\n${E2}\n` +
+      "[root@node1 /]$ nh --get 20\n" +
+      "Id:20         Type:Encap          Fmly: AF_INET  Rid:0  Ref_cnt:3          Vrf:2\n" +
+      "  '''\n";
+    const r = parseFlow(text);
+    expect(r.errors).toEqual([]);
+    expect(r.rows.map((x) => x.index)).toEqual([345212, 493600]);
+    expect(r.commands.map((c) => [c.line, c.command])).toEqual([
+      [4, "flow -l --match 10.0.0.10"],
+      [28, "nh --get 20"],
+    ]);
+    const kinds = r.warnings.map((w) => (w as { kind?: string }).kind ?? "other");
+    expect(kinds).toEqual(["markup", "prose", "markup", "other", "markup"]);
+    // The same sentence, unbolded and without a full stop, is not skipped: it could be garbage.
+    expect(parseFlow(`these entries show the ping both ways\n${E1}`).errors).toHaveLength(1);
+  });
+});
