@@ -244,3 +244,48 @@ describe("flow pasted into Markdown", () => {
     expect(parseFlow(`these entries show the ping both ways\n${E1}`).errors).toHaveLength(1);
   });
 });
+
+describe("flow output as test docstrings and wiki pages print it", () => {
+  it("a vtest transcript: `----` under each command, `$utils/flow` behind a prompt, a legend and `Entries:` wrapped, continuation lines unindented, other tools after", () => {
+    const text =
+      "flow -l\n-------\n" +
+      "[root@c0ffee vtest_py]# $utils/flow --sock-dir $sock -l\n" +
+      "Flow table(size 161218560, entries 629760)\n\n" +
+      "Entries: Created 0 Added 2 Deleted 0 Changed 1Processed 0\nUsed Overflow entries 3\n" +
+      "(Created Flows/CPU: 0 0 0)(oflows 0)\n\n" +
+      "Action:F=Forward, D=Drop \\\nN=NAT(S=SNAT, D=DNAT, Ps=SPAT, Pd=DPAT,\nL=Link Local Port)\n" +
+      "Other:K(nh)=Key_Nexthop, S(nh)=RPF_Nexthop\n\n" +
+      "Index                Source:Port/Destination:Port                  Proto(V)\n" +
+      "---------------------------------------------------------------------------\n" +
+      "7764<=>38530         1.0.0.3:4145                                   1 (5)\n" +
+      "                     1.0.0.5:0\n" +
+      "(Gen: 1, K(nh):38, Action:F, Flags:, QOS:-1, S(nh):38,  Stats:2/84,\n" +
+      "SPort 52018, TTL 0, Sinfo 0.0.0.0)\n\n" +
+      "mpls --dump\n-----------\n" +
+      "[root@c0ffee vtest_py]# $utils/mpls --sock-dir $sock --dump\n" +
+      "MPLS Input Label Map\n\n   Label    NextHop\n-------------------\n      42        44\n";
+    const r = parseFlow(text);
+    expect(r.errors).toEqual([]);
+    expect(r.rows.map((x) => [x.index, x.rindex, x.packets, x.udpSrcPort, x.line])).toEqual([[7764, 38530, 2, 52018, 17]]);
+    expect([r.header?.processed, r.header?.overflowEntries]).toEqual([0, 3]);
+    expect(r.commands.map((c) => c.tool)).toEqual(["flow", "flow", "mpls", "mpls"]);
+  });
+
+  it("an RST block indented by one space: `flow -l | grep -A 1`, the R2.x layout, the legend pasted as `#` comments", () => {
+    const text =
+      " flow -l | grep -A 1  10.9.8.7\n\n" +
+      " Index              Source:Port           Destination:Port      Proto(V)\n" +
+      " -----------------------------------------------------------------------\n" +
+      " 4242            10.9.8.7:5555         10.9.8.1:443       6 (12)\n" +
+      " (K(nh):17, Action:D(SG), S(nh):17,  Statistics:3/180 UdpSrcPort 61000)\n\n" +
+      " # Action:F=Forward, D=Drop N=NAT(S=SNAT, D=DNAT, Ps=SPAT, Pd=DPAT, L=Link Local Port)\n" +
+      " # Other:K(nh)=Key_Nexthop, S(nh)=RPF_Nexthop\n";
+    const r = parseFlow(text);
+    expect(r.errors).toEqual([]);
+    expect(r.rows.map((x) => [x.index, x.dstPort, x.action, x.packets, x.udpSrcPort, x.line])).toEqual([[4242, 443, "D(SG)", 3, 61000, 5]]);
+    expect(r.warnings.map((w) => [w.line, (w as { kind?: string }).kind])).toEqual([
+      [8, "comment"],
+      [9, "comment"],
+    ]);
+  });
+});

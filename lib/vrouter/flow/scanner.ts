@@ -321,7 +321,9 @@ export class FlowScanner {
     if (this.pendingEntriesWrap !== null) {
       const h = this.pendingEntriesWrap;
       this.pendingEntriesWrap = null;
-      const m = /^entries\s+(\d+)\s*$/.exec(body);
+      // The `Entries:` line wrapped by a page or a terminal: `… Used Overflow` / `entries 0`, or
+      // `… Processed 0` / `Used Overflow entries 0`.
+      const m = /^(?:Used\s+)?(?:Overflow\s+)?entries\s+(\d+)\s*$/.exec(body);
       if (m) {
         h.overflowEntries = Number(m[1]);
         return;
@@ -361,7 +363,7 @@ export class FlowScanner {
       hh.changed = num(/Changed\s+(\d+)/);
       hh.processed = num(/Processed\s+(\d+)/);
       hh.overflowEntries = num(/entries\s+(\d+)/);
-      if (hh.overflowEntries === null && /Overflow\s*$/.test(body)) this.pendingEntriesWrap = hh;
+      if (hh.overflowEntries === null && /(?:Overflow|Processed\s+\d+)\s*$/.test(body)) this.pendingEntriesWrap = hh;
       return;
     }
     if (body.startsWith("(Created Flows/CPU:")) {
@@ -393,7 +395,8 @@ export class FlowScanner {
     }
     if (this.legendLine === li - 1) {
       // The legend goes on: more `X=Meaning` items, or the end of an item a page pushed to a new line.
-      const k = legendContinuation(body.replace(/[()]/g, ""));
+      // `(`/`)` of `N=NAT(S=SNAT, …)` read as item separators; a trailing `\` (a line continued by its author) is dropped.
+      const k = legendContinuation(body.replace(/\s*\\$/, "").replace(/\s*[()]\s*/g, ", ").replace(/^[,\s]+|[,\s]+$/g, ""));
       if (k !== null) {
         if (k === "wrapped") this.warn(li, f, "legend line wrapped by the page skipped", line);
         this.legendLine = li;
