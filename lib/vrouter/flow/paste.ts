@@ -9,7 +9,8 @@
  * their `--` separators, a block indented as a whole, double spacing, `#` comments, notes after data,
  * elisions — and that second result is kept unless it has more errors than the first. Its lines,
  * columns, rows, headers, rate lines and commands are mapped back to the original input's lines, and
- * an error on a line of a `| grep` section (a partial record of `grep -A/-B/-C`) becomes a warning.
+ * in a `| grep` section the error of a record `grep -A/-B/-C` cut (a part missing, a fragment alone)
+ * becomes a warning.
  *
  * `parseFlow`, `parseFlowColumns` and `parseFlowStream` all decide by the same rule on the same bytes
  * (the stream holds its chunks until it has seen more than {@link PASTE_LIMIT} bytes or its end), so
@@ -20,6 +21,12 @@ import type { CommandRecord, FlowParseResult, ParseError, ParseWarning } from ".
 import { FlowInput, type TextChunk } from "./input";
 import { FlowReader } from "./reader";
 import type { FlowSink } from "./sinks";
+
+/**
+ * The errors that a record cut by `grep -A/-B/-C` gives (a part missing, or a fragment alone); a field
+ * that is there but cannot be read (`1.2.3.4:x`) stays an error in a filtered section too.
+ */
+const CUT_RECORD_RE = /^(?:unexpected line|attribute block without|attribute block not closed|flow entry without|flow entry ends before|expected the destination `address:port` line|`Oflow entries:` without)/;
 
 /** Inputs of at most this many bytes are pastes: read through the hygiene layer when needed. */
 export const PASTE_LIMIT = 16 * 1024 * 1024;
@@ -83,7 +90,7 @@ function remapResult(c: CleanText, r: FlowParseResult): FlowParseResult {
   for (const e of r.errors) {
     const k = e.line - 1;
     const m = remapProblem(c, e);
-    if (k >= 0 && k < c.filtered.length && c.filtered[k]) {
+    if (k >= 0 && k < c.filtered.length && c.filtered[k] && CUT_RECORD_RE.test(e.message)) {
       // A record cut by `grep -A/-B/-C`: expected in a filtered paste, not a line that could not be read.
       warnings.push({ ...m, message: `partial record of a filtered (\`| grep\`) output: ${m.message}` });
     } else errors.push(m);
