@@ -184,6 +184,7 @@ describe("pastes read through the hygiene layer: the three still agree", () => {
     ["grep pipe with separators and a partial record", `$ flow -l | grep -A3 10.0.0.3\n${ENTRY}--\n(Gen: 1, K(nh):5, Action:F, Flags:, QOS:-1, S(nh):10,\n--\n${ENTRY}`],
     ["comments, notes, elisions, BOM/ANSI/CRLF", `\ufeff# flows\r\n${ENTRY.replace("6 (0->2)", "6 (0->2)  <-- this one").replace(/\n/g, "\r\n")}...\r\n\x1b[1m# more\x1b[0m\r\n${ENTRY}`],
     ["flow -r", "# flow –r\nNew =    2, Flow setup rate =    3 flows/sec, Flow rate =    3 flows/sec, for last  548 ms\n"],
+    ["e-mail quoting", ENTRY.replace(/^/gm, "> ")],
   ];
   for (const [name, text] of pastes) {
     it(`${name}: stream chunks cut at every offset`, async () => {

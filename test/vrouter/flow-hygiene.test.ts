@@ -289,3 +289,20 @@ describe("flow output as test docstrings and wiki pages print it", () => {
     ]);
   });
 });
+
+describe("flow --get pasted", () => {
+  const get = fixture("s3-3.txt");
+  for (const [name, text, firstLine] of [
+    ["e-mail quoted (read as nothing at all without the hygiene: `>` taken for prompts)", get.replace(/^/gm, "> "), 2],
+    ["double spaced", get.split("\n").join("\n\n"), 3],
+    ["indented by a tab", get.replace(/^/gm, "\t"), 2],
+    ["in a Markdown fence", `\`\`\`\n${get}\`\`\`\n`, 3],
+  ] as const) {
+    it(`${name}: the entry, its next hops, its original line`, () => {
+      const r = parseFlow(text);
+      expect(r.errors).toEqual([]);
+      expect(r.rows.map((x) => [x.index, x.dstNh, x.expectedSrcNh, x.packets, x.line])).toEqual([[409632, 25, 107, 2, firstLine]]);
+      expect(parseFlowColumns(Buffer.from(text)).columns.rows()).toStrictEqual(r.rows);
+    });
+  }
+});

@@ -46,6 +46,7 @@ export function parseFlow(text: string): FlowParseResult {
     // UTF-8 bytes ≥ UTF-16 units: a long string is over the limit without counting its bytes.
     size: t.length > PASTE_LIMIT ? t.length : Buffer.byteLength(t, "utf8"),
     sink: () => new RowSink(undefined, t.length),
+    count: (s) => s.rows.length,
     remapRows: remapRowLines,
   });
   result.rows = sink.rows;
@@ -85,6 +86,7 @@ export function parseFlowColumns(input: string | Uint8Array): FlowColumnsResult 
     text: () => (typeof input === "string" ? input : Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString("utf8")),
     size: u.length,
     sink: () => new ColumnSink(new FlowColumns(Math.max(1024, Math.ceil(u.length / 200)))),
+    count: (s) => s.cols.length,
     remapRows: (s, lineOf) => {
       const line = s.cols.line;
       for (let i = 0; i < s.cols.length; i++) line.set(i, lineOf(line.get(i) ?? 0));

@@ -4,7 +4,7 @@
  * The input is first read as is (`input.ts` → `reader.ts`: BOM, CRLF and ANSI cleaned on the bytes, the
  * byte scanner for the usual layout). Output as the tool prints it reads without a problem, and that is
  * the result: machine output never pays for the hygiene. When that read reports a problem (an error or a
- * warning) and the input is a paste (at most {@link PASTE_LIMIT} bytes), the text is read again through
+ * warning) or reads nothing at all, and the input is a paste (at most {@link PASTE_LIMIT} bytes), the text is read again through
  * `cleanText(text, "flow", { legends: false, prose: "punctuated" })` — prompts of every shell, `flow –l`, `| grep` pipes and
  * their `--` separators, a block indented as a whole, double spacing, `#` comments, notes after data,
  * elisions — and that second result is kept unless it has more errors than the first. Its lines,
@@ -41,6 +41,8 @@ export interface PasteSource<S extends FlowSink> {
   size: number;
   /** A fresh sink. */
   sink: () => S;
+  /** How many entries the sink holds. */
+  count: (sink: S) => number;
   /** Maps the sink's row lines (1-based lines of the cleaned text) to the input's. */
   remapRows: (sink: S, lineOf: (line: number) => number) => void;
 }
@@ -60,7 +62,7 @@ function readChunks(chunks: Iterable<TextChunk>, sink: FlowSink): FlowParseResul
  *
  * @example
  * const { sink, result } = readFlowPaste({
- *   chunks: () => [text], text: () => text, size: Buffer.byteLength(text), sink: () => new RowSink(),
+ *   chunks: () => [text], text: () => text, size: Buffer.byteLength(text), sink: () => new RowSink(), count: (s) => s.rows.length,
  *   remapRows: (s, lineOf) => { for (const r of s.rows) r.line = lineOf(r.line); },
  * });
  * result.errors // => [] for `bash-5.1# flow –l` and its output, with the prompt in result.commands
@@ -68,7 +70,10 @@ function readChunks(chunks: Iterable<TextChunk>, sink: FlowSink): FlowParseResul
 export function readFlowPaste<S extends FlowSink>(src: PasteSource<S>): { sink: S; result: FlowParseResult } {
   const sink = src.sink();
   const plain = readChunks(src.chunks(), sink);
-  if (src.size > PASTE_LIMIT || (plain.errors.length === 0 && plain.warnings.length === 0)) return { sink, result: plain };
+  // Nothing to repair: no problem reported, and something was read (a paste that reads as nothing at all,
+  // e.g. e-mail quoting taken for `>` prompts, is worth a second look).
+  const readSomething = src.count(sink) > 0 || plain.rates.length > 0 || plain.headers.length > 0;
+  if (src.size > PASTE_LIMIT || (plain.errors.length === 0 && plain.warnings.length === 0 && readSomething)) return { sink, result: plain };
   const c = cleanText(src.text(), "flow", { legends: false, prose: "punctuated" });
   const sink2 = src.sink();
   const second = readChunks([c.text], sink2);

@@ -69,6 +69,7 @@ export async function parseFlowStream(
         : Buffer.concat(all.map((c) => (typeof c === "string" ? Buffer.from(c, "utf8") : c))).toString("utf8"),
     size,
     sink: () => new RowSink(),
+    count: (s) => s.rows.length,
     remapRows: remapRowLines,
   });
   if (opts.onEntry !== undefined) {
