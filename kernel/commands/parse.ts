@@ -23,7 +23,7 @@ const usage = `usage: packetwalk parse KIND [FILE|-] [--json] [--all]
   undone, each skipped line a warning naming its line; the output of other commands is skipped.
   Prints an aligned table (the main columns; --all for every column), warnings and errors on stderr;
   with --json prints {"kind", "rows", "warnings", "errors"} on stdout, plus "header" and "headers"
-  (the flow table's Entries/Created/Added/... counters) for flow.
+  (the flow table's Entries/Created/Added/... counters) and "rates" (flow -r lines, when present) for flow.
   Exit status: 0 every line that looks like data was read (warnings allowed), 1 a line that looks like
   data could not be read (what parsed is still printed), 2 usage or file error.`;
 
@@ -74,6 +74,9 @@ const command = defineCommand({
       // The table header's counters, where the tool prints them (flow -l: Entries, Created, Added, …).
       if ("header" in result) out.header = (result as { header: unknown }).header;
       if ("headers" in result) out.headers = (result as { headers: unknown }).headers;
+      // flow -r: the flow setup rate lines (only when the input had some).
+      const rates = (result as { rates?: unknown[] }).rates;
+      if (Array.isArray(rates) && rates.length > 0) out.rates = rates;
       io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     } else {
       io.stdout.write(formatTable(result.rows, { columns: v.all ? undefined : DISPLAY_COLUMNS[kind] }));

@@ -12,7 +12,7 @@ import { parseMpls } from "./mpls";
 import { parseVif } from "./vif";
 import { parseVxlan } from "./vxlan";
 import { parseDropstats } from "./dropstats";
-import { parseJunosRoute } from "./junos";
+import { looksLikeJunosRoute, parseJunosRoute } from "./junos";
 
 /** Every kind {@link parseAny} accepts. */
 export const KINDS: readonly ToolKind[] = ["flow", "nh", "rt", "mpls", "vif", "vxlan", "dropstats", "junos-route"];
@@ -45,13 +45,15 @@ export function detectKind(text: string): ToolKind | null {
   for (let i = 0; i < tr.text.length && lines.length < 400; i++) if (!tr.skipped[i]) lines.push(tr.text[i]);
   for (const raw of lines) {
     const l = raw.trimStart();
-    if (l.startsWith("Flow table(") || l.startsWith("Flow Index:") || /^\d+<=>\d+\s/.test(l)) return "flow";
+    if (l.startsWith("Flow table(") || l.startsWith("Flow Index:") || /^\d+<=>\d+\s/.test(l) || /^Flow table\s*$/.test(l)) return "flow";
+    if (/^New\s*=\s*-?\d+,\s*Flow setup rate\b/.test(l) || /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}:\s+Entries\s*=/.test(l)) return "flow";
     if (/^Id:\d+\s+Type:/.test(l)) return "nh";
     if (/^(?:Match \S+ in )?[vV]router (?:inet[46] |bridge )?(?:routing )?table/.test(l) || /^Kernel (?:IP|L2 Bridge)/.test(l)) return "rt";
     if (l.startsWith("MPLS Input Label Map")) return "mpls";
     if (l.startsWith("VXLAN Table")) return "vxlan";
     if (l.startsWith("Vrouter Interface Table") || /^vif\d+\/\d+\s/.test(raw)) return "vif";
-    if (/^\S+\.inet6?\.0: \d+ destinations/.test(l) || l.includes('"route-information"')) return "junos-route";
+    // Any table (`inet.0:`, `mpls.0:`, `ns.inet6.0:`), the terse column header, JSON or XML.
+    if (looksLikeJunosRoute(l)) return "junos-route";
     if (/^(?:Invalid IF|Trap No IF|IF TX Discard)\s+\d+$/.test(l)) return "dropstats";
     if (/^vif\d+\/\d+\s/.test(l)) return "vif";
     if (/^[0-9a-fA-F:.]+\/\d+\s+\d+\s/.test(l)) return "rt";

@@ -12,12 +12,12 @@
  * 3. a block indented as a whole (Markdown, RST: 1–8 spaces or tabs), from its common indentation, so the
  *    formats' own indented continuation lines keep their relative indentation; the same for one command's
  *    output indented under an unindented prompt line;
- * 4. markup written into the output (Markdown fences, `**bold**`, a leading `|`);
+ * 4. markup written into the output (Markdown fences and the `'''` typed for one, `**bold**`, a leading `|`);
  * 5. notes written after data on the same line (`---> text`, `<-- text`, `<== text`, arrows of 3+ characters);
  * 6. double spacing (an empty line after every line);
  * 7. prompts of every shell seen in the field and the commands after them (`bash-5.1#`, `sh-4.2#`,
  *    `(contrail-tools)[root@x /]$`, `[prod] root@host:~ #`, `root@host:/dir#`, `user@mx>`, `$ `, `# `),
- *    en-dash options (`flow –l`) and pipes (`| grep …`); `#` comment lines (a `# text` line is a prompt only
+ *    en-dash options (`flow –l`) and pipes (`| grep …`), a `user@host` prompt indented by a list item; `#` comment lines (a `# text` line is a prompt only
  *    when `text` is a command, so a comment never swallows the output after it);
  * 8. the output of other commands in the same paste (skipped, one warning per command);
  * 9. grep's `--` separators and `-b`/`-n` prefixes, and the partial records of `grep -A/-B/-C`
@@ -64,6 +64,13 @@ export interface HygieneOptions {
    * output has `0: ` (Junos `inet.0: 3 destinations`) must not turn it on.
    */
   strayColons?: boolean;
+  /**
+   * Which sentences written into the paste are skipped: `"any"` (default: every line {@link isProse}
+   * accepts) or `"punctuated"` (only those ending in `.`, `:`, `!` or `?`, as an author's sentence does, or
+   * set in Markdown bold:
+   * for a parser that reports any other unreadable line as an error, e.g. `flow`).
+   */
+  prose?: "any" | "punctuated";
 }
 
 /** One command's output inside a transcript. */
@@ -90,6 +97,8 @@ export interface Transcript {
   offset: number[];
   /** Lines skipped by hygiene (`true`), never shown to a parser. */
   skipped: boolean[];
+  /** Lines an author set in Markdown bold (`**…**`): a sentence there is the author's, whatever its end. */
+  bold: boolean[];
   sections: HygieneSection[];
   commands: CommandLine[];
   warnings: HygieneWarning[];
@@ -399,6 +408,7 @@ export function readTranscript(input: string, options: HygieneOptions = {}): Tra
   const n = text.length;
   const offset = new Array<number>(n).fill(0);
   const skipped = new Array<boolean>(n).fill(false);
+  const bold = new Array<boolean>(n).fill(false);
   const warnings: HygieneWarning[] = [];
 
   // 2. E-mail quoting: every non-blank line starts with `>` (nested quotes repeat it).
@@ -447,7 +457,8 @@ export function readTranscript(input: string, options: HygieneOptions = {}): Tra
   for (let i = 0; i < n; i++) {
     let t = text[i];
     if (t === "") continue;
-    if (/^\s*(?:```|~~~)/.test(t)) {
+    // A fence, or the `'''` an author typed for one.
+    if (/^\s*(?:```|~~~)/.test(t) || /^\s*'''\s*$/.test(t)) {
       skipped[i] = true;
       warn(warnings, "markup", i, offset[i] + 1, "Markdown code fence skipped", t.trim());
       continue;
@@ -455,6 +466,7 @@ export function readTranscript(input: string, options: HygieneOptions = {}): Tra
     if (t.indexOf("**") >= 0 || t.charCodeAt(0) === 124 /* | */) {
       const before = t;
       t = t.replace(/\*\*/g, "  ");
+      if (t !== before) bold[i] = true;
       const lead = /^\|\\?(?=\s)|^\\\|(?=\s)/.exec(t);
       if (lead !== null) t = " ".repeat(lead[0].length) + t.slice(lead[0].length);
       if (t !== before) {
@@ -520,6 +532,17 @@ export function readTranscript(input: string, options: HygieneOptions = {}): Tra
     if (c === 32 || c === 9) {
       // An indented `# text` is a comment (the tools never print `#` at the start of a line).
       const lead = leadingBlank(t);
+      // A prompt with a user and host (`(contrail-tools)[root@x /]$ flow -l`, `root@host:~#`) indented by a
+      // Markdown list or a quote while its output is not: still the command line (no tool prints one).
+      if (lead <= 8 && t.charCodeAt(lead) !== 35 && t.charCodeAt(lead) !== 36) {
+        const p = parseShellLine(t.slice(lead));
+        if (p !== null && p !== "comment" && p.prompt.indexOf("@") > 0) {
+          text[i] = t.slice(lead);
+          offset[i] += lead;
+          i--; // read it again, unindented
+          continue;
+        }
+      }
       if (t.charCodeAt(lead) === 35 && (lead + 1 === t.length || t.charCodeAt(lead + 1) === 32 || t.charCodeAt(lead + 1) === 35)) {
         skipped[i] = true;
         warn(warnings, "comment", i, offset[i] + lead + 1, "comment line skipped", t.trim());
@@ -570,7 +593,7 @@ export function readTranscript(input: string, options: HygieneOptions = {}): Tra
       }
     }
   }
-  return { text, offset, skipped, sections, commands, warnings };
+  return { text, offset, skipped, bold, sections, commands, warnings };
 }
 
 /**
@@ -676,7 +699,7 @@ export function selectSections(
         warnings.push(hw("prose", i, offset + leadingBlank(text) + 1, "an explanation drawn into the paste skipped", body));
         continue;
       }
-      if (isProse(body)) {
+      if (isProse(body) && (options.prose !== "punctuated" || /[.:!?]$/.test(body) || tr.bold[i])) {
         warnings.push(hw("prose", i, offset + leadingBlank(text) + 1, "a sentence written into the paste skipped", body));
         continue;
       }
@@ -728,6 +751,8 @@ export interface CleanText {
   lineOf: number[];
   /** For each line of `text`, the columns removed from the front of the original line. */
   columnOffset: number[];
+  /** For each line of `text`, true in a `| grep …` section (records there may be partial). */
+  filtered: boolean[];
   commands: CommandLine[];
   warnings: ParseWarning[];
 }
@@ -747,12 +772,14 @@ export function cleanText(input: string, tool: ToolKind, options: HygieneOptions
   const parts: string[] = [];
   const lineOf: number[] = [];
   const columnOffset: number[] = [];
+  const filtered: boolean[] = [];
   for (const sl of lines) {
     parts.push(sl.text);
     lineOf.push(sl.index + 1);
     columnOffset.push(sl.offset);
+    filtered.push(sl.filtered === true);
   }
-  return { text: parts.length === 0 ? "" : `${parts.join("\n")}\n`, lineOf, columnOffset, commands, warnings };
+  return { text: parts.length === 0 ? "" : `${parts.join("\n")}\n`, lineOf, columnOffset, filtered, commands, warnings };
 }
 
 /**

@@ -6,17 +6,21 @@
  * write between outputs (`...deleted..`, `--- snip ---`, `# note`). Prompts become `commands`; the
  * other lines become warnings naming the line and its kind.
  *
- * Junos-specific for now; meant to be replaced by the shared text hygiene layer (`text.ts`) once it
- * exists: {@link classifyJunosPasteLine} is the one place that decides.
+ * Elisions and notes are the shared hygiene layer's (`hygiene.ts`: `isElision`, `noteStart`). The rest is
+ * not routed through `cleanLines`: Junos output collides with its generic rules (terse rows marked `#`
+ * and the `# = Forwarding Use Only` legend are not comments; `{master}`, `[edit]` and `---(more)---`
+ * are Junos's own; the detail form's nested indentation must not be read as a quoted block).
+ * {@link classifyJunosPasteLine} is the one place that decides.
  */
 import type { CommandRecord, ParseWarning } from "./types";
 import { parsePromptLine } from "./text";
+import { isElision, noteStart } from "./hygiene";
 
 /** What a pasted line is, when it is not output. */
-export type PasteKind = "prompt" | "command" | "banner" | "pager" | "fence" | "elision" | "comment";
+export type PasteKind = "prompt" | "command" | "banner" | "pager" | "fence" | "elision" | "note" | "comment";
 
-/** First characters of the non-output lines other than prompts and command lines: `{ [ - ( ` ~ . # / <` and `r`/`n`/`f`/`l`/`s` of `re0:`… */
-const QUICK_START = new Set([..."{[-(`~.#/<rnfls"].map((c) => c.charCodeAt(0)));
+/** First characters of the non-output lines other than prompts and command lines: `{ [ - ( ` ~ . # / < = _ …` and `r`/`n`/`f`/`l`/`s` of `re0:`… */
+const QUICK_START = new Set([..."{[-(`~.#/<=_\u2026rnfls"].map((c) => c.charCodeAt(0)));
 
 /**
  * Classifies a raw line: null for output, else its kind and (for prompts and command lines) the command.
@@ -50,6 +54,9 @@ export function classifyJunosPasteLine(raw: string): { kind: PasteKind; prompt: 
   if (/^(?:\.{2,}.*|\[\.\.\.\]|<snip>|-{2,}\s*snip\s*-*|\(\s*(?:output\s+)?(?:truncated|snipped|omitted)[^)]*\)|\.\.\.?\s*(?:deleted|snip|truncated|omitted).*)$/i.test(t)) {
     return { kind: "elision", prompt: "", command: "" };
   }
+  // The shared hygiene layer's elisions (`<output omitted>`, `=== snip ===`, `…`) and a note alone on its line (`<-- the gateway`).
+  if (isElision(t)) return { kind: "elision", prompt: "", command: "" };
+  if (noteStart(t) === 0) return { kind: "note", prompt: "", command: "" };
   // `# note`, `// note`; not the legend (`# = Forwarding Use Only`) nor a terse row marked `#` (`# ? 0.0.0.0/0  M 255`).
   if (/^(?:#|\/\/)\s+\S/.test(t) && !/^#\s*=/.test(t) && !/^#\s+(?:[?VIN]\s+)?\S+\s+[A-Z]\s+\d+\b/.test(t)) return { kind: "comment", prompt: "", command: "" };
   return null;

@@ -215,7 +215,41 @@ export interface FlowEntry extends FlowEntryCore {
 }
 
 /** The result of {@link FlowEntry} parsing: rows plus the table header counters. */
+/**
+ * One line of `flow -r` (the flow setup rate, printed about every 500 ms). Two forms: R1.x's
+ * `New = 2, Flow setup rate = 3 flows/sec, Flow rate = 3 flows/sec, for last 548 ms` and TF master's
+ * `2024-03-26 10:00:00.123:  Entries = N Rate = N (Fwd = N Rev = N Del = N) Hold = N Free Burst Tokens = N
+ * Total Hold Entries N`; the fields of the other form are `null`. Values are as printed (R1.x prints
+ * negative differences); a number that cannot be exact is `null` with a warning.
+ */
+export interface FlowRateSample {
+  /** 1-based line. */
+  line: number;
+  /** TF master's timestamp (`2024-03-26 10:00:00.123`), `null` in the R1.x form. */
+  time: string | null;
+  /** R1.x `New =`: flows set up in the interval. */
+  newFlows: number | null;
+  /** R1.x `Flow setup rate =` (flows/s). */
+  setupRate: number | null;
+  /** R1.x `Flow rate =` (flows/s). */
+  flowRate: number | null;
+  /** R1.x `for last N ms`. */
+  periodMs: number | null;
+  /** TF master `Entries =`: entries in the table. */
+  entries: number | null;
+  /** TF master `Rate =` (flow operations/s). */
+  rate: number | null;
+  fwd: number | null;
+  rev: number | null;
+  del: number | null;
+  hold: number | null;
+  freeBurstTokens: number | null;
+  holdEntries: number | null;
+}
+
 export interface FlowParseResult extends VrouterParseResult<FlowEntry> {
+  /** `flow -r` lines (the flow setup rate), in input order; empty for other output. */
+  rates: FlowRateSample[];
   /** The counters of the first table dump, `null` when none was printed (`flow --get`, bare entries). */
   header: FlowTableHeader | null;
   /** Every table dump's counters, in input order (`FlowEntry.dump` indexes this when headers were printed). */

@@ -10,7 +10,11 @@
  *
  * Run: `node node_modules/typescript/bin/tsc -p tsconfig.json && node -e "require('./dist/test/bench/parse.js').run(console.log)"`
  */
+import * as fs from "node:fs";
 import * as os from "node:os";
+import * as path from "node:path";
+import { parseAny } from "../../lib/vrouter/detect";
+import type { ToolKind } from "../../lib/vrouter/text";
 import { parseFlow, parseFlowColumns, parseFlowStream } from "../../lib/vrouter/flow";
 import { prng } from "../helpers/prng";
 import { settle } from "./settle";
@@ -240,6 +244,45 @@ export async function run(log: (line: string) => void): Promise<void> {
   log(`  throughput: ${(bytes / MB / (sms / 1000)).toFixed(1)} MB/s, ${Math.round(count / (sms / 1000)).toLocaleString("en-US")} entries/s (wall); ${(bytes / MB / (scpuMs / 1000)).toFixed(1)} MB per CPU-second`);
   log(`  memory: peak rss ${(sPeakRss / MB).toFixed(0)} MiB (+${((sPeakRss - sBefore.rss) / MB).toFixed(0)}), peak heap delta +${((sPeakHeap - sBefore.heapUsed) / MB).toFixed(0)} MiB (sampled every 50k entries; input text is held by the bench)`);
   text = null;
+  corpusBench(log);
+}
+
+/**
+ * The real-world corpus of issue #11 (`../shared/fixtures/vrouter-realworld`, every file with the parser
+ * its `expect.json` names) parsed `PACKETWALK_BENCH_CORPUS_PASSES` times (default 200): ms per pass.
+ *
+ * @example
+ * corpusBench(console.log) // "real-world corpus: 28 files, 41 KiB: 3.1 ms per pass (median of 5 × 40 passes)"
+ */
+export function corpusBench(log: (line: string) => void): void {
+  const dir = path.resolve(__dirname, "..", "..", "..", "..", "shared", "fixtures", "vrouter-realworld");
+  const alt = path.resolve(process.cwd(), "..", "shared", "fixtures", "vrouter-realworld");
+  const root = fs.existsSync(path.join(dir, "expect.json")) ? dir : alt;
+  if (!fs.existsSync(path.join(root, "expect.json"))) {
+    log("real-world corpus: ../shared/fixtures/vrouter-realworld not found, skipped");
+    return;
+  }
+  const entries = JSON.parse(fs.readFileSync(path.join(root, "expect.json"), "utf8")) as { file: string; kind: ToolKind }[];
+  const files = entries.map((e) => ({ kind: e.kind, text: fs.readFileSync(path.join(root, e.file), "utf8") }));
+  const bytes = files.reduce((a, f) => a + Buffer.byteLength(f.text), 0);
+  const passes = Math.max(5, Number(process.env.PACKETWALK_BENCH_CORPUS_PASSES ?? 200));
+  const per = Math.ceil(passes / 5);
+  let rows = 0;
+  let errors = 0;
+  for (const f of files) {
+    const r = parseAny(f.kind, f.text); // warm-up
+    rows += r.rows.length;
+    errors += r.errors.length;
+  }
+  const times: number[] = [];
+  for (let k = 0; k < 5; k++) {
+    const t0 = performance.now();
+    for (let p = 0; p < per; p++) for (const f of files) parseAny(f.kind, f.text);
+    times.push((performance.now() - t0) / per);
+  }
+  times.sort((a, b) => a - b);
+  log(`real-world corpus (${files.length} files, ${(bytes / 1024).toFixed(0)} KiB, ${rows} rows, ${errors} errors):`);
+  log(`  ${times[2].toFixed(2)} ms per pass (median of 5 × ${per} passes: ${times.map((t) => t.toFixed(2)).join(", ")} ms)`);
 }
 
 if (require.main === module) {

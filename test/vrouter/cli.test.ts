@@ -114,3 +114,30 @@ describe("packetwalk parse", () => {
     expect(bad.err).toContain("<stdin>:11:11: error: unexpected line");
   });
 });
+
+describe("packetwalk parse flow: pasted output, exit status, rates", () => {
+  const entry =
+    "   7<=>8       10.1.1.1:1000                                       6 (3)\n" +
+    "                         10.1.1.2:80\n" +
+    "(Gen: 1, K(nh):5, Action:F, Flags:, TCP:SSrEEr, QOS:-1, S(nh):5,  Stats:3/180,\n" +
+    " SPort 60000, TTL 0, Sinfo 0.0.0.0)\n";
+  it("a paste with prompts, comments, grep separators and double spacing exits 0 with warnings; a broken data line exits 1", async () => {
+    const pasted = `  # on compute-1\n  bash-5.1# flow \u2013l | grep -A3 10.1.1.1\n${entry.replace(/^/gm, "  ")}  --\n`;
+    const ok = await run(["flow", "-", "--json"], pasted);
+    expect(ok.code).toBe(0);
+    const j = JSON.parse(ok.out) as { rows: { index: number; line: number }[]; warnings: { line: number }[]; errors: unknown[] };
+    expect(j.rows.map((r) => [r.index, r.line])).toEqual([[7, 3]]);
+    expect(j.errors).toEqual([]);
+    expect(j.warnings.map((w) => w.line)).toEqual([1, 7]);
+    const bad = await run(["flow", "-", "--json"], `${pasted}   9<=>10   10.1.1.1:zz   6 (3)\n`);
+    expect(bad.code).toBe(1);
+  });
+
+  it("flow -r: --json carries `rates`, exit 0", async () => {
+    const { code, out } = await run(["flow", "-", "--json"], "# flow \u2013r\nNew =    2, Flow setup rate =    3 flows/sec, Flow rate =    3 flows/sec, for last  548 ms\n");
+    expect(code).toBe(0);
+    const j = JSON.parse(out) as { rows: unknown[]; rates: { newFlows: number; periodMs: number }[] };
+    expect(j.rows).toEqual([]);
+    expect(j.rates.map((r) => [r.newFlows, r.periodMs])).toEqual([[2, 548]]);
+  });
+});

@@ -142,3 +142,15 @@ describe("sections of a transcript", () => {
     ]);
   });
 });
+
+describe("detectKind: Junos route output and flow -r without a prompt", () => {
+  it("recognises inet.0 / mpls.0 tables, the terse header, XML and JSON; flow -r and a bare `Flow table`", () => {
+    expect(detectKind("inet.0: 9 destinations, 11 routes (9 active, 0 holddown, 1 hidden)\n")).toBe("junos-route");
+    expect(detectKind("mpls.0: 5 destinations, 5 routes (5 active, 0 holddown, 0 hidden)\n")).toBe("junos-route");
+    expect(detectKind("\nA V Destination        P Prf   Metric 1   Metric 2  Next hop        AS path\n")).toBe("junos-route");
+    expect(detectKind('<rpc-reply>\n<route-information xmlns="http://xml.juniper.net/junos/21.4R3/junos-routing">\n')).toBe("junos-route");
+    expect(detectKind('{\n    "route-information" : [\n')).toBe("junos-route");
+    expect(detectKind("New =    2, Flow setup rate =    3 flows/sec, Flow rate =    3 flows/sec, for last  548 ms\n")).toBe("flow");
+    expect(detectKind("Flow table\n   Index        Source:Port                   Destination:Port   Proto(V)\n")).toBe("flow");
+  });
+});

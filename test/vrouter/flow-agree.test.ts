@@ -14,8 +14,8 @@ import { fixture, sharedFixtureNames } from "./helpers";
 type Result = ReturnType<typeof parseFlow>;
 
 /** What the three must agree on (rows of the columns made the same way as parseFlow's). */
-function view(r: Pick<Result, "errors" | "warnings" | "commands" | "headers" | "header">, rows: unknown[]) {
-  return { rows, errors: r.errors, warnings: r.warnings, commands: r.commands, headers: r.headers, header: r.header };
+function view(r: Pick<Result, "errors" | "warnings" | "commands" | "headers" | "header" | "rates">, rows: unknown[]) {
+  return { rows, errors: r.errors, warnings: r.warnings, commands: r.commands, headers: r.headers, header: r.header, rates: r.rates };
 }
 
 function columnsView(input: string | Uint8Array) {
@@ -175,4 +175,21 @@ describe("differential: generated and mutated inputs", () => {
       await agree(t, `round ${round}: ${JSON.stringify(t.slice(0, 60))}`, [cuts]);
     }
   });
+});
+
+describe("pastes read through the hygiene layer: the three still agree", () => {
+  const pastes: [string, string][] = [
+    ["prompt + en dash + indented block", `bash-5.1# flow –l\n${ENTRY.replace(/^/gm, "    ")}`],
+    ["double spacing", ENTRY.split("\n").join("\n\n")],
+    ["grep pipe with separators and a partial record", `$ flow -l | grep -A3 10.0.0.3\n${ENTRY}--\n(Gen: 1, K(nh):5, Action:F, Flags:, QOS:-1, S(nh):10,\n--\n${ENTRY}`],
+    ["comments, notes, elisions, BOM/ANSI/CRLF", `\ufeff# flows\r\n${ENTRY.replace("6 (0->2)", "6 (0->2)  <-- this one").replace(/\n/g, "\r\n")}...\r\n\x1b[1m# more\x1b[0m\r\n${ENTRY}`],
+    ["flow -r", "# flow –r\nNew =    2, Flow setup rate =    3 flows/sec, Flow rate =    3 flows/sec, for last  548 ms\n"],
+    ["e-mail quoting", ENTRY.replace(/^/gm, "> ")],
+  ];
+  for (const [name, text] of pastes) {
+    it(`${name}: stream chunks cut at every offset`, async () => {
+      const r = await agree(text, name, Array.from({ length: text.length + 1 }, (_, i) => [i]));
+      expect(r.errors, name).toEqual([]);
+    });
+  }
 });

@@ -384,3 +384,17 @@ describe("what authors and shells leave in a transcript", () => {
     expect(cleanLines(t, "junos-route", { strayColons: true }).lines[0].text).toBe("inet.0  3 destinations, 3 routes");
   });
 });
+
+describe("a prompt indented by a Markdown list item, a `'''` fence, a bold sentence", () => {
+  it("the indented `user@host` prompt opens its command's section; `'''` is markup; `prose: \"punctuated\"` keeps bold sentences out", () => {
+    const t = readTranscript("  [root@n1 /]$ mpls --dump\nMPLS Input Label Map\n  '''\n");
+    expect(t.commands.map((c) => [c.line, c.command, c.tool])).toEqual([[1, "mpls --dump", "mpls"]]);
+    expect(t.skipped[2]).toBe(true);
+    // An indented bare `$ x` or `# x` stays output / a comment (a format may indent such a line).
+    expect(readTranscript("  $ mpls --dump\nMPLS Input Label Map\n").commands).toEqual([]);
+    const bold = cleanLines("**the labels of this node are below**\nnh --get 1\nId:1  Type:Drop\n", "nh", { prose: "punctuated" });
+    expect(bold.warnings.map((w) => (w as { kind?: string }).kind)).toContain("prose");
+    const plain = cleanLines("the labels of this node are below\n", "nh", { prose: "punctuated" });
+    expect(plain.lines.filter((l) => !l.boundary).map((l) => l.text)).toEqual(["the labels of this node are below"]);
+  });
+});

@@ -97,3 +97,26 @@ describe("parseJunosRoute", () => {
     expect(t.warnings).toEqual([{ line: 5, column: 17, message: "unknown route attribute kept in `extra`", text: "Frobnication: high" }]);
   });
 });
+
+describe("Junos pastes: the hygiene layer's elisions and notes", () => {
+  it("`<output omitted>`, `=== snip ===` and a note alone on its line are skipped with a warning, rows kept", () => {
+    const r = parseJunosRoute(
+      "user@mx> show route table inet.0 terse\n\n" +
+        "inet.0: 9 destinations, 11 routes (9 active, 0 holddown, 1 hidden)\n" +
+        "+ = Active Route, - = Last Active, * = Both\n\n" +
+        "A V Destination        P Prf   Metric 1   Metric 2  Next hop        AS path\n" +
+        "* ? 10.0.0.0/24        D   0                       >ge-0/0/0.0\n" +
+        "<output omitted>\n" +
+        "=== snip ===\n" +
+        "<-- the default route below\n" +
+        "* ? 0.0.0.0/0          S   5                       >10.0.0.1\n",
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.rows.map((x) => x.prefix)).toEqual(["10.0.0.0/24", "0.0.0.0/0"]);
+    expect(r.warnings.map((w) => [w.line, w.message])).toEqual([
+      [8, "elision line skipped"],
+      [9, "elision line skipped"],
+      [10, "note line skipped"],
+    ]);
+  });
+});

@@ -357,7 +357,7 @@ export class EntryScanner {
       S[o + S_SRC_E] = colon;
     }
     const srcPort = this.rdU(colon + 1, i);
-    if (srcPort < 0 || srcPort > MAX32 || this.rEnd !== i) return -1;
+    if (srcPort < 0 || srcPort > 65535 || this.rEnd !== i) return -1;
     S[o + S_SRCPORT] = srcPort;
     i = this.skipRun(i);
     // Protocol, then "(vrf)" or "(vrf->dvrf)", then the end of the line.
@@ -407,7 +407,7 @@ export class EntryScanner {
       S[o + S_DST_E] = dcolon;
     }
     const dstPort = this.rdU(dcolon + 1, i);
-    if (dstPort < 0 || dstPort > MAX32 || this.rEnd !== i) return -1;
+    if (dstPort < 0 || dstPort > 65535 || this.rEnd !== i) return -1;
     S[o + S_DSTPORT] = dstPort;
     while (u[i] === 32) i++;
     if (u[i] !== 10) return -1;

@@ -58,6 +58,11 @@ export class FlowGetBuilder {
   private startLine = 0;
   private field = "";
   private section = "";
+  /** Inside a section, the route the next `NextHop(…)` line belongs to: 3 (Layer 3), 2 (Layer 2), 0 (none said). */
+  private layer = 0;
+  /** A Layer 3 (or unlabelled) route's next hop was read in the source / destination section. */
+  private srcL3 = false;
+  private dstL3 = false;
   private readonly a: Attrs = freshAttrs();
   private readonly v = new Map<string, string>();
   private readonly detail: Partial<FlowEntry> = {};
@@ -90,6 +95,7 @@ export class FlowGetBuilder {
       this.v.set(name, value);
       if (name === "Expected Source" || name === "Source Information" || name === "Destination Information") {
         this.section = name;
+        this.layer = 0;
         this.sub(value, li, line);
       }
       return true;
@@ -126,20 +132,38 @@ export class FlowGetBuilder {
       return;
     }
     switch (key) {
-      case "VRF":
       case "Layer 3 Route Information":
+        this.layer = 3;
+        return;
       case "Layer 2 Route Information":
+        this.layer = 2;
+        return;
+      case "VRF":
       case "ECMP":
         return;
       case "NextHop(Index, VRF, Type)":
         if (sec === "Expected Source") {
           d.expectedSrcNh = toInt(parts[0]);
           d.expectedSrcNhType = parts[2] ?? null;
+        } else if (this.layer === 2 && (sec === "Source Information" || sec === "Destination Information")) {
+          // Both routes printed (a bridged flow): the flow's next hop is the Layer 3 route's; the Layer 2
+          // route's is kept in `extra`, and stands in only when no Layer 3 route was printed.
+          const l3Seen = sec === "Source Information" ? this.srcL3 : this.dstL3;
+          this.addExtra(`${sec === "Source Information" ? "Source" : "Destination"} Layer 2 NextHop: ${val}`);
+          if (!l3Seen) {
+            if (sec === "Source Information") d.srcNh = toInt(parts[0]);
+            else {
+              d.dstNh = toInt(parts[0]);
+              d.dstNhType = parts[2] ?? null;
+            }
+          }
         } else if (sec === "Source Information") {
           d.srcNh = toInt(parts[0]);
+          this.srcL3 = true;
         } else if (sec === "Destination Information") {
           d.dstNh = toInt(parts[0]);
           d.dstNhType = parts[2] ?? null;
+          this.dstL3 = true;
         }
         return;
       case "Ingress Interface(Index, VRF, OS)":

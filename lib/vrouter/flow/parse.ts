@@ -2,10 +2,10 @@
  * `parseFlow` and `parseFlowColumns`: the whole input at once through the one reader (`reader.ts`),
  * into rows or into columns.
  */
-import type { CommandRecord, FlowParseResult, FlowTableHeader, ParseError, ParseWarning } from "../types";
+import type { CommandRecord, FlowParseResult, FlowRateSample, FlowTableHeader, ParseError, ParseWarning } from "../types";
 import { FlowColumns } from "./columns";
-import { FlowInput } from "./input";
-import { FlowReader } from "./reader";
+import type { TextChunk } from "./input";
+import { PASTE_LIMIT, readFlowPaste } from "./paste";
 import { ColumnSink, RowSink } from "./sinks";
 
 /** What {@link parseFlowColumns} returns: {@link FlowParseResult} with columns instead of rows. */
@@ -17,6 +17,7 @@ export interface FlowColumnsResult {
   commands: CommandRecord[];
   header: FlowTableHeader | null;
   headers: FlowTableHeader[];
+  rates: FlowRateSample[];
 }
 
 /** parseFlow hands its string to the reader in slices of this many characters (the bytes stay small). */
@@ -39,14 +40,31 @@ const SLICE = 1 << 20;
  */
 export function parseFlow(text: string): FlowParseResult {
   const t = typeof text === "string" ? text : String(text);
-  const sink = new RowSink(undefined, t.length);
-  const reader = new FlowReader(sink);
-  const input = new FlowInput(reader);
-  for (let i = 0; i < t.length; i += SLICE) input.push(t.slice(i, i + SLICE));
-  input.end();
-  const r = reader.finish();
-  r.rows = sink.rows;
-  return r;
+  const { sink, result } = readFlowPaste({
+    chunks: () => slices(t),
+    text: () => t,
+    // UTF-8 bytes ≥ UTF-16 units: a long string is over the limit without counting its bytes.
+    size: t.length > PASTE_LIMIT ? t.length : Buffer.byteLength(t, "utf8"),
+    sink: () => new RowSink(undefined, t.length),
+    count: (s) => s.rows.length,
+    remapRows: remapRowLines,
+  });
+  result.rows = sink.rows;
+  return result;
+}
+
+function* slices(t: string): Iterable<TextChunk> {
+  for (let i = 0; i < t.length; i += SLICE) yield t.slice(i, i + SLICE);
+}
+
+/**
+ * Maps rows' `line` through `lineOf` (rows read from the hygiene layer's cleaned text).
+ *
+ * @example
+ * remapRowLines(sink, (line) => c.lineOf[line - 1])
+ */
+export function remapRowLines(sink: RowSink, lineOf: (line: number) => number): void {
+  for (const r of sink.rows) r.line = lineOf(r.line);
 }
 
 /**
@@ -63,11 +81,25 @@ export function parseFlow(text: string): FlowParseResult {
  */
 export function parseFlowColumns(input: string | Uint8Array): FlowColumnsResult {
   const u = typeof input === "string" || !(input instanceof Uint8Array) ? Buffer.from(String(input), "utf8") : input;
-  const cols = new FlowColumns(Math.max(1024, Math.ceil(u.length / 200)));
-  const reader = new FlowReader(new ColumnSink(cols));
-  const feed = new FlowInput(reader);
-  feed.push(u);
-  feed.end();
-  const r = reader.finish();
-  return { kind: "flow", columns: cols, warnings: r.warnings, errors: r.errors, commands: r.commands, header: r.header, headers: r.headers };
+  const { sink, result: r } = readFlowPaste({
+    chunks: () => [u],
+    text: () => (typeof input === "string" ? input : Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString("utf8")),
+    size: u.length,
+    sink: () => new ColumnSink(new FlowColumns(Math.max(1024, Math.ceil(u.length / 200)))),
+    count: (s) => s.cols.length,
+    remapRows: (s, lineOf) => {
+      const line = s.cols.line;
+      for (let i = 0; i < s.cols.length; i++) line.set(i, lineOf(line.get(i) ?? 0));
+    },
+  });
+  return {
+    kind: "flow",
+    columns: sink.cols,
+    warnings: r.warnings,
+    errors: r.errors,
+    commands: r.commands,
+    header: r.header,
+    headers: r.headers,
+    rates: r.rates,
+  };
 }

@@ -13,11 +13,14 @@ import type {
   CommandRecord,
   FlowEntry,
   FlowParseResult,
+  FlowRateSample,
   FlowTableHeader,
   ParseError,
   ParseWarning,
 } from "../types";
 import { parsePromptLine } from "../text";
+import { legendContinuation } from "../hygiene";
+import { checkedInt } from "../values";
 import { FlowGetBuilder } from "./get";
 import { type Attrs, type FlowKey, freshAttrs, makeFlowRow, numOrNull, resetAttrs } from "./row";
 import { RangeInterner } from "./intern";
@@ -93,6 +96,9 @@ export class FlowScanner {
   private readonly errors: ParseError[] = [];
   private readonly commands: CommandRecord[] = [];
   private readonly headers: FlowTableHeader[] = [];
+  private readonly rates: FlowRateSample[] = [];
+  /** 0-based line of the last legend line read (a wrapped legend continues on the next line). */
+  private legendLine = -2;
   private readonly onEntry: ((row: FlowEntry) => void) | undefined;
   /** Lines fed so far (the 0-based line index of the next line fed). */
   private lineBase = 0;
@@ -249,6 +255,12 @@ export class FlowScanner {
         continue;
       }
       const c = t.charCodeAt(f);
+      // A `flow -r` line of TF master starts with its date (`2024-03-26 10:00:00.123:  Entries = …`).
+      if (c >= 48 && c <= 57 && this.skipping === null && t.charCodeAt(f + 4) === 45 && this.rateLine(t.slice(f, e), f - p, li)) {
+        p = next;
+        li++;
+        continue;
+      }
       // Entry line 1 of flow -l: optional spaces then the index digits.
       if (c >= 48 && c <= 57 && this.skipping === null) {
         if (this.get !== null) {
@@ -309,13 +321,15 @@ export class FlowScanner {
     if (this.pendingEntriesWrap !== null) {
       const h = this.pendingEntriesWrap;
       this.pendingEntriesWrap = null;
-      const m = /^entries\s+(\d+)\s*$/.exec(body);
+      // The `Entries:` line wrapped by a page or a terminal: `… Used Overflow` / `entries 0`, or
+      // `… Processed 0` / `Used Overflow entries 0`.
+      const m = /^(?:Used\s+)?(?:Overflow\s+)?entries\s+(\d+)\s*$/.exec(body);
       if (m) {
         h.overflowEntries = Number(m[1]);
         return;
       }
     }
-    if (body.startsWith("Flow table(") || body.startsWith("Flow table (")) {
+    if (body.startsWith("Flow table(") || body.startsWith("Flow table (") || body.trimEnd() === "Flow table") {
       if (this.headers.length > 0 || this.entriesSinceHeader > 0) this.dump++;
       this.entriesSinceHeader = 0;
       const size = /size\s+(\d+)/.exec(body);
@@ -349,7 +363,7 @@ export class FlowScanner {
       hh.changed = num(/Changed\s+(\d+)/);
       hh.processed = num(/Processed\s+(\d+)/);
       hh.overflowEntries = num(/entries\s+(\d+)/);
-      if (hh.overflowEntries === null && /Overflow\s*$/.test(body)) this.pendingEntriesWrap = hh;
+      if (hh.overflowEntries === null && /(?:Overflow|Processed\s+\d+)\s*$/.test(body)) this.pendingEntriesWrap = hh;
       return;
     }
     if (body.startsWith("(Created Flows/CPU:")) {
@@ -374,6 +388,23 @@ export class FlowScanner {
       body.startsWith("Flags:E=") ||
       body.startsWith("TCP(r=reverse)") ||
       body.startsWith("L=Link Local") ||
+      body.startsWith("Stats:Packets/Bytes")
+    ) {
+      this.legendLine = li;
+      return;
+    }
+    if (this.legendLine === li - 1) {
+      // The legend goes on: more `X=Meaning` items, or the end of an item a page pushed to a new line.
+      // `(`/`)` of `N=NAT(S=SNAT, …)` read as item separators; a trailing `\` (a line continued by its author) is dropped.
+      const k = legendContinuation(body.replace(/\s*\\$/, "").replace(/\s*[()]\s*/g, ", ").replace(/^[,\s]+|[,\s]+$/g, ""));
+      if (k !== null) {
+        if (k === "wrapped") this.warn(li, f, "legend line wrapped by the page skipped", line);
+        this.legendLine = li;
+        return;
+      }
+    }
+    if (body.startsWith("New =") && this.rateLine(body, f, li)) return;
+    if (
       body.startsWith("Index ") ||
       body.startsWith("Index\t") ||
       isDashes(body)
@@ -488,6 +519,7 @@ export class FlowScanner {
     const srcPort = this.readUint(t, colon + 1, te);
     if (srcPort !== srcPort || this.rEnd !== te) return this.entryError(li, colon + 1 - p, "expected a port number after `:`", t, p, e, e + 1, li + 1);
     const srcIp = t.slice(j, colon);
+    if (srcPort > 65535) this.warn(li, colon + 1 - p, "source port is out of range 0–65535", t.slice(colon + 1, te));
     j = skipSp(t, te, e);
     // Old single-line layout (R1.x/R2.x): the destination follows on the same line.
     let dstIp: string | null = null;
@@ -499,6 +531,7 @@ export class FlowScanner {
         dstPort = this.readUint(t, c2 + 1, te2);
         if (dstPort !== dstPort || this.rEnd !== te2) return this.entryError(li, c2 + 1 - p, "expected a port number after `:`", t, p, e, e + 1, li + 1);
         dstIp = t.slice(j, c2);
+        if (dstPort > 65535) this.warn(li, c2 + 1 - p, "destination port is out of range 0–65535", t.slice(c2 + 1, te2));
         j = skipSp(t, te2, e);
       }
     }
@@ -541,6 +574,7 @@ export class FlowScanner {
       const after = skipSp(t, de, e2);
       if (after !== e2) return this.entryError(li, after - q, "unexpected text after the destination", t, q, e2, e2 + 1, li + 1);
       dstIp = t.slice(d0, dc);
+      if (dstPort > 65535) this.warn(li, dc + 1 - q, "destination port is out of range 0–65535", t.slice(dc + 1, de));
       q = e2 + 1;
       li++;
     }
@@ -812,9 +846,50 @@ export class FlowScanner {
       commands: this.commands,
       header: this.headers.length > 0 ? this.headers[0] : null,
       headers: this.headers,
+      rates: this.rates,
     };
   }
+
+  /**
+   * Reads a `flow -r` line (either form, see {@link FlowRateSample}); false when `body` is not one.
+   * A number that cannot be exact becomes `null` with a warning.
+   */
+  private rateLine(body: string, f: number, li: number): boolean {
+    const tf = RATE_TF_RE.exec(body);
+    const old = tf === null ? RATE_R1_RE.exec(body) : null;
+    if (tf === null && old === null) return false;
+    const num = (s: string | undefined, what: string): number | null => {
+      const r = checkedInt(s, [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]);
+      if (r.problem !== null) this.warn(li, f, `flow -r ${what}: ${r.problem}; read as null`, body);
+      return r.value;
+    };
+    const m = (tf ?? old) as RegExpExecArray;
+    this.rates.push({
+      line: li + 1,
+      time: tf !== null ? m[1] : null,
+      newFlows: old !== null ? num(m[1], "New") : null,
+      setupRate: old !== null ? num(m[2], "Flow setup rate") : null,
+      flowRate: old !== null ? num(m[3], "Flow rate") : null,
+      periodMs: old !== null ? num(m[4], "period") : null,
+      entries: tf !== null ? num(m[2], "Entries") : null,
+      rate: tf !== null ? num(m[3], "Rate") : null,
+      fwd: tf !== null ? num(m[4], "Fwd") : null,
+      rev: tf !== null ? num(m[5], "Rev") : null,
+      del: tf !== null ? num(m[6], "Del") : null,
+      hold: tf !== null ? num(m[7], "Hold") : null,
+      freeBurstTokens: tf !== null ? num(m[8], "Free Burst Tokens") : null,
+      holdEntries: tf !== null ? num(m[9], "Total Hold Entries") : null,
+    });
+    return true;
+  }
 }
+
+/** R1.x `flow -r`: `New =    2, Flow setup rate =    3 flows/sec, Flow rate =    3 flows/sec, for last  548 ms`. */
+const RATE_R1_RE =
+  /^New\s*=\s*(-?\d+),\s*Flow setup rate\s*=\s*(-?\d+)\s*flows\/sec,\s*Flow rate\s*=\s*(-?\d+)\s*flows\/sec,\s*for last\s+(-?\d+)\s*ms\s*$/;
+/** TF master `flow -r` (`flow_rate()` in utils/flow.c). */
+const RATE_TF_RE =
+  /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}):\s+Entries\s*=\s*(-?\d+)\s+Rate\s*=\s*(-?\d+)\s*\(Fwd\s*=\s*(-?\d+)\s+Rev\s*=\s*(-?\d+)\s+Del\s*=\s*(-?\d+)\)\s*Hold\s*=\s*(-?\d+)\s+Free Burst Tokens\s*=\s*(-?\d+)\s+Total Hold Entries\s+(-?\d+)\s*$/;
 
 /** End of a value: stops at `,`, whitespace, or a `)` that is not closing a `(` opened inside the value. */
 function valueEnd(t: string, i: number, limit: number): number {
