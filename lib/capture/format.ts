@@ -2,23 +2,10 @@
  * Address and flag formatting shared by the frame table, the friendly decoder and the analyses.
  * @module
  */
+// The IPv4 text rules live in lib/ipv4.ts; re-exported here for the capture code and its users.
+import { formatIpv4 } from "../ipv4";
+export { formatIpv4, formatIpv4Number, parseIpv4 } from "../ipv4";
 import { TCP_ACK, TCP_AE, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from "./layers/tcp";
-
-/**
- * Dotted-quad text of the IPv4 address at `d[o..o+4)`.
- * @example formatIpv4(bytes, 26) // "10.169.25.20"
- */
-export function formatIpv4(d: Uint8Array, o: number): string {
-  return `${d[o]}.${d[o + 1]}.${d[o + 2]}.${d[o + 3]}`;
-}
-
-/**
- * Dotted-quad text of an IPv4 address held as an unsigned 32-bit number.
- * @example formatIpv4Number(0x0a2fffee) // "10.47.255.238"
- */
-export function formatIpv4Number(a: number): string {
-  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
-}
 
 /**
  * RFC 5952 text of the IPv6 address at `d[o..o+16)` (longest zero run compressed, lower case).
@@ -71,14 +58,3 @@ export function tcpFlagNames(flags: number): string[] {
   return out;
 }
 
-/**
- * Parses dotted-quad IPv4 text to an unsigned 32-bit number, or -1.
- * @example parseIpv4("10.47.255.238") // 170917870
- */
-export function parseIpv4(text: string): number {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (!m) return -1;
-  const p = m.slice(1).map(Number);
-  if (p.some((x) => x > 255)) return -1;
-  return ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
-}

@@ -4,6 +4,7 @@
  * faults. Flow tables live beside it (one {@link FlowTable} per compute) and survive rebuilds, so faults
  * can be switched while traffic runs.
  */
+import { parseIpv4 } from "../ipv4";
 import { FlowTable } from "./flowtable";
 import { type Topology, type PodSpec, vrfOf } from "./topology";
 
@@ -395,7 +396,7 @@ const ipCache = new Map<string, number>();
 function ipNum(ip: string): number {
   let n = ipCache.get(ip);
   if (n === undefined) {
-    n = ip.split(".").reduce((a, o) => a * 256 + Number(o), 0);
+    n = parseIpv4(ip);
     if (ipCache.size < 100_000) ipCache.set(ip, n);
   }
   return n;

@@ -9,6 +9,7 @@
  * The filter language here is tcpdump's ({@link compileTcpdumpFilter}, over raw IPv4 bytes); capture's
  * display filter over decoded frames is another language (`compileFilter` in `lib/capture/filter.ts`).
  */
+import { formatIpv4 } from "../ipv4";
 import * as fs from "node:fs";
 import { PcapWriter, type Timestamp } from "../capture/file/writer";
 import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL } from "../capture/link-types";
@@ -19,10 +20,6 @@ import type { Fabric } from "./fabric";
 export type PacketFilter = (ip: Buffer) => boolean;
 
 const PROTOS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17, gre: 47 };
-
-function ipStr(b: Buffer, off: number): string {
-  return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
-}
 
 function ports(ip: Buffer): [number, number] | undefined {
   const proto = ip[9];
@@ -114,7 +111,7 @@ export function compileTcpdumpFilter(expr: string): PacketFilter | string {
     if (kind === "port") return portPrim(dir);
     const v = toks[i++];
     if (!isIp(v)) err("syntax error");
-    return (p) => (dir === "dst" ? false : ipStr(p, 12) === v) || (dir === "src" ? false : ipStr(p, 16) === v);
+    return (p) => (dir === "dst" ? false : formatIpv4(p, 12) === v) || (dir === "src" ? false : formatIpv4(p, 16) === v);
   }
   function andExpr(): PacketFilter {
     let l = primary();
@@ -176,8 +173,8 @@ function hhmmss(at: number): string {
 function tcpText(ip: Buffer, off: number): string {
   const hl = (ip[off] & 15) * 4;
   const t = off + hl;
-  const src = ipStr(ip, off + 12);
-  const dst = ipStr(ip, off + 16);
+  const src = formatIpv4(ip, off + 12);
+  const dst = formatIpv4(ip, off + 16);
   const sp = ip.readUInt16BE(t);
   const dp = ip.readUInt16BE(t + 2);
   const flags = ip[t + 13];
@@ -204,8 +201,8 @@ function tcpText(ip: Buffer, off: number): string {
 export function textLine(frame: Buffer, at: number): string {
   const ip = frame.subarray(14);
   const proto = ip[9];
-  const src = ipStr(ip, 12);
-  const dst = ipStr(ip, 16);
+  const src = formatIpv4(ip, 12);
+  const dst = formatIpv4(ip, 16);
   const hl = (ip[0] & 15) * 4;
   const mplsText = (off: number) => {
     const v = ip.readUInt32BE(off);

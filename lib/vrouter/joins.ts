@@ -4,6 +4,7 @@
  * prefix → route → next hop → tunnel endpoint → node ({@link followPrefix}). None of them throws: when the
  * chain breaks the result is `{ ok: false, missing }` naming the command whose output lacked the link.
  */
+import { parseIpv4 } from "../ipv4";
 import type { FlowEntryCore, MplsRow, NhRow, ParseResult, RtRow, VifRow } from "./types";
 import { subNhList } from "./nh";
 
@@ -296,14 +297,8 @@ export function followLabel(
  */
 export function ipToBigInt(ip: string): { value: bigint; bits: 32 | 128 } | null {
   if (ip.indexOf(":") < 0) {
-    const p = ip.split(".");
-    if (p.length !== 4) return null;
-    let v = 0n;
-    for (const x of p) {
-      if (!/^\d{1,3}$/.test(x) || Number(x) > 255) return null;
-      v = (v << 8n) | BigInt(Number(x));
-    }
-    return { value: v, bits: 32 };
+    const v4 = parseIpv4(ip);
+    return v4 < 0 ? null : { value: BigInt(v4), bits: 32 };
   }
   let s = ip;
   // Embedded IPv4 tail (::ffff:1.2.3.4).

@@ -1,6 +1,7 @@
 /**
  * Renders the Internet host's `ip route` (iproute2 format) from the topology.
  */
+import { ipv4Network } from "../../ipv4";
 import type { Topology } from "../topology";
 
 /**
@@ -12,10 +13,7 @@ import type { Topology } from "../topology";
  */
 export function renderIpRoute(t: Topology): string {
   const h = t.internetHost;
-  const parts = h.ip.split(".").map(Number);
-  const mask = h.prefixLen === 0 ? 0 : (0xffffffff << (32 - h.prefixLen)) >>> 0;
-  const n = (((parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]) >>> 0) & mask;
-  const net = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
+  const net = ipv4Network(h.ip, h.prefixLen) ?? h.ip;
   return (
     `default via ${h.gatewayIp} dev ${h.fabricInterface} proto static \n` +
     `${net}/${h.prefixLen} dev ${h.fabricInterface} proto kernel scope link src ${h.ip} \n`

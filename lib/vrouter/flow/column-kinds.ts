@@ -5,6 +5,7 @@
  * {@link IpColumn} (IPv4 as uint32, anything else as text) and {@link SparseColumn} (mostly null).
  * Nothing here knows about `flow`: {@link FlowColumns} in `columns.ts` is built from these.
  */
+import { formatIpv4Number } from "../../ipv4";
 import { ipv4Value } from "./ipv4-bytes";
 
 /** Storage widths of a {@link NumColumn}, narrowest first. */
@@ -490,7 +491,7 @@ export class IpColumn {
     if (v === IP_OTHER) return this.others.get(i) ?? null;
     let s = this.cache.get(v);
     if (s === undefined) {
-      s = `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+      s = formatIpv4Number(v);
       this.cache.set(v, s);
     }
     return s;

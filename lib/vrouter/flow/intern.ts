@@ -2,6 +2,7 @@
  * A bounded string interner keyed by a text range: returns a previously seen equal string without
  * allocating (flow tables repeat the same addresses, actions and flags millions of times).
  */
+import { formatIpv4Number } from "../../ipv4";
 
 /**
  * Interns substrings of a larger text.
@@ -153,7 +154,7 @@ export class V4Strings {
   get(v: number): string {
     const k = Math.imul(v, 0x9e3779b1) >>> this.shift;
     if (this.keys[k] === v) return this.strs[k]!;
-    const s = `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+    const s = formatIpv4Number(v);
     this.keys[k] = v;
     this.strs[k] = s;
     return s;
