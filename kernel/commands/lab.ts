@@ -8,7 +8,6 @@
  * `fault`/`faults` subcommands switch faults of a running lab through its control socket.
  */
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
 import type { LabInventory } from "../../lib/lab/lab";
 import { FAULTS } from "../../lib/lab/model";
@@ -25,36 +24,6 @@ const usage = `usage: packetwalk lab [--topology FILE|default|large] [--fault NA
   Faults: ${FAULTS.join(", ")}.
   "lab fault" switches a fault of the running lab named by --inventory (or $PACKETWALK_INVENTORY).
   Exit status: 0 stopped cleanly, 1 the lab failed, 2 usage error.`;
-
-/** The pseudo node of control commands on a lab's tool socket (`CONTROL_NODE` of lib/lab/lab.ts). */
-const CONTROL_NODE = "@lab";
-
-/** Sends one control command to a running lab's tool socket. */
-function controlRequest(sock: string, argv: string[]): Promise<{ out: string; err: string; code: number }> {
-  return new Promise((resolve) => {
-    const c = net.connect(sock);
-    let buf = Buffer.alloc(0);
-    let out = "";
-    let err = "";
-    let code = 1;
-    c.on("error", (e) => resolve({ out, err: `cannot reach the lab at ${sock}: ${e.message}\n`, code: 1 }));
-    c.on("connect", () => c.write(JSON.stringify({ node: CONTROL_NODE, argv }) + "\n"));
-    c.on("data", (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      while (buf.length >= 5) {
-        const n = buf.readUInt32BE(1);
-        if (buf.length < 5 + n) break;
-        const t = buf[0];
-        const p = buf.subarray(5, 5 + n);
-        buf = buf.subarray(5 + n);
-        if (t === 1) out += p.toString();
-        else if (t === 2) err += p.toString();
-        else code = p.readInt32BE(0);
-      }
-    });
-    c.on("close", () => resolve({ out, err, code }));
-  });
-}
 
 const CONTROL_OPTIONS = { inventory: { type: "string", short: "i" } } as const;
 
@@ -87,9 +56,10 @@ async function controlCommand(argv: string[], io: CommandIO): Promise<number> {
   if (sub === "fault" && (rest.length !== 2 || !["on", "off"].includes(rest[1]))) {
     throw new UsageError("usage: packetwalk lab fault NAME on|off", { usage: false });
   }
-  const r = await controlRequest(sock, req);
-  io.stdout.write(r.out);
-  io.stderr.write(r.err);
+  const { controlLab } = await import("../../lib/lab/drill-client.js");
+  const r = await controlLab(sock, req);
+  io.stdout.write(r.stdout);
+  io.stderr.write(r.stderr);
   return r.code === 0 ? 0 : r.code === 2 ? 2 : 1;
 }
 

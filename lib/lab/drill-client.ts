@@ -47,7 +47,8 @@ function inventoryOf(t: DrillTarget): { inv: Partial<LabInventory>; file: string
 }
 
 /**
- * Sends one control command to a lab's tool socket (`{"node":"@lab","argv":[…]}`, framed answer).
+ * Sends one control command to a lab's tool socket (`{"node":"@lab","argv":[…]}`, framed answer): the
+ * one client of the lab's control protocol, for `packetwalk lab fault …` and the drills.
  *
  * @example
  * await controlLab("/tmp/pwlab-1-x/tools.sock", ["drill", "status"]); // { stdout: '{"seed":7,…}\n', stderr: "", code: 0 }
@@ -65,7 +66,7 @@ export function controlLab(sock: string, argv: string[], timeoutMs = 5000): Prom
     }, timeoutMs);
     c.on("error", (e) => {
       clearTimeout(timer);
-      resolve({ stdout, stderr: `cannot reach the lab at ${sock}: ${e.message} (is the drill still running?)\n`, code: 1 });
+      resolve({ stdout, stderr: `cannot reach the lab at ${sock}: ${e.message} (is it still running?)\n`, code: 1 });
     });
     c.on("connect", () => c.write(JSON.stringify({ node: CONTROL_NODE, argv }) + "\n"));
     c.on("data", (d: Buffer) => {
