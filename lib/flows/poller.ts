@@ -18,6 +18,8 @@
  * carries on; what it collected is kept.
  */
 import { deadline, sleep, withInterrupt } from "../cancel";
+import { live } from "../display/show";
+import { inKernel } from "../display/sink";
 import { followSignal } from "../remote/signal";
 import { errorMessage, isRemoteError } from "../remote/errors";
 import { vrouterArgv, type Inventory, type InventoryNode } from "../remote/inventory";
@@ -44,7 +46,7 @@ export interface FlowPollProgress {
   flows: number;
   /** Snapshots whose text the parser reported errors in. */
   parseErrors: number;
-  perNode: Record<string, { snapshots: number; gaps: number; lastAt: number | null; inGap: boolean }>;
+  perNode: Record<string, { snapshots: number; gaps: number; lastAt: number | null; inGap: boolean; silentReason?: string }>;
   /** The snapshot (or gap) that triggered this call. */
   snapshot?: FlowSnapshot;
   gap?: SnapshotGap;
@@ -400,7 +402,7 @@ export class FlowPoller implements FlowSnapshotSource {
     let snapshots = 0;
     let gaps = 0;
     for (const [n, st] of this.states) {
-      perNode[n] = { snapshots: st.snapshots, gaps: st.gaps, lastAt: st.lastAt, inGap: st.gap !== null };
+      perNode[n] = { snapshots: st.snapshots, gaps: st.gaps, lastAt: st.lastAt, inGap: st.gap !== null && st.gap.announced, ...(st.gap?.announced ? { silentReason: st.gap.reason } : {}) };
       snapshots += st.snapshots;
       gaps += st.gaps;
     }
@@ -417,6 +419,12 @@ interface RunCtx {
 
 /** Options of {@link pollFlows}. */
 export interface PollFlowsOptions extends FlowPollerOptions {
+  /**
+   * Show a live status in the notebook, one row per node (snapshots, last snapshot, and a node that
+   * stopped answering as SILENT with the time and reason while the silence lasts), updated in place.
+   * Default: on inside the kernel.
+   */
+  live?: boolean;
   /** Stop after this long. Default: until `signal` aborts (or a notebook interrupt). */
   durationMs?: number;
   signal?: AbortSignal;
@@ -432,8 +440,16 @@ export interface PollFlowsOptions extends FlowPollerOptions {
  * show(flows.entriesTable());
  */
 export async function pollFlows(opts: PollFlowsOptions): Promise<FlowCollector> {
-  const { durationMs, signal, onSnapshot, onGap, ...pollerOpts } = opts;
+  const { durationMs, signal, onSnapshot, onGap, live: showLive = inKernel(), ...pollerOpts } = opts;
   const limit = deadline(durationMs ?? Infinity, withInterrupt(signal));
+  if (showLive) {
+    const view = live(pollStatus(null, opts.nodes), { maxPerSecond: 5 });
+    const user = pollerOpts.onProgress;
+    pollerOpts.onProgress = (p) => {
+      user?.(p);
+      view.update(pollStatus(p, opts.nodes));
+    };
+  }
   const poller = new FlowPoller(pollerOpts);
   try {
     await poller.run({ signal: limit.signal, onSnapshot: onSnapshot ?? (() => undefined), ...(onGap ? { onGap } : {}) });
@@ -441,6 +457,28 @@ export async function pollFlows(opts: PollFlowsOptions): Promise<FlowCollector> 
     limit.clear();
   }
   return poller.collector;
+}
+
+/**
+ * The live status of a poll as plain text, one line per node: snapshots so far, the last one's time,
+ * and SILENT (since when, why) for a node that stopped answering.
+ *
+ * @example
+ * pollStatus(progress, ["cent222", "cent333"]);
+ * // "5 Hz poll, 12.4 s: 122 snapshots, 1 gap, 3 flows\ncent222  62 snapshots  last 10:41:02.210  answering\ncent333  60 …  SILENT since 10:41:00.800"
+ */
+export function pollStatus(p: FlowPollProgress | null, nodes: readonly string[]): string {
+  const clock = (ms: number | null) => (ms === null ? "—" : new Date(ms).toISOString().slice(11, 23));
+  if (!p) return `polling ${nodes.join(", ")}…`;
+  const w = Math.max(...nodes.map((n) => n.length));
+  const head = `poll, ${(p.elapsedMs / 1000).toFixed(1)} s: ${p.snapshots} snapshots, ${p.gaps} gap${p.gaps === 1 ? "" : "s"}, ${p.flows} flows${p.parseErrors ? `, ${p.parseErrors} with parse errors` : ""}`;
+  const lines = nodes.map((n) => {
+    const st = p.perNode[n];
+    if (!st) return n.padEnd(w);
+    const state = st.inGap ? `SILENT since ${clock(st.lastAt)}${st.silentReason ? ` (${st.silentReason})` : ""}` : "answering";
+    return `${n.padEnd(w)}  ${String(st.snapshots).padStart(5)} snapshots  last ${clock(st.lastAt)}  ${state}`;
+  });
+  return [head, ...lines].join("\n");
 }
 
 function lastLine(text: string): string {

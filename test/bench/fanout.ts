@@ -42,7 +42,7 @@ class StreamFeeder implements CommandRunner {
       if (i % 16 === 15) await new Promise((r) => setImmediate(r));
     }
     if (++this.delivered === this.nodes) this.onAllDelivered();
-    await new Promise<void>((resolve) => opts.signal?.addEventListener("abort", () => resolve(), { once: true }));
+    if (!opts.signal?.aborted) await new Promise<void>((resolve) => opts.signal?.addEventListener("abort", () => resolve(), { once: true }));
     throw Object.assign(new Error("aborted"), { name: "AbortError" });
   }
 }

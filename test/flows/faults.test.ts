@@ -109,3 +109,25 @@ describe("packetwalk flows against a lab that fails mid-poll", () => {
     expect(code).toBe(0);
   }, 60_000);
 });
+
+describe("the notebook's live poll status", () => {
+  it("shows a node that stopped answering as SILENT, with when and why, while the silence lasts", async () => {
+    const { pollStatus } = await import("../../lib/flows/poller.js");
+    const t = Date.parse("2026-12-02T10:41:00.800Z");
+    const text = pollStatus(
+      {
+        elapsedMs: 12_400, snapshots: 122, gaps: 1, flows: 3, parseErrors: 0,
+        perNode: {
+          cent222: { snapshots: 62, gaps: 0, lastAt: t + 1410, inGap: false },
+          cent333: { snapshots: 60, gaps: 1, lastAt: t, inGap: true, silentReason: "no snapshot for 1.6 s" },
+        },
+      },
+      ["cent222", "cent333"],
+    );
+    expect(text.split("\n")).toEqual([
+      "poll, 12.4 s: 122 snapshots, 1 gap, 3 flows",
+      "cent222     62 snapshots  last 10:41:02.210  answering",
+      "cent333     60 snapshots  last 10:41:00.800  SILENT since 10:41:00.800 (no snapshot for 1.6 s)",
+    ]);
+  });
+});
