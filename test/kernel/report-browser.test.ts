@@ -84,9 +84,10 @@ describe("the walk report in a browser", () => {
       expect(res.headline).toContain("all 10 stages pass");
       expect(res.tablesVisible).toBeGreaterThanOrEqual(1);
       expect(res.stageRows).toBe(10);
-      expect(res.charts).toBe(3);
-      expect(res.chartsVisible).toBe(3);
-      expect(res.chartsWithMarks).toBe(3);
+      // The ladder, the flow timeline, the latency breakdown and the packet's headers at every hop.
+      expect(res.charts).toBe(4);
+      expect(res.chartsVisible).toBe(4);
+      expect(res.chartsWithMarks).toBe(4);
       expect(res.scripts).toBe(0);
       // Only the harness and the report were requested: the report loads nothing else.
       expect(fetched.filter((u) => u !== "/favicon.ico").sort()).toEqual(["/", "/walk.html"]);
