@@ -95,6 +95,16 @@ export interface FlowKey {
   family?: "inet" | "inet6";
 }
 
+/**
+ * A FlowKey to fill in place (the scanners and the row sink keep one each and overwrite its fields per entry).
+ *
+ * @example
+ * freshFlowKey().source // => "list"
+ */
+export function freshFlowKey(): FlowKey {
+  return { source: "list", line: 0, dump: 0, index: 0, rindex: null, srcIp: "", srcPort: 0, dstIp: "", dstPort: 0, proto: 0, vrf: 0, dvrf: 0, vrfTranslated: false, family: "inet" };
+}
+
 /** What an action string decodes to (cached per distinct action). */
 interface ActionInfo {
   code: string;

@@ -22,7 +22,7 @@ import { parsePromptLine } from "../text";
 import { legendContinuation } from "../hygiene";
 import { checkedInt } from "../values";
 import { FlowGetBuilder } from "./get";
-import { type Attrs, type FlowKey, freshAttrs, makeFlowRow, numOrNull, resetAttrs } from "./row";
+import { type Attrs, type FlowKey, freshAttrs, freshFlowKey, makeFlowRow, numOrNull, resetAttrs } from "./row";
 import { RangeInterner } from "./intern";
 import {
   K_ACTION,
@@ -334,20 +334,7 @@ export class FlowScanner {
       this.entriesSinceHeader = 0;
       const size = /size\s+(\d+)/.exec(body);
       const ent = /entries\s+(\d+)/.exec(body);
-      this.headers.push({
-        line: li + 1,
-        sizeBytes: size ? Number(size[1]) : null,
-        slots: ent ? Number(ent[1]) : null,
-        created: null,
-        added: null,
-        deleted: null,
-        changed: null,
-        processed: null,
-        overflowEntries: null,
-        createdPerCpu: [],
-        holdOverflows: null,
-        match: null,
-      });
+      this.headers.push(emptyHeader(li + 1, size ? Number(size[1]) : null, ent ? Number(ent[1]) : null));
       return;
     }
     const h = this.headers.length > 0 ? this.headers[this.headers.length - 1] : null;
@@ -428,20 +415,7 @@ export class FlowScanner {
   }
 
   private implicitHeader(li: number): FlowTableHeader {
-    const h: FlowTableHeader = {
-      line: li + 1,
-      sizeBytes: null,
-      slots: null,
-      created: null,
-      added: null,
-      deleted: null,
-      changed: null,
-      processed: null,
-      overflowEntries: null,
-      createdPerCpu: [],
-      holdOverflows: null,
-      match: null,
-    };
+    const h = emptyHeader(li + 1, null, null);
     this.headers.push(h);
     return h;
   }
@@ -467,22 +441,7 @@ export class FlowScanner {
   private np = 0;
   private nli = 0;
   private readonly a: Attrs = freshAttrs();
-  private readonly key: FlowKey = {
-    source: "list",
-    line: 0,
-    dump: 0,
-    index: 0,
-    rindex: null,
-    srcIp: "",
-    srcPort: 0,
-    dstIp: "",
-    dstPort: 0,
-    proto: 0,
-    vrf: 0,
-    dvrf: 0,
-    vrfTranslated: false,
-    family: "inet",
-  };
+  private readonly key: FlowKey = freshFlowKey();
   private readonly ips = new RangeInterner(12, 48);
   private readonly words = new RangeInterner(10, 32);
 
@@ -925,4 +884,9 @@ function isDashes(s: string): boolean {
   if (t.length < 3) return false;
   for (let i = 0; i < t.length; i++) if (t.charCodeAt(i) !== 45) return false;
   return true;
+}
+
+// A table header with only its line, size and slots known (the counters follow on later lines).
+function emptyHeader(line: number, sizeBytes: number | null, slots: number | null): FlowTableHeader {
+  return { line, sizeBytes, slots, created: null, added: null, deleted: null, changed: null, processed: null, overflowEntries: null, createdPerCpu: [], holdOverflows: null, match: null };
 }

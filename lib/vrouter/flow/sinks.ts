@@ -53,7 +53,7 @@ import { NULL32 as NULL32_ } from "./column-kinds";
 import type { IpColumn } from "./column-kinds";
 import type { FlowColumns } from "./columns";
 import { BytesInterner, V4Strings } from "./intern";
-import { type Attrs, type FlowKey, freshAttrs, makeFlowRow } from "./row";
+import { type Attrs, type FlowKey, freshAttrs, freshFlowKey, makeFlowRow } from "./row";
 
 const NULL32 = NULL32_;
 const IP_OTHER_ = IP_OTHER;
@@ -77,22 +77,7 @@ export interface FlowSink {
  */
 export class RowSink implements FlowSink {
   readonly rows: FlowEntry[] = [];
-  private readonly key: FlowKey = {
-    source: "list",
-    line: 0,
-    dump: 0,
-    index: 0,
-    rindex: null,
-    srcIp: "",
-    srcPort: 0,
-    dstIp: "",
-    dstPort: 0,
-    proto: 0,
-    vrf: 0,
-    dvrf: 0,
-    vrfTranslated: false,
-    family: "inet",
-  };
+  private readonly key: FlowKey = freshFlowKey();
   private readonly a: Attrs = freshAttrs();
   private readonly words: BytesInterner;
   private readonly texts: BytesInterner;
