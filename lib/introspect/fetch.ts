@@ -21,8 +21,9 @@ export const INTROSPECT_PORT = 8085;
 /** Client TLS material, PEM text (what {@link introspectEndpoint} reads from the inventory's files). */
 export interface IntrospectTls {
   ca: string | Buffer;
-  cert: string | Buffer;
-  key: string | Buffer;
+  /** The client certificate and key (an agent with `introspect_ssl_enable` refuses a client without them). */
+  cert?: string | Buffer;
+  key?: string | Buffer;
   /** Name the server certificate must carry (default: the host contacted). */
   servername?: string;
 }
@@ -150,7 +151,12 @@ export function fetchIntrospectPage(ep: IntrospectEndpoint, p: string, opts: { t
     const isTls = u.protocol === "https:";
     const common = { method: "GET", host: u.hostname.replace(/^\[(.*)\]$/, "$1"), port: u.port, path: u.pathname + u.search, headers: { accept: "application/xml, text/xml" }, agent: false as const };
     const req = isTls
-      ? https.request({ ...common, ...(ep.tls ? { ca: ep.tls.ca, cert: ep.tls.cert, key: ep.tls.key, ...(ep.tls.servername ? { servername: ep.tls.servername } : {}) } : {}) })
+      ? https.request({
+          ...common,
+          ...(ep.tls
+            ? { ca: ep.tls.ca, ...(ep.tls.cert ? { cert: ep.tls.cert } : {}), ...(ep.tls.key ? { key: ep.tls.key } : {}), ...(ep.tls.servername ? { servername: ep.tls.servername } : {}) }
+            : {}),
+        })
       : http.request(common);
     if (dl.signal.aborted) return onAbort();
     dl.signal.addEventListener("abort", onAbort, { once: true });

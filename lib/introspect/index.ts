@@ -12,7 +12,6 @@ export {
   parseIntrospectRt,
   parseIntrospectVif,
   INTROSPECT_FIELDS,
-  KSTATE_REQUESTS,
   type IntrospectParseResult,
 } from "./kstate";
 export {

@@ -42,16 +42,6 @@ export const INTROSPECT_FIELDS = {
     "ecmpIndex", "evicted", "evictCandidate", "newFlow", "modified", "linkLocal"],
 } as const;
 
-/** The request each reader answers, as the agent's introspect path (`/Snh_<request>?<args>`). */
-export const KSTATE_REQUESTS = {
-  vif: "KInterfaceReq",
-  nh: "KNHReq",
-  rt: "KRouteReq",
-  rtGet: "KRouteGetReq",
-  mpls: "KMplsReq",
-  flow: "KFlowReq",
-} as const;
-
 const REFUSALS = new Set(["ErrResp", "InternalErrResp"]);
 
 function str(v: SandeshValue | undefined): string | null {

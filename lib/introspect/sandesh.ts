@@ -27,7 +27,7 @@ export interface SandeshRow {
   /** The struct's type name (`KNHInfo`). */
   type: string;
   value: SandeshStruct;
-  /** 1-based line and column of its opening tag. */
+  /** 1-based line and column where its opening tag ends. */
   line: number;
   column: number;
 }
@@ -84,7 +84,7 @@ export function readSandesh(xml: string, rowTypes: readonly string[]): SandeshDo
   let failed = false;
   let sawRoot = false;
   const parser = new SaxesParser({ position: true });
-  const fail = (message: string, line = parser.line, column = parser.column + 1): void => {
+  const fail = (message: string, line = parser.line, column = Math.max(1, parser.column)): void => {
     if (failed) return;
     failed = true;
     const lines = xml.split("\n");
@@ -93,13 +93,13 @@ export function readSandesh(xml: string, rowTypes: readonly string[]): SandeshDo
   parser.on("error", (e) => {
     // saxes prefixes its messages with "line:column: ".
     const m = /^(\d+):(\d+): (.*)$/s.exec(e.message);
-    fail(m ? m[3] : e.message, m ? Number(m[1]) : parser.line, m ? Number(m[2]) : parser.column + 1);
+    fail(m ? m[3]! : e.message, m ? Number(m[1]) : parser.line, Math.max(1, m ? Number(m[2]) : parser.column));
   });
   parser.on("opentag", (tag) => {
     if (failed) return;
     sawRoot = true;
     const attrs = tag.attributes as Record<string, string>;
-    const node: Node = { name: tag.name, type: attrs.type, link: attrs.link, children: [], text: "", line: parser.line, column: parser.column + 1 };
+    const node: Node = { name: tag.name, type: attrs.type, link: attrs.link, children: [], text: "", line: parser.line, column: Math.max(1, parser.column) };
     const parent = stack[stack.length - 1];
     if (attrs.type === "sandesh") out.responses.push(tag.name);
     if (wanted.has(tag.name) && parent?.name === "list") inRow++;

@@ -4,10 +4,24 @@
  * on the healthy lab and under faults; the introspect node's evidence names the introspect requests.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as fs from "node:fs";
 import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { createInvestigation, describeTarget, openInvestigation } from "../../lib/investigation";
 import type { Lab } from "../../lib/lab/lab";
-import type { Inventory } from "../../lib/remote/inventory";
+import { loadInventory, type Inventory } from "../../lib/remote/inventory";
+import { runWalk } from "../../lib/walk";
+import type { WalkReport } from "../../lib/walk/report";
 import { labFor, walkOn } from "../walk/helpers";
+
+function story(r: WalkReport): unknown {
+  return {
+    verdict: r.verdict,
+    discovery: r.discovery,
+    stages: r.stages.map((s) => ({ id: s.id, verdict: s.verdict, node: s.node, reason: s.reason, notes: s.notes, evidence: s.evidence.map((e) => ({ title: e.title, node: e.node, command: e.command, rows: e.rows, error: e.error ?? null })) })),
+  };
+}
 
 /** A loopback port with nothing listening. */
 async function closedPort(): Promise<number> {
@@ -70,5 +84,36 @@ describe("a compute node read only through its introspect", () => {
     const inv = await introspectOnly(lab, lab.inventory.nodes.filter((n) => n.role === "compute").map((n) => n.name));
     const viaIntrospect = await walkOn(lab, { inventory: inv, largePath: undefined });
     expect(viaIntrospect.stages.map((x) => [x.id, x.verdict])).toEqual(viaSsh.stages.map((x) => [x.id, x.verdict]));
+  });
+
+  it("records the introspect fetches and snapshots, and a replay tells the same story offline", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pw-introspect-replay-"));
+    try {
+      lab.setFault("wrong-label", true);
+      const s = lab.inventory.scenario;
+      const inventory = await introspectOnly(lab, [s.backendPods[0]!.node]);
+      const params = { fip: s.fip, fipPort: s.fipPort, hostHeader: s.hostHeader };
+      const record = createInvestigation(path.join(dir, "inv"), { target: describeTarget(loadInventory(inventory), "lab", "default"), parameters: params });
+      const live = await walkOn(lab, { inventory, record, largePath: undefined });
+      record.close();
+      const inv = openInvestigation(path.join(dir, "inv"));
+      expect(inv.warnings).toEqual([]);
+      const fetched = inv.records.filter((r) => r.kind === "command" && r.via === "introspect");
+      expect(fetched.length).toBeGreaterThan(0);
+      expect(fetched.every((r) => r.kind === "command" && /^introspect GET \/Snh_K/.test(r.command))).toBe(true);
+      expect(inv.records.some((r) => r.kind === "snapshot" && r.format === "introspect")).toBe(true);
+      // Offline: every introspect (and SSH) address of the replay's inventory leads to a closed port.
+      const target = JSON.parse(JSON.stringify(inv.manifest.target.inventory!)) as Inventory;
+      const closed = await closedPort();
+      for (const k of Object.keys(target.addressMap ?? {})) target.addressMap![k] = `127.0.0.1:${closed}`;
+      for (const n of target.nodes) n.ssh = { ...n.ssh, port: closed };
+      const replayInv = loadInventory(target);
+      expect(replayInv.nodes.find((n) => n.name === s.backendPods[0]!.node)?.evidence).toBe("introspect");
+      const replayed = await runWalk({ ...params, inventory: replayInv, replay: inv, firstByteTimeoutMs: 3000, commandTimeoutMs: 5000 });
+      expect(story(replayed)).toEqual(story(live));
+    } finally {
+      lab.setFault("wrong-label", false);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
