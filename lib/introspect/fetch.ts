@@ -162,7 +162,8 @@ export function fetchIntrospectPage(ep: IntrospectEndpoint, p: string, opts: { t
     dl.signal.addEventListener("abort", onAbort, { once: true });
     req.on("error", (e: NodeJS.ErrnoException) => {
       const tls = isTls && (/certificate|ssl|tls|handshake|alert|self.signed|unable to (verify|get)/i.test(e.message) || /^ERR_(SSL|TLS)|CERT|SELF_SIGNED|UNABLE_TO/.test(e.code ?? ""));
-      finish(new IntrospectError(tls ? "tls" : "connect", ep.node, url, `${tls ? "TLS" : "connect"} failed: ${e.code ? `${e.code} ` : ""}${e.message}`));
+      const what = e.code && !e.message.includes(e.code) ? `${e.code} ${e.message}` : e.message;
+      finish(new IntrospectError(tls ? "tls" : "connect", ep.node, url, `${tls ? "TLS" : "connect"} failed: ${what}`));
     });
     req.on("response", (res) => {
       const chunks: Buffer[] = [];

@@ -92,7 +92,7 @@ function introspectTable(ctx: WalkContext, node: string, q: TableQuery): Promise
     const stdout = a.pages.map((p) => p.body).join("\n");
     if (a.error) {
       const unreachable = a.error.stage === "connect" || a.error.stage === "tls" || a.error.stage === "config";
-      const error = unreachable ? `${node} unreachable: ${a.error.message}` : a.error.message;
+      const error = unreachable ? `${node} unreachable: introspect ${a.error.url}: ${a.error.detail}` : a.error.message;
       if (unreachable) ctx.dead.set(node, error);
       return { step: { ...base, stdout, ok: false, error, unreachable }, rows: a.rows };
     }

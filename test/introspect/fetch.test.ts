@@ -119,7 +119,7 @@ describe("fetchIntrospectPage and fetchIntrospect", () => {
     await new Promise<void>((r) => s.close(() => r()));
     const refused = await fetchIntrospectPage({ node: "cent9", baseUrl: `http://127.0.0.1:${closed}` }, "/Snh_KNHReq", { timeoutMs: 2000 }).catch((e) => e);
     expect(refused).toMatchObject({ stage: "connect", node: "cent9" });
-    expect(refused.message).toMatch(new RegExp(`^cent9: introspect http://127.0.0.1:${closed}/Snh_KNHReq: connect failed: ECONNREFUSED`));
+    expect(refused.message).toMatch(new RegExp(`^cent9: introspect http://127.0.0.1:${closed}/Snh_KNHReq: connect failed: connect ECONNREFUSED 127.0.0.1:${closed}$`));
 
     const notFound = await fetchIntrospectPage({ node, baseUrl: `http://127.0.0.1:${plain.port}` }, "/Snh_NoSuchReq", { timeoutMs: 2000 }).catch((e) => e);
     expect(notFound).toMatchObject({ stage: "http", status: 404 });

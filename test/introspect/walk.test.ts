@@ -116,4 +116,20 @@ describe("a compute node read only through its introspect", () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("an introspect that does not answer: the node is unreachable with the URL and why, the walk does not throw", async () => {
+    const s = lab.inventory.scenario;
+    const backend = s.backendPods[0]!.node;
+    const inv = await introspectOnly(lab, [backend]);
+    const closed = await closedPort();
+    inv.addressMap![`${s.nodes[backend]!.fabricIp}:8085`] = `127.0.0.1:${closed}`;
+    const r = await walkOn(lab, { inventory: inv, largePath: undefined });
+    expect(r.unreachable[backend]).toMatch(new RegExp(`^${backend} unreachable: introspect http://127\\.0\\.0\\.1:${closed}/Snh_KInterfaceReq\\?if_id=-1: connect failed: connect ECONNREFUSED`));
+    const svc = r.stage("service-nat")!;
+    expect(svc.verdict).not.toBe("pass");
+    // Up to haproxy everything is on the other node; the overlay's tunnel leads to the node that did not answer.
+    expect(r.stages.slice(0, 4).map((x) => x.verdict)).toEqual(["pass", "pass", "pass", "pass"]);
+    expect(r.stage("overlay")!.verdict).toBe("unknown");
+    expect(r.stage("overlay")!.reason).toContain(`${backend} unreachable: introspect`);
+  });
 });

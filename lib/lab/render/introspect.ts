@@ -246,9 +246,17 @@ export function renderKFlowResp(t: FlowTable, q: { index?: number; from?: number
     return e ? parts("KFlowResp", "flow_list", "struct", [flowInfo(e)], field(["flow_handle", "string", 2, "0", "NextKFlowReq"])) : renderIntrospectError("ErrResp");
   }
   const from = q.from ?? 0;
-  const all = t.entries().filter((e) => e.index >= from);
-  const page = all.slice(0, KSTATE_PAGE);
-  const next = all.length > KSTATE_PAGE ? String(all[KSTATE_PAGE]!.index) : "0";
+  const all = t.entries();
+  // First entry at or after `from` (entries are sorted by index).
+  let lo = 0;
+  let hi = all.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (all[mid]!.index < from) lo = mid + 1;
+    else hi = mid;
+  }
+  const page = all.slice(lo, lo + KSTATE_PAGE);
+  const next = all.length > lo + KSTATE_PAGE ? String(all[lo + KSTATE_PAGE]!.index) : "0";
   const body = `<KFlowResp type="sandesh">${list("flow_list", 1, "struct", page.map(flowInfo))}${field(["flow_handle", "string", 2, next, "NextKFlowReq"])}${field(["more", "bool", 0, "false"])}</KFlowResp>`;
   return STYLESHEET + body;
 }
