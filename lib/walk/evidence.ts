@@ -124,7 +124,12 @@ export function flowCommand(ctx: WalkContext, node: string | null): string {
   return node && evidenceSourceOf(ctx, node) === "introspect" ? `flow -l (introspect ${kstatePath({ tool: "flow" })})` : "flow -l";
 }
 
-/** The command line an introspect fetch is recorded under (and replayed by). */
+/**
+ * The command line an introspect fetch is recorded under (and replayed by).
+ *
+ * @example
+ * introspectCommandLine("/Snh_KNHReq?nh_id=61"); // "introspect GET /Snh_KNHReq?nh_id=61"
+ */
 export function introspectCommandLine(path: string): string {
   return `introspect GET ${path}`;
 }
