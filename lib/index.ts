@@ -10,6 +10,7 @@
 export * as aq from "arquero";
 export * as capture from "./capture";
 export * as flows from "./flows";
+export * as introspect from "./introspect";
 export * as investigation from "./investigation";
 export * as lab from "./lab";
 export * as probe from "./probe";

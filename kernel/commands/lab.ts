@@ -15,12 +15,15 @@ import { defineDispatcher, readCommandArgs, UsageError } from "./args";
 import type { CommandIO } from "./types";
 
 const usage = `usage: packetwalk lab [--topology FILE|default|large] [--fault NAME]... [--inventory-out FILE]
-                      [--flow-linger MS] [--fip-port PORT]
+                      [--flow-linger MS] [--fip-port PORT] [--introspect NODE]...
        packetwalk lab fault NAME on|off [--inventory FILE]
        packetwalk lab faults [--inventory FILE]
   Starts the embedded lab: a simulated Contrail cluster (internet-host, gateway, compute nodes) reached
   over real SSH on 127.0.0.1, with the floating IP, haproxy and backend pods as real sockets. Prints the
   inventory (JSON) and writes it to --inventory-out; runs until Ctrl-C.
+  Every compute node's agent introspect answers on a loopback port (its inventory entry has
+  "introspect"); --introspect NODE marks that node "evidence": "introspect" (the walk then reads its
+  vRouter tables and flows only through the introspect).
   Faults: ${FAULTS.join(", ")}.
   "lab fault" switches a fault of the running lab named by --inventory (or $PACKETWALK_INVENTORY).
   Exit status: 0 stopped cleanly, 1 the lab failed, 2 usage error.`;
@@ -33,6 +36,7 @@ const LAB_OPTIONS = {
   "inventory-out": { type: "string", short: "o" },
   "flow-linger": { type: "string" },
   "fip-port": { type: "string" },
+  introspect: { type: "string", multiple: true },
 } as const;
 
 async function controlCommand(argv: string[], io: CommandIO): Promise<number> {
@@ -86,11 +90,12 @@ const command = defineDispatcher({
         faults,
         flowLingerMs: linger,
         fipPort,
+        ...(v.introspect?.length ? { introspectNodes: v.introspect } : {}),
         log: (l) => io.stderr.write(`lab: ${l}\n`),
       });
     } catch (e) {
       io.stderr.write(`packetwalk lab: ${(e as Error).message}\n`);
-      return /topology|fault/.test((e as Error).message) ? 2 : 1;
+      return /topology|fault|introspectNodes/.test((e as Error).message) ? 2 : 1;
     }
     const write = () => {
       const json = JSON.stringify(lab.inventory, null, 2) + "\n";

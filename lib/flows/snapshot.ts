@@ -22,6 +22,8 @@ export interface FlowSnapshot {
   entries: FlowEntryCore[];
   /** The raw `flow` output, when the source was asked to keep it (to record it). */
   text?: string;
+  /** What `text` is when it is not `flow` output: `introspect` (a JSON array of the agent's `KFlowResp` pages, lib/introspect). */
+  format?: string;
 }
 
 /** A gap in the snapshots of a node (connection dropped, poll failed), kept so a timeline can show it. */

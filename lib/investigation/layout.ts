@@ -112,6 +112,8 @@ export interface SnapshotRecord extends RecordBase {
   arrivedAt: number;
   /** The raw `flow` output (replay parses it again). */
   output: BlobRef;
+  /** What `output` is when it is not `flow` output: `introspect` (a JSON array of the agent's `KFlowResp` pages). */
+  format?: string;
 }
 
 /** A gap in a poll stream. */

@@ -17,14 +17,15 @@ export function describeTarget(inv: Inventory, kind: TargetDescription["kind"], 
     kind,
     // A file's name only: the folders above it belong to the machine that ran the walk.
     source: source.replace(/^.*[\\/]/, ""),
-    nodes: inv.nodes.map((n) => ({ name: n.name, role: n.role, via: n.vrouter?.via ?? "direct" })),
+    nodes: inv.nodes.map((n) => ({ name: n.name, role: n.role, via: n.evidence === "introspect" ? "introspect" : n.vrouter?.via ?? "direct" })),
     inventory: inventoryWithoutSecrets(inv),
   };
 }
 
 /**
  * A copy of the inventory without anything secret or local to one machine: per node the name, role,
- * fabric interface, vRouter access and the SSH host, port, user, pinned host keys and jump node name.
+ * fabric interface, vRouter access, evidence source and introspect address (no TLS files), and the SSH
+ * host, port, user, pinned host keys and jump node name.
  *
  * @example
  * inventoryWithoutSecrets(inv).nodes[2].ssh; // { host: "127.0.0.1", port: 40123, user: "root", hostKey: [...] }
@@ -44,6 +45,11 @@ export function inventoryWithoutSecrets(inv: Inventory): Record<string, unknown>
       ...(n.fabricInterface ? { fabricInterface: n.fabricInterface } : {}),
       ssh: ssh(n.ssh),
       ...(n.vrouter ? { vrouter: { ...n.vrouter } } : {}),
+      ...(n.evidence ? { evidence: n.evidence } : {}),
+      // The introspect's address, not its client key and certificate files (local to the machine, and secret).
+      ...(n.introspect
+        ? { introspect: { ...(n.introspect.url ? { url: n.introspect.url } : {}), ...(n.introspect.host ? { host: n.introspect.host } : {}), ...(n.introspect.port !== undefined ? { port: n.introspect.port } : {}) } }
+        : {}),
     })),
     ...(inv.addressMap ? { addressMap: { ...inv.addressMap } } : {}),
     ...(inv.connectTimeoutMs !== undefined ? { connectTimeoutMs: inv.connectTimeoutMs } : {}),

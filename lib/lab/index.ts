@@ -29,4 +29,6 @@ export type { CaptureHandle } from "./tcpdump";
 export { errorResponse } from "./proxy";
 export type { ProxyOptions, ProxyLogEntry } from "./proxy";
 export { LabFlowSource, toFlowEntryCore } from "./snapshots";
+export { answerIntrospect, startIntrospectServer, type IntrospectReply, type IntrospectServer, type LabIntrospectTls } from "./introspect";
+export { renderKInterfaceResp, renderKNHResp, renderKRouteResp, renderKMplsResp, renderKFlowResp, renderIntrospectError, KSTATE_PAGE } from "./render/introspect";
 export * as drill from "./drill-client";

@@ -23,6 +23,7 @@ import { startToolServer, type ToolServer } from "./toolserver";
 import { loadTopology, vrfOf, type Topology } from "./topology";
 import { endpointsOf } from "./model";
 import { DrillSession, planDrill, type DrillLevel } from "./drill";
+import { startIntrospectServer, type LabIntrospectTls } from "./introspect";
 
 /** Options of {@link startLab}. */
 export interface LabOptions {
@@ -49,6 +50,13 @@ export interface LabOptions {
    * answer stays in this process; `drill check|reveal|status|task` on the control socket grade it.
    */
   drill?: { seed: number; level: DrillLevel };
+  /**
+   * The agent introspect of every compute node (default on): a loopback port per node, mapped from
+   * `<fabric IP>:8085` in the address map; with `tls`, HTTPS requiring a client certificate.
+   */
+  introspect?: boolean | { tls?: LabIntrospectTls };
+  /** Compute nodes the inventory marks `evidence: "introspect"` (the walk then reads them only through the introspect). */
+  introspectNodes?: string[];
 }
 
 /** SSH coordinates of one node in the inventory. */
@@ -58,6 +66,10 @@ export interface LabInventoryNode {
   fabricInterface: string;
   ssh: { host: string; port: number; user: string; identityFile: string; hostKey: string[] };
   vrouter?: { via: "direct" };
+  /** Compute nodes: the agent introspect, at the fabric address (mapped to loopback by the address map). */
+  introspect?: { host: string; port: number };
+  /** `introspect` for the nodes of `LabOptions.introspectNodes`. */
+  evidence?: "introspect";
 }
 
 /** The scenario values a walk needs. */
@@ -298,6 +310,20 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     });
     const curlMap: Record<string, string> = { ...addressMap };
     for (const r of topology.ingress.rules) curlMap[`${r.host}:${topology.ingress.port}`] = `127.0.0.1:${fipPort}`;
+    // The agent introspect of each compute node, on a loopback port.
+    const introspectPorts = new Map<string, number>();
+    if (opts.introspect !== false) {
+      const tls = typeof opts.introspect === "object" ? opts.introspect.tls : undefined;
+      for (const c of topology.computes) {
+        const srv = await startIntrospectServer(state, c.name, tls ? { tls } : {});
+        cleanups.push(() => srv.close());
+        introspectPorts.set(c.name, srv.port);
+        addressMap[`${c.fabricIp}:8085`] = `127.0.0.1:${srv.port}`;
+      }
+    }
+    for (const n of opts.introspectNodes ?? []) {
+      if (!introspectPorts.has(n)) throw new Error(`introspectNodes: ${n} is not a compute node with an introspect (computes: ${topology.computes.map((c) => c.name).join(", ")})`);
+    }
     const nodes: LabInventoryNode[] = [];
     const sshServers: SshNodeServer[] = [];
     for (const name of nodeNames) {
@@ -327,6 +353,10 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         ssh: { host: "127.0.0.1", port, user, identityFile, hostKey: [hostKey.publicKeyLine, hostKey.fingerprint] },
       };
       if (role === "compute") node.vrouter = { via: "direct" };
+      if (role === "compute" && introspectPorts.has(name)) {
+        node.introspect = { host: topology.computes.find((c) => c.name === name)!.fabricIp, port: 8085 };
+        if (opts.introspectNodes?.includes(name)) node.evidence = "introspect";
+      }
       nodes.push(node);
       const mgmt = role === "internet-host" ? topology.internetHost.ip : role === "gateway" ? topology.gateway.loopback : topology.computes.find((c) => c.name === name)!.fabricIp;
       if (port) addressMap[`${mgmt}:22`] = `127.0.0.1:${port}`;

@@ -97,6 +97,24 @@ export interface InventoryNode {
   ssh: SshTarget;
   /** Default `{ via: "direct" }`. */
   vrouter?: VrouterAccess;
+  /** Where the walk reads this compute node's vRouter tables: `ssh` (default: `vif`, `nh`, `rt`, `mpls`, `flow`) or the agent's `introspect`. */
+  evidence?: EvidenceSource;
+  /** The agent's HTTP introspect (port 8085), for `evidence: "introspect"` (see lib/introspect). */
+  introspect?: IntrospectAccess;
+}
+
+/** Where a compute node's vRouter evidence comes from. */
+export const EVIDENCE_SOURCES = ["ssh", "introspect"] as const;
+export type EvidenceSource = (typeof EVIDENCE_SOURCES)[number];
+
+/** How to reach a node's agent introspect: `url`, or `host`/`port` (default the SSH host, 8085); `tls` file paths for HTTPS with a client certificate. */
+export interface IntrospectAccess {
+  /** `http://host:port` or `https://host:port`. */
+  url?: string;
+  host?: string;
+  port?: number;
+  /** PEM files (relative to the inventory file): the CA that signed the agent's certificate, the client certificate and its key. */
+  tls?: { ca: string; cert: string; key: string; servername?: string };
 }
 
 /** A validated inventory. */
@@ -223,6 +241,7 @@ export function validateInventory(value: unknown): { inventory?: Inventory; issu
           if (v.prefix !== undefined && !isStringArray(v.prefix)) bad(`${p}.vrouter.prefix`, "expected an array of strings");
         }
       }
+      validateEvidence(n, p, bad);
     });
   }
   if (inv.password !== undefined) bad("password", PASSWORD_REFUSED);
@@ -244,6 +263,33 @@ export function validateInventory(value: unknown): { inventory?: Inventory; issu
   }
   if (inv.baseDir !== undefined && typeof inv.baseDir !== "string") bad("baseDir", "expected a string");
   return issues.length > 0 ? { issues } : { inventory: inv as unknown as Inventory, issues };
+}
+
+// `evidence` and `introspect` of a node (lib/introspect reads them).
+function validateEvidence(n: Record<string, unknown>, p: string, bad: (p: string, m: string) => void): void {
+  if (n.evidence !== undefined && !EVIDENCE_SOURCES.includes(n.evidence as EvidenceSource)) bad(`${p}.evidence`, `expected one of ${EVIDENCE_SOURCES.join(", ")}`);
+  if (n.evidence === "introspect" && n.role !== "compute") bad(`${p}.evidence`, "only a compute node has an agent introspect");
+  const a = n.introspect;
+  if (a === undefined) return;
+  if (!isObject(a)) return bad(`${p}.introspect`, "expected an object");
+  if (a.url !== undefined) {
+    let ok = typeof a.url === "string";
+    try {
+      if (ok) ok = /^https?:$/.test(new URL(a.url as string).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) bad(`${p}.introspect.url`, "expected an http:// or https:// URL");
+  }
+  if (a.host !== undefined && (typeof a.host !== "string" || a.host === "")) bad(`${p}.introspect.host`, "expected a host name or address");
+  if (a.port !== undefined && !(Number.isInteger(a.port) && (a.port as number) > 0 && (a.port as number) < 65536)) bad(`${p}.introspect.port`, "expected a port 1-65535");
+  if (a.tls !== undefined) {
+    if (!isObject(a.tls)) bad(`${p}.introspect.tls`, "expected an object { ca, cert, key }");
+    else {
+      for (const k of ["ca", "cert", "key"] as const) if (typeof a.tls[k] !== "string" || a.tls[k] === "") bad(`${p}.introspect.tls.${k}`, "expected a PEM file path");
+      if (a.tls.servername !== undefined && typeof a.tls.servername !== "string") bad(`${p}.introspect.tls.servername`, "expected a string");
+    }
+  }
 }
 
 /** Docker's rule for container names (ids are hex, so they match too). */

@@ -3,10 +3,11 @@
  * display json` via `cli -c`) and which compute node owns each fabric IP (`vif --list`: the vhost0
  * interface's address, with the inventory's own addresses as a fallback).
  */
-import { parseJunosRoute, parseVif } from "../vrouter";
+import { parseJunosRoute } from "../vrouter";
 import type { JunosRouteRow, VifRow } from "../vrouter/types";
 import { nodesOf, once, type WalkContext } from "./context";
 import { evidenceOf, derived, step } from "./exec";
+import { readTable } from "./evidence";
 import type { Evidence } from "./types";
 
 /** What the gateway said about the floating IP. */
@@ -113,18 +114,18 @@ export function fabricMap(ctx: WalkContext): Promise<FabricMap> {
   return once(ctx, "fabricMap", async () => {
     const computes = nodesOf(ctx, "compute");
     const out: FabricMap = { byIp: {}, byNode: {}, vifs: {}, unreachable: {}, evidence: [] };
-    const results = await Promise.all(computes.map((n) => step(ctx, n.name, ["vif", "--list"], { vrouter: true })));
+    const answers = await Promise.all(computes.map((n) => readTable(ctx, n.name, { tool: "vif" })));
     const rows: { node: string; ip: string; interface: string; source: string }[] = [];
     computes.forEach((n, i) => {
-      const r = results[i];
+      const r = answers[i].step;
       if (r.ok) {
-        const vifs = parseVif(r.stdout).rows;
+        const vifs = answers[i].rows;
         out.vifs[n.name] = vifs;
         const host = vifs.find((v) => v.type === "Host" && v.ipAddr && v.ipAddr !== "0.0.0.0") ?? vifs.find((v) => v.osName === "vhost0");
         if (host?.ipAddr) {
           out.byIp[host.ipAddr] = n.name;
           out.byNode[n.name] = host.ipAddr;
-          rows.push({ node: n.name, ip: host.ipAddr, interface: `${host.name} ${host.osName ?? ""}`.trim(), source: "vif --list" });
+          rows.push({ node: n.name, ip: host.ipAddr, interface: `${host.name} ${host.osName ?? ""}`.trim(), source: r.command });
         }
         return;
       }
@@ -136,7 +137,7 @@ export function fabricMap(ctx: WalkContext): Promise<FabricMap> {
         rows.push({ node: n.name, ip: guess, interface: "", source: `inventory (node did not answer: ${r.error})` });
       }
     });
-    out.evidence.push(derived("compute nodes by fabric IP", rows, null, "vif --list (each compute node)"));
+    out.evidence.push(derived("compute nodes by fabric IP", rows, null, "vif --list (each compute node, or its introspect KInterfaceReq)"));
     ctx.discovery.fabricIps = { ...out.byIp };
     return out;
   });

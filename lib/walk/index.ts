@@ -18,6 +18,7 @@ export { checkReturnOverlay, checkReturnProxy, checkReturnClient } from "./stage
 export { gatewayRoute, fabricMap, junos, type GatewayRoute, type FabricMap } from "./discover";
 export { serviceRoute, labelLookup, type ServiceRoute, type LabelLookup } from "./route";
 export { step, type StepResult } from "./exec";
+export { readTable, flowSource, flowCommand, evidenceSourceOf, introspectGet, introspectCommandLine, type TableQuery, type TableAnswer, type RowOf } from "./evidence";
 export { observe, type Observation, type NodeCapture, type WalkProbe } from "./traffic";
 export { facts, type Facts, type Packet } from "./facts";
 export { ladderDiagram, flowTimeline, latencyBreakdown, ladderArrows, timelineRows, latencyRows, packetHeaders, flowHeaders } from "./charts";

@@ -13,6 +13,7 @@ import type { InvestigationWriter } from "../investigation/writer";
 import type { HttpProbeResult } from "../probe/http";
 import type { ProbeFailure } from "../probe/loop";
 import { parseFlow } from "../vrouter";
+import { INTROSPECT_SNAPSHOT_FORMAT, parseIntrospectSnapshot } from "../introspect/poller";
 import type { NodeCapture, Observation, WalkProbe } from "./traffic";
 
 /** Records one observation's pieces into an investigation as they arrive. */
@@ -51,6 +52,7 @@ export class ObservationRecorder {
       kind: "snapshot", node: s.node, stream: this.stream, snapshot: s.seq, stampAt: s.at,
       ...(s.startedAt !== undefined ? { stampStartedAt: s.startedAt } : {}),
       arrivedAt: Date.now(), output: this.writer.blob(s.text ?? ""),
+      ...(s.format ? { format: s.format } : {}),
     });
   }
 
@@ -99,7 +101,16 @@ export async function replayObservation(inv: Investigation): Promise<{ observati
       warnings.push(`snapshot ${r.snapshot} of ${r.node} (record ${r.seq}) is missing or altered: left out`);
       continue;
     }
-    snapshots.push({ node: r.node, at: r.stampAt, ...(r.stampStartedAt !== undefined ? { startedAt: r.stampStartedAt } : {}), seq: r.snapshot, entries: parseFlow(text).rows, text });
+    let entries: FlowSnapshot["entries"] = [];
+    if (r.format === INTROSPECT_SNAPSHOT_FORMAT) {
+      const got = parseIntrospectSnapshot(text);
+      if (got.error) warnings.push(`introspect snapshot ${r.snapshot} of ${r.node} (record ${r.seq}): ${got.error}`);
+      entries = got.entries;
+    } else if (r.format !== undefined) {
+      warnings.push(`snapshot ${r.snapshot} of ${r.node} (record ${r.seq}) is in an unknown format ${JSON.stringify(r.format)}: left out`);
+      continue;
+    } else entries = parseFlow(text).rows;
+    snapshots.push({ node: r.node, at: r.stampAt, ...(r.stampStartedAt !== undefined ? { startedAt: r.stampStartedAt } : {}), seq: r.snapshot, entries, text, ...(r.format ? { format: r.format } : {}) });
   }
   const gaps: SnapshotGap[] = mine.filter((r): r is GapRecord => r.kind === "gap").map((r) => ({ node: r.node, from: r.from, to: r.to, reason: r.reason }));
   const captures: NodeCapture[] = [];

@@ -3,12 +3,13 @@
  * active node (`rt --get` → `nh --get` → tunnel → node, ECMP member picked from the flow's RPF next
  * hop) and a label on the backend node (`mpls --get` → `nh --get` → `vif --get` → pod).
  */
-import { followLabel, followPrefix, parseMpls, parseNh, parseRt, parseVif, subNhList } from "../vrouter";
+import { followLabel, followPrefix, subNhList } from "../vrouter";
 import type { LabelTarget, PrefixTarget } from "../vrouter/joins";
 import type { NhRow } from "../vrouter/types";
 import { once, type WalkContext } from "./context";
 import { fabricMap } from "./discover";
-import { evidenceOf, step } from "./exec";
+import { evidenceOf } from "./exec";
+import { readTable } from "./evidence";
 import type { Evidence } from "./types";
 
 /** Where the service prefix leads from the active node. */
@@ -41,23 +42,20 @@ export function serviceRoute(ctx: WalkContext, node: string, prefix: string, vrf
   return once(ctx, `route|${node}|${prefix}|${vrf}|${preferNh}`, async () => {
     const evidence: Evidence[] = [];
     const fm = await fabricMap(ctx);
-    const rt = await step(ctx, node, ["rt", "--get", `${prefix}/32`, "--vrf", String(vrf)], { vrouter: true });
-    const rtRows = rt.ok ? parseRt(rt.stdout).rows : [];
+    const { step: rt, rows: rtRows } = await readTable(ctx, node, { tool: "rt", prefix, plen: 32, vrf });
     evidence.push(evidenceOf(`route to ${prefix} in VRF ${vrf}`, rt, rtRows));
     const none = { target: null, label: null, node: null, tunnelType: null, sip: null, dip: null, ecmpMembers: 0, evidence };
     if (!rt.ok) return { ...none, missing: `${node}: ${rt.error}`, unreachable: rt.unreachable };
     const nhRows: NhRow[] = [];
     const route = rtRows.find((r) => r.prefix !== null) ?? null;
     if (route?.nh != null) {
-      const nh = await step(ctx, node, ["nh", "--get", String(route.nh)], { vrouter: true });
-      const rows = nh.ok ? parseNh(nh.stdout).rows : [];
+      const { step: nh, rows } = await readTable(ctx, node, { tool: "nh", id: route.nh });
       evidence.push(evidenceOf(`next hop ${route.nh}`, nh, rows));
       nhRows.push(...rows);
       for (const r of rows.filter((x) => x.type === "Composite")) {
         for (const s of subNhList(r)) {
           if (s.nh < 0) continue;
-          const m = await step(ctx, node, ["nh", "--get", String(s.nh)], { vrouter: true });
-          const mr = m.ok ? parseNh(m.stdout).rows : [];
+          const { step: m, rows: mr } = await readTable(ctx, node, { tool: "nh", id: s.nh });
           evidence.push(evidenceOf(`ECMP member next hop ${s.nh}`, m, mr));
           nhRows.push(...mr);
         }
@@ -100,22 +98,19 @@ export interface LabelLookup {
 export function labelLookup(ctx: WalkContext, node: string, label: number): Promise<LabelLookup> {
   return once(ctx, `label|${node}|${label}`, async () => {
     const evidence: Evidence[] = [];
-    const m = await step(ctx, node, ["mpls", "--get", String(label)], { vrouter: true });
-    const mRows = m.ok ? parseMpls(m.stdout).rows : [];
+    const { step: m, rows: mRows } = await readTable(ctx, node, { tool: "mpls", label });
     evidence.push(evidenceOf(`label ${label}`, m, mRows));
     if (!m.ok) return { target: null, missing: `${node}: ${m.error}`, unreachable: m.unreachable, evidence };
     const mr = mRows.find((r) => r.label === label);
     const nhRows: NhRow[] = [];
-    if (mr) {
-      const nh = await step(ctx, node, ["nh", "--get", String(mr.nh)], { vrouter: true });
-      const rows = nh.ok ? parseNh(nh.stdout).rows : [];
+    if (mr && mr.nh !== null) {
+      const { step: nh, rows } = await readTable(ctx, node, { tool: "nh", id: mr.nh });
       nhRows.push(...rows);
       evidence.push(evidenceOf(`next hop ${mr.nh}`, nh, rows));
     }
     // `vif --get <Oif>` as the book does for a plain next hop; the whole list for a composite.
     const oif = nhRows.length === 1 && nhRows[0].type !== "Composite" ? nhRows[0].oif : null;
-    const vif = await step(ctx, node, oif !== null ? ["vif", "--get", String(oif)] : ["vif", "--list"], { vrouter: true });
-    const vifRows = vif.ok ? parseVif(vif.stdout).rows : [];
+    const { step: vif, rows: vifRows } = await readTable(ctx, node, oif !== null ? { tool: "vif", index: oif } : { tool: "vif" });
     const t = followLabel(label, { mpls: mRows, nh: nhRows, vif: vifRows });
     if (t.ok) evidence.push(evidenceOf(`interface ${t.vif}`, vif, vifRows.filter((v) => t.members.some((m) => m.vif === v.name))));
     else if (mr) evidence.push(evidenceOf("interfaces", vif, vifRows));

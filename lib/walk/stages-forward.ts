@@ -2,7 +2,8 @@
  * The forward path, stages 1–7: each check gathers its evidence and decides `pass` / `fail` /
  * `unknown` with the reason in words. Checks read the joined {@link facts} and run their own look-ups.
  */
-import { lookupRoute, parseIpRoute, parseNh, parseRt } from "../vrouter";
+import { lookupRoute, parseIpRoute } from "../vrouter";
+import { flowCommand, readTable } from "./evidence";
 import { nodesOf, type WalkContext } from "./context";
 import { entropyText } from "./entropy";
 import { derived, evidenceOf, step } from "./exec";
@@ -219,15 +220,15 @@ export function checkFipNat(ctx: WalkContext): Promise<StageResult> {
     }
     const fwd = f.fip.forward.entry;
     if (f.fipMatchedBy === "time") notes.push(`the client's flow was matched by time: its source port ${fwd.srcPort} is not the probe's ${port} (translated on the way)`);
-    evidence.push(derived(`FIP flow pair on ${node}`, pairRows(f.fip, "FIP"), node, `flow -l (polled every ${ctx.pollIntervalMs} ms)`));
+    evidence.push(derived(`FIP flow pair on ${node}`, pairRows(f.fip, "FIP"), node, `${flowCommand(ctx, node)} (polled every ${ctx.pollIntervalMs} ms)`));
     if (fwd.rpfNh != null) {
-      const nh = await step(ctx, node, ["nh", "--get", String(fwd.rpfNh)], { vrouter: true });
-      evidence.push(evidenceOf(`RPF next hop ${fwd.rpfNh}`, nh, nh.ok ? parseNh(nh.stdout).rows : []));
+      const nh = await readTable(ctx, node, { tool: "nh", id: fwd.rpfNh });
+      evidence.push(evidenceOf(`RPF next hop ${fwd.rpfNh}`, nh.step, nh.rows));
     }
     const fipVrf = fwd.vrf;
     if (fwd.actionCode === "D") {
-      const rt = await step(ctx, node, ["rt", "--get", `${fip}/32`, "--vrf", String(fipVrf)], { vrouter: true });
-      evidence.push(evidenceOf(`route for ${fip}/32 in VRF ${fipVrf}`, rt, rt.ok ? parseRt(rt.stdout).rows : []));
+      const rt = await readTable(ctx, node, { tool: "rt", prefix: fip, plen: 32, vrf: fipVrf });
+      evidence.push(evidenceOf(`route for ${fip}/32 in VRF ${fipVrf}`, rt.step, rt.rows));
       const why = fwd.dropReason ?? "?";
       const meaning =
         why === "NoDstRt" ? `no route for ${fip}/32 in VRF ${fipVrf}: the floating IP is not bound to the ingress pod's interface, so there is nothing to NAT to`
@@ -272,7 +273,7 @@ export function checkProxy(ctx: WalkContext): Promise<StageResult> {
       };
     }
     const p = f.proxy.forward.entry;
-    evidence.push(derived(`haproxy's connection on ${node}`, pairRows(f.proxy, "proxy"), node, "flow -l"));
+    evidence.push(derived(`haproxy's connection on ${node}`, pairRows(f.proxy, "proxy"), node, flowCommand(ctx, node)));
     const cport = f.fip!.forward.entry.srcPort;
     const cap = captureEvidence(f, node, "client (GRE) and proxied (UDP) frames", (x) =>
       (x.tunnel === "MPLSoGRE" && (x.srcPort === cport || x.dstPort === cport)) || (x.tunnel === "MPLSoUDP" && (x.srcPort === p.srcPort || x.dstPort === p.srcPort)));
@@ -305,7 +306,7 @@ export function checkOverlay(ctx: WalkContext): Promise<StageResult> {
     const rev = f.proxy.reverse?.entry;
     const vrf = pf.vrf;
     const r = await serviceRoute(ctx, node, pf.dstIp, vrf, rev?.rpfNh ?? null);
-    const evidence = [derived(`haproxy's connection on ${node}`, pairRows(f.proxy, "proxy"), node, "flow -l"), ...r.evidence];
+    const evidence = [derived(`haproxy's connection on ${node}`, pairRows(f.proxy, "proxy"), node, flowCommand(ctx, node)), ...r.evidence];
     const notes: string[] = [];
     if (pf.actionCode === "D") {
       const why = r.missing ?? `the route exists, but the vRouter drops the flow (${pf.action})`;
@@ -390,7 +391,7 @@ export function checkServiceNat(ctx: WalkContext): Promise<StageResult> {
       const arrived = cap.packets.length ? `; ${cap.packets.length} MPLSoUDP frames with label ${[...new Set(cap.packets.map((p) => p.labels.join("/")))].join(", ")} did arrive on ${node}` : "";
       return { node, verdict: "fail", reason: `${node} has no flow for ${conn}${lt ? `; ${lt}` : ""}${arrived}`, evidence, notes };
     }
-    evidence.unshift(derived(`service NAT pair on ${node}`, pairRows(f.svcNat, "service"), node, "flow -l"));
+    evidence.unshift(derived(`service NAT pair on ${node}`, pairRows(f.svcNat, "service"), node, flowCommand(ctx, node)));
     const fwd = f.svcNat.forward.entry;
     if (fwd.actionCode === "D") return { node, verdict: "fail", reason: `${node} drops ${flowBrief(f.svcNat.forward)}`, evidence };
     if (!f.svcNat.reverse) return { node, verdict: "fail", reason: `${node}: service flow ${fwd.index} has no reverse flow: the pod's replies cannot be translated back`, evidence };
@@ -427,7 +428,7 @@ export function checkBackend(ctx: WalkContext): Promise<StageResult> {
     }
     const rev = f.svcNat.reverse;
     const pod = `${rev.entry.srcIp}:${rev.entry.srcPort}`;
-    const evidence = [derived(`service NAT pair on ${node}`, pairRows(f.svcNat, "service"), node, "flow -l")];
+    const evidence = [derived(`service NAT pair on ${node}`, pairRows(f.svcNat, "service"), node, flowCommand(ctx, node))];
     if (f.probe) evidence.push(derived("probe", [probeRow(f.probe, "request")], "local", "GET"));
     const status = isHttp(f.probe) ? f.probe.status : null;
     if (hasRst(f.svcNat.forward) || hasRst(rev)) {

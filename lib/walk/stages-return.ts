@@ -6,6 +6,7 @@
 import type { WalkContext } from "./context";
 import { entropyText } from "./entropy";
 import { derived } from "./exec";
+import { flowCommand } from "./evidence";
 import { facts, type Facts } from "./facts";
 import { isHttp, probeOutcome, probeRow } from "./probe-text";
 import { flowBrief, flowRow, hasRst, natText } from "./select";
@@ -36,13 +37,13 @@ export function checkReturnOverlay(ctx: WalkContext): Promise<StageResult> {
     const s = f.svcNat!;
     const rev = s.reverse!;
     const node = s.node;
-    const evidence: Evidence[] = [derived(`pod reply on ${node}`, [flowRow(rev, "service reverse")], node, "flow -l")];
+    const evidence: Evidence[] = [derived(`pod reply on ${node}`, [flowRow(rev, "service reverse")], node, flowCommand(ctx, node))];
     const snat = rev.entry.snat || rev.entry.spat;
     if (!snat) return { node, verdict: "fail", reason: `${node}: the pod's reply ${flowBrief(rev)} is not translated back to the service address (no SNAT/SPAT)`, evidence };
     const back = `${node}: replies ${rev.entry.srcIp}:${rev.entry.srcPort} → ${rev.entry.dstIp}:${rev.entry.dstPort} are ${rev.entry.snat && rev.entry.spat ? "SNATed+SPATed" : "SNATed"} back to ${s.forward.entry.dstIp}:${s.forward.entry.dstPort} (${rev.entry.action})`;
     if (node === f.activeNode) return { node, verdict: "pass", reason: `${back}; the pod is local to the ingress node, no overlay hop`, summary: flowBrief(rev), evidence };
     const a = f.proxy?.reverse;
-    if (a) evidence.push(derived(`reply on ${f.activeNode}`, [flowRow(a, "proxy reverse")], f.activeNode, "flow -l"));
+    if (a) evidence.push(derived(`reply on ${f.activeNode}`, [flowRow(a, "proxy reverse")], f.activeNode, flowCommand(ctx, f.activeNode)));
     const bIp = f.fm.byNode[node];
     const udp = f.packets.filter((p) => p.node === f.activeNode && p.tunnel === "MPLSoUDP" && p.outerSrc === bIp);
     if (udp.length) evidence.push({ title: `MPLSoUDP frames from ${node} on ${f.activeNode}`, node: f.activeNode, command: f.obs.captures.find((c) => c.node === f.activeNode)?.command ?? null, at: udp[0].at, rows: packetRows(udp) });
@@ -72,7 +73,7 @@ export function checkReturnProxy(ctx: WalkContext): Promise<StageResult> {
     const node = f.activeNode;
     if (!backendAnswered(f) || !f.fip?.reverse) return { node, verdict: "unknown", reason: NOT_REACHED };
     const rev = f.fip.reverse;
-    const evidence: Evidence[] = [derived(`FIP reverse flow on ${node}`, [flowRow(rev, "FIP reverse"), ...(f.proxy?.reverse ? [flowRow(f.proxy.reverse, "proxy reverse")] : [])], node, "flow -l")];
+    const evidence: Evidence[] = [derived(`FIP reverse flow on ${node}`, [flowRow(rev, "FIP reverse"), ...(f.proxy?.reverse ? [flowRow(f.proxy.reverse, "proxy reverse")] : [])], node, flowCommand(ctx, node))];
     if (!(rev.entry.snat || rev.entry.spat)) return { node, verdict: "fail", reason: `${node}: the reply flow ${flowBrief(rev)} is not SNATed back to ${ctx.params.fip}`, evidence };
     const got = isHttp(f.probe) && f.probe.status !== null;
     const fromSvc = f.proxy?.reverse?.bytes ?? 0;
@@ -136,7 +137,7 @@ export function checkReturnClient(ctx: WalkContext): Promise<StageResult> {
     const lp = f.largeProbe;
     if (ok(lp)) return { node, verdict: "pass", reason: `${main}; the large response (${ctx.params.largePath}) arrived complete: ${probeOutcome(lp)}`, summary: probeOutcome(lp), evidence, notes };
     const lf = f.largeFip;
-    if (lf) evidence.push(derived(`large response flows on ${lf.node}`, [flowRow(lf.forward, "FIP forward"), ...(lf.reverse ? [flowRow(lf.reverse, "FIP reverse")] : [])], lf.node, "flow -l"));
+    if (lf) evidence.push(derived(`large response flows on ${lf.node}`, [flowRow(lf.forward, "FIP forward"), ...(lf.reverse ? [flowRow(lf.reverse, "FIP reverse")] : [])], lf.node, flowCommand(ctx, lf.node)));
     const left = lf?.reverse ? `the large response left ${lf.node} (flow ${lf.reverse.entry.index}: ${lf.reverse.packets} packets / ${lf.reverse.bytes} bytes toward the client)` : `the large response's flow was not seen on ${f.activeNode}`;
     const got = isHttp(lp) ? lp.bodyBytes : 0;
     const clientCap = f.packets.filter((p) => p.node === host && lp?.local && (p.dstPort === lp.local.port || p.srcPort === lp.local.port));

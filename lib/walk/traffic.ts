@@ -1,9 +1,9 @@
 /**
  * The traffic phase: the book's two loops at once. HTTP probes to the floating IP (through the address
- * map) while every compute node streams its flow table (`FlowPoller`) and, when possible, `tcpdump`
+ * map) while every compute node streams its flow table (`FlowPoller` over SSH, or the agent's introspect:
+ * `flowSource` in evidence.ts) and, when possible, `tcpdump`
  * captures the fabric interfaces. Everything observed is kept for the stage checks.
  */
-import { FlowPoller } from "../flows/poller";
 import type { FlowSnapshot, SnapshotGap } from "../flows/snapshot";
 import { probeHttp, type HttpProbeResult } from "../probe/http";
 import { probeHttpRemote, remoteExecOn } from "../probe/remote";
@@ -14,6 +14,7 @@ import { vrouterArgv } from "../remote/inventory";
 import { nodesOf, once, type WalkContext } from "./context";
 import { fabricMap } from "./discover";
 import { ObservationRecorder, replayObservation } from "./recording";
+import { evidenceSourceOf, flowSource } from "./evidence";
 
 /** One node's fabric capture. */
 export interface NodeCapture {
@@ -98,8 +99,8 @@ export function observe(ctx: WalkContext): Promise<Observation> {
       return r;
     };
     const sent: Array<HttpProbeResult | ProbeFailure> = [];
-    if (computes.length > 0) {
-      const poller = new FlowPoller({ runner: ctx.runner, nodes: computes, intervalMs: ctx.pollIntervalMs, keepText: rec !== null });
+    const { source: poller, problems } = flowSource(ctx, computes, rec !== null);
+    if (poller) {
       const run = await probeWhileSnapshotting({
         probe, snapshots: rec ? rec.source(poller) : poller, every: 1000, times: plan.length, signal: ctx.signal, leadMs: 3 * ctx.pollIntervalMs + 200, tailMs: 3 * ctx.pollIntervalMs + 200,
       });
@@ -114,6 +115,12 @@ export function observe(ctx: WalkContext): Promise<Observation> {
     // A capture whose channel does not close promptly after the abort is given up, not waited for.
     const done = await Promise.all(captures.map((c) => settleWithin(c.done, 3000, { node: c.node, iface: c.iface, command: c.command, frames: null, error: "tcpdump did not stop within 3 s" })));
     const endedAt = Date.now();
+    // A node whose flows could not be polled at all is one gap over the whole observation.
+    for (const [node, reason] of Object.entries(problems)) {
+      const g = { node, from: startedAt, to: endedAt, reason };
+      gaps.push(g);
+      rec?.gap(g);
+    }
     rec?.done({ startedAt, endedAt, polled: computes });
     return {
       probes: results.map((result, i) => ({ purpose: plan[i].purpose, result })),
@@ -150,7 +157,8 @@ function settleWithin<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
 /** Starts `tcpdump -w -` on the fabric interface of each polled compute node and of the Internet host. */
 function startCaptures(ctx: WalkContext, computes: string[], signal: AbortSignal, rec: ObservationRecorder | null): RunningCapture[] {
   const targets = [...nodesOf(ctx, "compute").filter((n) => computes.includes(n.name)), ...nodesOf(ctx, "internet-host")].filter(
-    (n) => n.fabricInterface && !ctx.dead.has(n.name),
+    // A node read through its introspect has no shell to run tcpdump in.
+    (n) => n.fabricInterface && !ctx.dead.has(n.name) && evidenceSourceOf(ctx, n.name) === "ssh",
   );
   return targets.map((n) => {
     const iface = n.fabricInterface!;
