@@ -46,6 +46,11 @@ export interface FrameRedactorOptions {
   text: (s: string) => string;
   /** Keep at most this many bytes after the innermost transport header. */
   truncatePayload?: number;
+  /**
+   * Pass a TCP/UDP payload that is all text (tab, CR, LF, printable ASCII) through `text` too, at its
+   * length (an HTTP body after its headers, a text protocol). Default true.
+   */
+  textPayloads?: boolean;
   /** Decoder options (tunnel ports, MPLS label map), as for `readCapture`. */
   decode?: DecodeOptions;
 }
@@ -73,6 +78,7 @@ export interface FrameRedactor {
 export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
   const map = opts.addresses;
   const textFn = opts.text;
+  const textPayloads = opts.textPayloads ?? true;
   const truncate = opts.truncatePayload === undefined || !(opts.truncatePayload >= 0) ? -1 : Math.floor(opts.truncatePayload);
   const ctx = createDecodeContext(opts.decode ?? {});
   const ctx2 = createDecodeContext(opts.decode ?? {});
@@ -83,7 +89,7 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
     lEnd = new Int32Array(MAX_ENTRIES);
   let nL = 0;
   // change log: span start, byte-sum change at even and at odd absolute offsets
-  let logPos = new Int32Array(64), logE = new Float64Array(64), logO = new Float64Array(64);
+  let logPos = new Int32Array(64), logE = new Int32Array(64), logO = new Int32Array(64);
   let nLog = 0;
   // checksum tasks: checksum offset, covered range, pseudo-header change, UDP (0 = none) flag
   let tCs = new Int32Array(16), tS = new Int32Array(16), tE = new Int32Array(16), tPseudo = new Float64Array(16);
@@ -96,6 +102,8 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
   let ipPseudo = 0;
   // entries before the first ICMP quote (-1: none quoted)
   let nOuter = -1;
+  // the HTTP entry of this frame and where its body starts in this segment (-1: none)
+  let httpEntry = -1, httpBody = -1;
 
   const self: FrameRedactor = { redact, problem: "", changed: false };
 
@@ -108,8 +116,8 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
     if (nLog === logPos.length) {
       const n = nLog * 2;
       const p2 = new Int32Array(n); p2.set(logPos); logPos = p2;
-      const e2 = new Float64Array(n); e2.set(logE); logE = e2;
-      const o2 = new Float64Array(n); o2.set(logO); logO = o2;
+      const e2 = new Int32Array(n); e2.set(logE); logE = e2;
+      const o2 = new Int32Array(n); o2.set(logO); logO = o2;
     }
     logPos[nLog] = pos; logE[nLog] = e; logO[nLog] = o; nLog++;
   }
@@ -386,7 +394,8 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
     logChange(addrOff, old16, 8);
   }
 
-  function rewriteHttp(k: number): void {
+  /** Rewrites the start line's target and the header values; returns where the body starts (-1: not in this segment). */
+  function rewriteHttp(k: number): number {
     const s = lStart[k]!, end = lEnd[k]!;
     let p = s;
     let first = true;
@@ -395,7 +404,7 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
       while (eol < end && d[eol] !== 0x0a) eol++;
       let lineEnd = eol;
       if (lineEnd > p && d[lineEnd - 1] === 0x0d) lineEnd--;
-      if (lineEnd === p) break; // blank line: end of headers
+      if (lineEnd === p) return eol < end ? eol + 1 : end; // blank line: end of headers
       if (first) {
         first = false;
         if (ctx.httpKind === 1) {
@@ -419,11 +428,27 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
       }
       p = eol + 1;
     }
+    return -1;
+  }
+
+  /** Whether d[a..b) is all text: tab, CR, LF and printable ASCII. */
+  function isText(a: number, b: number): boolean {
+    for (let i = a; i < b; i++) {
+      const c = d[i]!;
+      if (c < 0x20 ? c !== 0x09 && c !== 0x0a && c !== 0x0d : c > 0x7e) return false;
+    }
+    return true;
   }
 
   /** Passes d[a..b) through `text` and writes the result back at the same length (cut or space-padded). */
   function fitText(a: number, b: number): void {
-    const before = latin1.decode(d.subarray(a, b));
+    let before: string;
+    if (b - a <= 64) {
+      before = "";
+      for (let i = a; i < b; i++) before += String.fromCharCode(d[i]!);
+    } else {
+      before = latin1.decode(d.subarray(a, b));
+    }
     let after: string;
     try { after = String(textFn(before)); } catch (e) { after = ""; problem ||= `text redaction failed: ${(e as Error).message}: value blanked`; }
     if (after === before) return;
@@ -436,11 +461,30 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
     for (let i = a; i < b; i += 16) logChange(i, old.subarray(i - a), Math.min(16, b - i));
   }
 
+  /**
+   * The innermost TCP or UDP payload when it is all text (after the HTTP header block, when there is
+   * one): through `text`, at its length. Not a tunnel's UDP payload (that was decoded), not an ICMP quote.
+   */
+  function textPayload(): void {
+    const last = nOuter >= 0 ? nOuter : nL;
+    let k = last - 1;
+    if (k >= 0 && lId[k] === LAYER_HTTP) k--;
+    if (k < 0 || (lId[k] !== LAYER_TCP && lId[k] !== LAYER_UDP)) return;
+    let a = lPay[k]!;
+    let b = Math.min(lEnd[k]!, cut);
+    if (truncate >= 0 && lPay[k]! + truncate < b) b = lPay[k]! + truncate; // the rest is cut anyway
+    if (httpEntry === k + 1) {
+      if (httpBody < 0) return;
+      a = httpBody;
+    }
+    if (b - a > 0 && isText(a, b)) fitText(a, b);
+  }
+
   function redact(data: Uint8Array, off: number, end: number, linkType: number): number {
     d = data;
     cut = end;
     problem = "";
-    nL = 0; nLog = 0; nT = 0; ipPseudo = 0; nOuter = -1;
+    nL = 0; nLog = 0; nT = 0; ipPseudo = 0; nOuter = -1; httpBody = -1; httpEntry = -1;
     try {
       const first = linkType >= 0 && linkType < ctx.reg.linkTypes.length ? ctx.reg.linkTypes[linkType]! : LAYER_NONE;
       if (first === LAYER_NONE) {
@@ -470,10 +514,11 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
           case LAYER_TCP: transportTask(k, 16, false, true); break;
           case LAYER_ICMP: rewriteIcmp(k, false); break;
           case LAYER_ICMPV6: rewriteIcmp(k, true); break;
-          case LAYER_HTTP: rewriteHttp(k); break;
+          case LAYER_HTTP: httpBody = rewriteHttp(k); httpEntry = k; break;
           default: break;
         }
       }
+      if (textPayloads) textPayload();
       for (let k = nT - 1; k >= 0; k--) runTask(k);
       if (truncate >= 0) {
         // the innermost transport of the frame (not of an ICMP quote)
