@@ -93,6 +93,8 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
   let nLog = 0;
   // checksum tasks: checksum offset, covered range, pseudo-header change, UDP (0 = none) flag
   let tCs = new Int32Array(16), tS = new Int32Array(16), tE = new Int32Array(16), tPseudo = new Float64Array(16);
+  // the first log entry a task has to look at: changes inside a layer are logged after the layer is met
+  let tFrom = new Int32Array(16);
   let tUdp = new Uint8Array(16);
   let nT = 0;
   let d: Uint8Array = new Uint8Array(0);
@@ -159,7 +161,7 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
     logChange(p, old16, 6);
   }
 
-  function addTask(cs: number, s: number, e: number, pseudo: number, udp: boolean): void {
+  function addTask(cs: number, s: number, e: number, pseudo: number, udp: boolean, from = nLog): void {
     if (nT === tCs.length) {
       const n = nT * 2;
       const a = new Int32Array(n); a.set(tCs); tCs = a;
@@ -167,8 +169,9 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
       const c = new Int32Array(n); c.set(tE); tE = c;
       const f = new Float64Array(n); f.set(tPseudo); tPseudo = f;
       const u = new Uint8Array(n); u.set(tUdp); tUdp = u;
+      const g = new Int32Array(n); g.set(tFrom); tFrom = g;
     }
-    tCs[nT] = cs; tS[nT] = s; tE[nT] = e; tPseudo[nT] = pseudo; tUdp[nT] = udp ? 1 : 0; nT++;
+    tCs[nT] = cs; tS[nT] = s; tE[nT] = e; tPseudo[nT] = pseudo; tUdp[nT] = udp ? 1 : 0; tFrom[nT] = from; nT++;
   }
 
   function runTask(k: number): void {
@@ -177,7 +180,7 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
     const s = tS[k]!, e = tE[k]!;
     let delta = tPseudo[k]!;
     const even = (s & 1) === 0;
-    for (let i = 0; i < nLog; i++) {
+    for (let i = tFrom[k]!; i < nLog; i++) {
       const p = logPos[i]!;
       if (p < s || p >= e) continue;
       delta += even ? logE[i]! * 256 + logO[i]! : logO[i]! * 256 + logE[i]!;
@@ -237,7 +240,13 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
   function rewriteIpv4(k: number): void {
     const s = lStart[k]!;
     const ihl = (d[s]! & 0x0f) << 2;
+    const from = nLog;
     ipPseudo = v4At(s + 12) + v4At(s + 16);
+    if (ihl === 20) {
+      // no options: the header's only change is its addresses (at offsets of s's parity)
+      addTask(s + 10, s, s, ipPseudo, false);
+      return;
+    }
     // options with addresses: record route 7, loose / strict source route 131 / 137, timestamp 68
     let p = s + 20;
     const hEnd = s + ihl;
@@ -256,7 +265,7 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
       }
       p += len;
     }
-    addTask(s + 10, s, hEnd, 0, false);
+    addTask(s + 10, s, hEnd, 0, false, from);
   }
 
   function rewriteIpv6(k: number): void {
