@@ -509,6 +509,21 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
     }
   }
 
+  /**
+   * Bytes after the outermost IP packet (Ethernet padding of short frames, trailers) may hold stale
+   * memory of the sender (old packets): zeroed. No checksum covers them.
+   */
+  function scrubTrailer(end: number): void {
+    for (let k = 0; k < nL; k++) {
+      const id = lId[k]!;
+      if (id !== LAYER_IPV4 && id !== LAYER_IPV6) continue;
+      const ipEnd = lEnd[k]!;
+      const stopAt = Math.min(end, cut);
+      for (let i = ipEnd; i < stopAt; i++) d[i] = 0;
+      return;
+    }
+  }
+
   function redact(data: Uint8Array, off: number, end: number, linkType: number): number {
     d = data;
     cut = end;
@@ -548,6 +563,7 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
         }
       }
       guardTunnels();
+      scrubTrailer(end);
       if (textPayloads) textPayload();
       for (let k = nT - 1; k >= 0; k--) runTask(k);
       if (truncate >= 0) {

@@ -327,6 +327,16 @@ describe("redactCapture: what it cannot read is cut, never copied", () => {
     expect(leftovers(r.bytes, new Map([["10.47.255.238", ipv4Bytes("10.47.255.238")]]))).toEqual([]);
   });
 
+  it("zeroes what follows the outermost IP packet (Ethernet padding may hold stale memory)", () => {
+    const f = buildFrame([eth({ src: MAC_A, dst: MAC_B }), ipv4("10.1.1.1", "10.2.2.2"), udp(1, 2)]);
+    const padded = new Uint8Array(60);
+    padded.set(f); padded.set(ipv4Bytes("10.9.9.9"), 50);
+    const r = red([padded]);
+    const o = records(r.bytes)[0]!.data;
+    expect(o.length).toBe(60);
+    expect([...o.subarray(f.length)].every((b) => b === 0)).toBe(true);
+  });
+
   it("cuts a malformed header and an address header cut short by the snaplen at their start", () => {
     const good = buildFrame([eth({ src: MAC_A, dst: MAC_B }), ipv4("10.1.1.1", "10.2.2.2"), tcp(1, 2)]);
     const bad = good.slice(); bad[14] = 0x43; // IHL 3
