@@ -6,7 +6,7 @@ import { redactCapture } from "../../lib/redact/capture";
 import { decodeFrame } from "../../lib/capture/decode";
 import { writePcap, writePcapng } from "../../lib/capture/file/writer";
 import {
-  buildFrame, eth, gre, icmp, internetChecksum, ipv4, ipv4Bytes, ipv6, ipv6Bytes, macBytes, mpls, payload, tcp, udp, vxlan,
+  buildFrame, chdlcHeader, eth, gre, icmp, juniperHeader, nullHeader, pppHeader, internetChecksum, ipv4, ipv4Bytes, ipv6, ipv6Bytes, macBytes, mpls, payload, tcp, udp, vxlan,
 } from "../../lib/capture/build";
 import { formatIpv4Number, parseIpv4 } from "../../lib/ipv4";
 import { formatIpv6 } from "../../lib/capture/format";
@@ -288,6 +288,33 @@ describe("redactCapture: header kinds", () => {
     const sum = (x: Uint8Array) => internetChecksum(x, 14, 20);
     expect(sum(d)).toBe(sum(bad));
   });
+});
+
+describe("redactCapture: router and host link types", () => {
+  const m = createAddressMapper(KEY);
+  const ip = () => [ipv4("15.15.15.2", "101.101.101.1"), tcp(40000, 80, { flags: "SYN" })] as const;
+  const cases: [string, number, Uint8Array][] = [
+    ["null", 0, buildFrame([nullHeader(2), ...ip()])],
+    ["loop", 108, buildFrame([nullHeader(2, true), ...ip()])],
+    ["ppp", 9, buildFrame([pppHeader(0x0021), ...ip()])],
+    ["ppp-hdlc", 50, buildFrame([pppHeader(0x0021), ...ip()])],
+    ["c-hdlc", 104, buildFrame([chdlcHeader(0x0800), ...ip()])],
+    ["raw", 101, buildFrame([...ip()])],
+    ["juniper-ether", 178, buildFrame([juniperHeader(), eth({ src: MAC_A, dst: MAC_B }), ...ip()])],
+    ["ipv6 raw", 229, buildFrame([ipv6("2001:db8:101::1", "2001:db8:5::2"), tcp(40000, 80, { flags: "SYN" })])],
+  ];
+  for (const [name, linkType, frame] of cases) {
+    it(`${name} (${linkType}): addresses rewritten, checksums valid for tshark`, () => {
+      const pcap = writePcap([{ data: frame }], { linkType });
+      const r = redactCapture(pcap, { addresses: m, text: (s) => s });
+      expect(r.problems).toEqual([]);
+      expect(r.rewritten).toBe(1);
+      const originals = new Map<string, Uint8Array>([["15.15.15.2", ipv4Bytes("15.15.15.2")], ["101.101.101.1", ipv4Bytes("101.101.101.1")],
+        ["2001:db8:101::1", ipv6Bytes("2001:db8:101::1")], [MAC_A, macBytes(MAC_A)]]);
+      expect(leftovers(r.bytes, originals)).toEqual([]);
+      if (TSHARK) expect(tsharkProblems(r.bytes)).toEqual([]);
+    });
+  }
 });
 
 describe("redactCapture: what it cannot read is cut, never copied", () => {
