@@ -19,9 +19,11 @@
  * `a.b.c.d`, so a dual-stack socket's address reads the same as the IPv4 one.
  *
  * MAC addresses: multicast and broadcast (I/G bit set) and 00:00:00:00:00:00 are kept; the others go
- * through a 4-round Feistel permutation keyed by HMAC-SHA256 over their 46 bits other than the I/G
- * and U/L bits (`keepOui`: over the last 24 bits only), so the mapping is one-to-one and a unicast
- * address stays unicast, a locally administered one locally administered.
+ * through a 4-round Feistel permutation keyed by HMAC-SHA256 over their 42 bits other than the first
+ * nibble and the I/G and U/L bits (`keepOui`: over the last 24 bits only), so the mapping is one-to-one,
+ * a unicast address stays unicast, a locally administered one locally administered, and the first
+ * nibble stays: MPLS payload guessing (packetwalk's and tshark's: 4 or 6 looks like IP) reads a
+ * redacted inner Ethernet header as it read the original.
  * @module
  */
 import { createHmac } from "node:crypto";
@@ -219,9 +221,10 @@ export function createAddressMapper(
       const oui = Math.floor(v / 2 ** 24);
       return oui * 2 ** 24 + permute(v % 2 ** 24, 12);
     }
-    const bits46 = Math.floor(b0 / 4) * 2 ** 40 + (v % 2 ** 40);
-    const p = permute(bits46, 23);
-    const nb0 = (Math.floor(p / 2 ** 40) << 2) | (b0 & 3);
+    // the 42 bits after the first nibble and besides the U/L and I/G bits
+    const bits42 = ((b0 >>> 2) & 3) * 2 ** 40 + (v % 2 ** 40);
+    const p = permute(bits42, 21);
+    const nb0 = (b0 & 0xf3) | (Math.floor(p / 2 ** 40) << 2);
     return nb0 * 2 ** 40 + (p % 2 ** 40);
   }
   function macAt(buf: Uint8Array, off: number): void {
@@ -251,7 +254,7 @@ export function createAddressMapper(
     },
     mac(addr) {
       if (!(addr instanceof Uint8Array) || addr.length !== 6) throw new RangeError(`mac: need 6 bytes, got ${addr?.length}`);
-      const r = addr.slice();
+      const r = new Uint8Array(addr); // a copy, also of a Buffer (whose slice is a view)
       macAt(r, 0);
       return r;
     },
