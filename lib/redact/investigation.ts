@@ -60,6 +60,11 @@ export function redactInvestigation(inv: Investigation, r: TextRedactor, capture
         return null;
       }
       const c = captures(bytes);
+      const fatal = c.problems.find((p) => p.frame === 0);
+      if (fatal) {
+        leftOut.push({ what, reason: `its output cannot be read as a capture: ${r.text(fatal.message)}` });
+        return null;
+      }
       frames += c.frames;
       for (const p of c.problems) captureProblems.push(`${what} frame ${p.frame}: ${r.text(p.message)}`);
       red = Buffer.from(c.bytes.buffer, c.bytes.byteOffset, c.bytes.length);
@@ -118,6 +123,11 @@ export function redactInvestigation(inv: Investigation, r: TextRedactor, capture
             continue;
           }
           const c = captures(bytes);
+          const fatal = c.problems.find((p) => p.frame === 0);
+          if (fatal) {
+            leftOut.push({ what: `${what} ${rec.file}`, reason: `cannot be read as a capture: ${r.text(fatal.message)}` });
+            continue;
+          }
           frames += c.frames;
           for (const p of c.problems) captureProblems.push(`${rec.file} frame ${p.frame}: ${r.text(p.message)}`);
           red = c.bytes;

@@ -14,6 +14,7 @@ import { openInvestigation } from "../investigation/reader";
 import { packTar, readTar } from "../investigation/tar";
 import { createAddressMapper } from "./address";
 import { redactArrow } from "./arrow";
+import { redactCapture } from "./capture";
 import { findAddresses } from "./find-addresses";
 import { NameCollector } from "./find-names";
 import { isCapture, redactInvestigation, type CaptureRewriter } from "./investigation";
@@ -155,7 +156,10 @@ export async function redact(opts: RedactOptions): Promise<RedactResult> {
 
     phase("names");
     // 2. Redact: investigations first (captures), then the files beside them.
-    const capturer = opts.captureRewriter ? opts.captureRewriter(mapper, (s) => r.text(s), opts.truncatePayload) : null;
+    const text = (s: string): string => r.text(s);
+    const capturer = opts.captureRewriter
+      ? opts.captureRewriter(mapper, text, opts.truncatePayload)
+      : (bytes: Uint8Array) => redactCapture(bytes, { addresses: mapper, text, ...(opts.truncatePayload !== undefined ? { truncatePayload: opts.truncatePayload } : {}) });
     const out = new Map<string, Buffer>();
     const written: { file: string; kind: string }[] = [];
     const put = (file: string, bytes: Buffer, kind: string): void => {
@@ -207,6 +211,11 @@ export async function redact(opts: RedactOptions): Promise<RedactResult> {
           else {
             await noteCaptureAddresses(bytes, r);
             const c = capturer(bytes);
+            const fatal = c.problems.find((p) => p.frame === 0);
+            if (fatal) {
+              leftOut.push({ file: f, reason: `cannot be read as a capture: ${r.text(fatal.message)}` });
+              continue;
+            }
             frames += c.frames;
             removed.push(...c.problems.map((p) => `${f} frame ${p.frame}: ${r.text(p.message)}`));
             put(rel, Buffer.from(c.bytes.buffer, c.bytes.byteOffset, c.bytes.length), "capture");
