@@ -29,7 +29,7 @@ export interface FoundAddress {
 const LEAD6 = String.raw`(?<=^|[^0-9A-Za-z_:]|\\[nrt]|[G-Zg-z_]:)`;
 const V6 = String.raw`(?<v6>(?:[0-9A-Fa-f]{1,4})?(?::[0-9A-Fa-f]{0,4}){1,6}:(?:\d{1,3}\.){3}\d{1,3}|(?:[0-9A-Fa-f]{1,4})?(?::[0-9A-Fa-f]{0,4}){2,7})(?:\/(?<v6len>\d{1,3})(?![0-9]))?(?![0-9A-Za-z_])`;
 const MACDASH = String.raw`(?<macd>[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5})(?![0-9A-Za-z_-])`;
-const V4 = String.raw`(?<![0-9])(?<v4>(?:\d{1,3}\.){3}\d{1,3})(?:\/(?<v4len>\d{1,2})(?![0-9]))?(?![0-9])`;
+const V4 = String.raw`(?<![0-9])(?<v4>(?:\d{1,3}\.){3}\d{1,3})(?:\/(?<v4len>\d{1,2})(?![0-9]))?(?![0-9]|…|\.\.\.)`;
 
 /**
  * A fresh global regex finding address candidates (groups `v6`, `v6len`, `macd`, `v4`, `v4len`).

@@ -41,6 +41,9 @@ const KEY_KINDS: Record<string, NameKind> = {
   user: "user", username: "user", author: "user",
 };
 
+/** Keys holding image data in notebooks: base64 pixels, or SVG drawn from a chart spec beside it. */
+const IMAGE_DATA = new Set(["image/png", "image/jpeg", "image/gif", "image/svg+xml"]);
+
 /** Header names whose value is a name. */
 const HEADER_KINDS: Record<string, NameKind> = { host: "host", "x-pod": "pod", "x-forwarded-host": "host", "x-backend": "host" };
 
@@ -155,6 +158,7 @@ export class NameCollector {
         for (const x of v) walk(x, key, depth + 1);
       } else if (v && typeof v === "object") {
         for (const [k, x] of Object.entries(v)) {
+          if (IMAGE_DATA.has(k)) continue; // pixels (base64) and drawings made from data scanned elsewhere
           this.fromText(k, opts);
           // fabricIps: { "10.169.25.20": "cent222" } — values of an address-keyed map are node names.
           if (k === "fabricIps" && x && typeof x === "object") for (const n of Object.values(x)) if (typeof n === "string") this.add("node", n);

@@ -61,7 +61,7 @@ export class TextRedactor {
    */
   text(s: string): string {
     if (s.length === 0) return s;
-    if (s.length > 64) return this.names(this.addresses(s));
+    if (s.length > 64) return this.cut(this.names(this.addresses(s)));
     this.nameRegex(); // clears the cache when names were added
     const hit = this.cache.get(s);
     if (hit !== undefined) {
@@ -69,7 +69,7 @@ export class TextRedactor {
       return hit.out;
     }
     this.events = [];
-    const out = this.names(this.addresses(s));
+    const out = this.cut(this.names(this.addresses(s)));
     this.cache.set(s, { out, events: this.events });
     this.events = null;
     return out;
@@ -159,6 +159,47 @@ export class TextRedactor {
       }
       return formatMacLike(out, groups.macd ?? groups.v6!);
     });
+  }
+
+  // Values a table or a line cut short (`cent3…`, `10.47.2…`): a name's first characters become its
+  // alias's, an address's complete octets their prefix-preserving pseudonym (the cut octet dropped).
+  private cut(s: string): string {
+    if (!s.includes("…") && !s.includes("...")) return s;
+    let out = s.replace(/(?<![0-9.])((?:\d{1,3}\.){1,3})\d{0,3}(?=…|\.\.\.)/g, (whole, full: string) => {
+      const octets = full.slice(0, -1).split(".").map(Number);
+      if (octets.some((o) => o > 255)) return whole;
+      const bits = octets.length * 8;
+      const b = Uint8Array.of(octets[0] ?? 0, octets[1] ?? 0, octets[2] ?? 0, 0);
+      const m = this.address({ kind: "ipv4", bytes: b, prefix: bits, canonical: `${[...b].join(".")}/${bits}` });
+      return `${[...m].slice(0, octets.length).join(".")}.`;
+    });
+    const re = this.prefixRegex();
+    if (re) {
+      out = out.replace(re, (m) => {
+        const names = this.aliases.names().filter((n) => n.length > m.length && n.toLowerCase().startsWith(m.toLowerCase()));
+        const aliases = names.map((n) => this.aliases.get(n)!);
+        if (aliases.length === 0) return m;
+        this.count(this.aliases.kindOf(names[0]!)!, names[0]!);
+        // Several names start so: what their aliases have in common (`node-`), which the cut then follows.
+        let common = aliases[0]!;
+        for (const a of aliases) while (!a.startsWith(common)) common = common.slice(0, -1);
+        return common;
+      });
+    }
+    return out;
+  }
+
+  private prefixRe: RegExp | null = null;
+  private prefixVersion = -1;
+  private prefixRegex(): RegExp | null {
+    if (this.prefixVersion !== this.aliases.added || this.prefixRe === null) {
+      this.prefixVersion = this.aliases.added;
+      const prefixes = new Set<string>();
+      for (const n of this.aliases.names()) for (let i = MIN_TEXT_NAME; i < n.length; i++) prefixes.add(n.slice(0, i));
+      const list = [...prefixes].sort((a, b) => b.length - a.length);
+      this.prefixRe = list.length ? new RegExp(`(?<=^|[^A-Za-z0-9]|\\\\[nrt])(?:${list.map(escapeRe).join("|")})(?=…|\\.\\.\\.)`, "gi") : null;
+    }
+    return this.prefixRe;
   }
 
   private names(s: string): string {

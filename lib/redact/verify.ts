@@ -8,6 +8,7 @@
 import * as path from "node:path";
 import { readFrames } from "../capture/read";
 import { findAddresses } from "./find-addresses";
+import { isCapture } from "./investigation";
 import { parseIpv6 } from "./cidr";
 import { MIN_TEXT_NAME, escapeRe } from "./text";
 
@@ -63,7 +64,7 @@ export async function findLeftovers(files: Map<string, Uint8Array>, originals: M
   for (const [file, bytes] of files) {
     const ext = path.extname(file).toLowerCase();
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-    if (ext === ".pcap" || ext === ".pcapng") {
+    if (ext === ".pcap" || ext === ".pcapng" || isCapture(buf)) {
       try {
         for (const f of await readFrames(buf)) {
           const check = (v: string | undefined, kind: "ipv4" | "ipv6" | "mac", field: string): void => {
@@ -107,7 +108,7 @@ export async function findLeftovers(files: Map<string, Uint8Array>, originals: M
         } catch {
           return;
         }
-        for (const s of strings(v)) {
+        for (const s of strings(v, ext === ".ipynb")) {
           scan(file, s, () => `${ext === ".jsonl" ? `line ${li + 1}, ` : ""}string ${JSON.stringify(s.length > 60 ? `${s.slice(0, 57)}…` : s)}`);
           if (shortNames.has(s.toLowerCase())) out.push({ file, place: `${ext === ".jsonl" ? `line ${li + 1}, ` : ""}a field's value`, value: s, kind: "name" });
         }
@@ -125,13 +126,16 @@ function canonical6(v: string): string | null {
   return b ? findAddresses(v)[0]?.canonical ?? null : null;
 }
 
-function* strings(v: unknown, depth = 0): Generator<string> {
+// Every string of a JSON value, keys included; in a notebook, not the base64 pixels of a PNG or JPEG
+// (drawn from the chart spec beside it, which is scanned; text in pixels is no string to find).
+function* strings(v: unknown, notebook: boolean, depth = 0): Generator<string> {
   if (depth > 500) return;
   if (typeof v === "string") yield v;
-  else if (Array.isArray(v)) for (const x of v) yield* strings(x, depth + 1);
+  else if (Array.isArray(v)) for (const x of v) yield* strings(x, notebook, depth + 1);
   else if (v && typeof v === "object")
     for (const [k, x] of Object.entries(v)) {
       yield k;
-      yield* strings(x, depth + 1);
+      if (notebook && (k === "image/png" || k === "image/jpeg")) continue;
+      yield* strings(x, notebook, depth + 1);
     }
 }

@@ -69,6 +69,14 @@ describe("TextRedactor", () => {
     );
     expect(r.field("vm")).toBe("host-1.example");
   });
+
+  it("redacts values a table cut short: a name's first characters, an address's complete octets", () => {
+    const r = redactor([["node", "cent222"], ["node", "cent333"]]);
+    const full = r.text("10.47.255.236");
+    expect(r.text("hop = cent2… (cent3...) cent… 10.47.255.2… 10.47.25…")).toBe(
+      `hop = node-1… (node-2...) node-… ${full.split(".").slice(0, 3).join(".")}.… ${full.split(".").slice(0, 2).join(".")}.…`,
+    );
+  });
 });
 
 describe("NameCollector", () => {
