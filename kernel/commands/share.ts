@@ -52,7 +52,6 @@ const command = defineCommand({
     const path = await import("node:path");
     const fs = await import("node:fs");
     const { redact } = await import("../../lib/redact/redact.js");
-    const { KeyFileError } = await import("../../lib/redact/keyfile.js");
     const { parseCidr } = await import("../../lib/redact/cidr.js");
     for (const c of v["keep-range"] ?? []) {
       const p = parseCidr(c);
@@ -85,7 +84,7 @@ const command = defineCommand({
       });
     } catch (e) {
       io.stderr.write(`packetwalk share: ${(e as Error).message}\n`);
-      return e instanceof KeyFileError || e instanceof Error ? 2 : 2;
+      return 2;
     }
     const rel = (p: string) => path.relative(io.cwd, p) || p;
     const kinds = new Map<string, number>();

@@ -273,3 +273,36 @@ describe("packetwalk share --redact: a fault, a planted leftover, unreadable fil
     expect(res.leftovers.some((l) => l.kind === "mac" && l.place === "frame 1 (eth src)")).toBe(true);
   }, 60_000);
 });
+
+describe("packetwalk share: usage and key file errors", () => {
+  it("refuses a key file others can read, a malformed one, a non-empty OUT and a missing --redact, with exit 2", async () => {
+    const dir = path.join(tmp, "small");
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "notes.txt"), `cent222 ${FIP}\n`);
+    const open = path.join(tmp, "open.key");
+    fs.writeFileSync(open, JSON.stringify({ format: "packetwalk-redact-key", version: 1, key: "ab".repeat(32) }), { mode: 0o644 });
+    fs.chmodSync(open, 0o644);
+    let r = await run(["share", dir, "--redact", "--key-file", open, "-o", path.join(tmp, "small-1")]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/key file .*open\.key can be read or written by group or others \(mode 0644\).*chmod 600/);
+    expect(fs.existsSync(path.join(tmp, "small-1"))).toBe(false);
+    const bad = path.join(tmp, "bad.key");
+    fs.writeFileSync(bad, "not a key", { mode: 0o600 });
+    r = await run(["share", dir, "--redact", "--key-file", bad, "-o", path.join(tmp, "small-2")]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/is not a packetwalk key file/);
+    fs.mkdirSync(path.join(tmp, "small-3"));
+    fs.writeFileSync(path.join(tmp, "small-3", "x"), "x");
+    r = await run(["share", dir, "--redact", "-o", path.join(tmp, "small-3")]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/exists and is not an empty folder/);
+    r = await run(["share", dir, "-o", path.join(tmp, "small-4")]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--redact is required/);
+    r = await run(["share", dir, "--redact", "-o", path.join(tmp, "small-5")]);
+    expect(r.code).toBe(0);
+    // With no investigation, nothing says cent222 is a node: only the address is known (a documented limit).
+    expect(fs.readFileSync(path.join(tmp, "small-5", "notes.txt"), "utf8")).toMatch(/^cent222 \d+\.\d+\.\d+\.\d+\n$/);
+    expect(fs.readFileSync(path.join(tmp, "small-5", "notes.txt"), "utf8")).not.toContain(FIP);
+  });
+});
