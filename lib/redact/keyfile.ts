@@ -30,7 +30,12 @@ export interface KeyFile {
   created: boolean;
 }
 
-/** A key file that cannot be used, with the reason. */
+/**
+ * A key file that cannot be used, with the reason.
+ *
+ * @example
+ * try { loadKeyFile("shared.key"); } catch (e) { if (e instanceof KeyFileError) console.error(e.message); }
+ */
 export class KeyFileError extends Error {
   constructor(message: string) {
     super(message);

@@ -18,7 +18,13 @@ const TEXT_MIMES = new Set(["text/plain", "text/html", "text/markdown", "text/la
 const VEGA_MIMES = new Set([VEGALITE_MIME, "application/vnd.vegalite.v4+json", "application/vnd.vegalite.v3+json"]);
 const IMAGE_MIMES = new Set(["image/svg+xml", "image/png", "image/jpeg", "image/gif"]);
 
-/** Renders charts from redacted specs, once per distinct spec. */
+/**
+ * Renders charts from redacted specs, once per distinct spec.
+ *
+ * @example
+ * const charts = new ChartRenderer();
+ * await redactNotebook(nb1, redactor, charts); await redactNotebook(nb2, redactor, charts); // shared cache
+ */
 export class ChartRenderer {
   private readonly cache = new Map<string, Promise<{ svg: string; png: string | null }>>();
   /** Charts rendered (distinct specs), and the milliseconds it took. */

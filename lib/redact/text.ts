@@ -61,7 +61,7 @@ export class TextRedactor {
    */
   text(s: string): string {
     if (s.length === 0) return s;
-    if (s.length > 64) return this.cut(this.names(this.addresses(s)));
+    if (s.length > 64) return this.cut(this.names(this.vendorMacs(this.addresses(s))));
     this.nameRegex(); // clears the cache when names were added
     const hit = this.cache.get(s);
     if (hit !== undefined) {
@@ -69,7 +69,7 @@ export class TextRedactor {
       return hit.out;
     }
     this.events = [];
-    const out = this.cut(this.names(this.addresses(s)));
+    const out = this.cut(this.names(this.vendorMacs(this.addresses(s))));
     this.cache.set(s, { out, events: this.events });
     this.events = null;
     return out;
@@ -158,6 +158,18 @@ export class TextRedactor {
         return `${/[A-F]/.test(src) ? text.toUpperCase() : text}${a.prefix !== null ? `/${a.prefix}` : ""}`;
       }
       return formatMacLike(out, groups.macd ?? groups.v6!);
+    });
+  }
+
+  // Wireshark's resolved form `RealtekU_3c:aa:21` names a MAC by its vendor and last three bytes: it
+  // takes the pseudonym of the full MAC seen with those bytes (in full, as the address pass writes
+  // it), or loses the bytes when no such MAC is known.
+  private vendorMacs(s: string): string {
+    if (!s.includes("_")) return s;
+    return s.replace(/(?<![A-Za-z0-9_])([A-Za-z][A-Za-z0-9-]{0,15})_([0-9a-fA-F]{2}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2})(?![0-9A-Za-z:])/g, (whole, _vendor: string, tail: string) => {
+      const suffix = `:${tail.toLowerCase()}`;
+      for (const [orig, pseudo] of this.pairs) if (this.originals.get(orig) === "mac" && orig.endsWith(suffix)) return pseudo;
+      return "xx:xx:xx:xx:xx:xx";
     });
   }
 

@@ -60,6 +60,9 @@ describe("TextRedactor", () => {
     const out = r.text("52:54:0:f4:26:a1 52-54-00-3C-AA-21");
     expect(out).toMatch(/^[0-9a-f]{1,2}(:[0-9a-f]{1,2}){5} [0-9A-F]{2}(-[0-9A-F]{2}){5}$/);
     expect(r.counts().replaced.mac).toBe(2);
+    // Wireshark's vendor form takes the pseudonym of the full MAC with those last bytes, or loses them.
+    const full = r.text("52:54:00:3c:aa:21");
+    expect(r.text("Src: RealtekU_3c:aa:21 (52:54:00:3c:aa:21), Dst: Intel_01:02:03")).toBe(`Src: ${full} (${full}), Dst: xx:xx:xx:xx:xx:xx`);
   });
 
   it("replaces known names as tokens, case-insensitively, longest first, and whole short values only as fields", () => {
