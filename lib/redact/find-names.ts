@@ -28,6 +28,8 @@ export const KEPT_NAMES: ReadonlySet<string> = new Set([
   "root", "admin", "nobody", "daemon", "localhost", "localdomain", "local", "lab", "default", "master", "main",
   "default-domain", "default-project", "inet", "inet6", "mpls", "bgp", "direct", "docker", "contrail-tools",
   "unknown", "none", "null", "undefined", "true", "false", "example", "example.com", "example.net", "example.org",
+  // The aliases' own words (a name "host" would read as part of "host-1.example"), and placeholders.
+  "host", "node", "vrf", "vn", "ns", "pod", "svc", "user", "hostname", "server", "router", "switch", "controller", "mgmt_junos",
   // Public schema and namespace hosts (Junos XML's xmlns, SVG, vega-lite): no secret, and parsers may read them.
   "xml.juniper.net", "www.w3.org", "vega.github.io", "json-schema.org", "schemas.xmlsoap.org",
 ]);
@@ -81,7 +83,10 @@ const PATTERNS: { re: RegExp; evidenceOnly?: boolean; take: (m: RegExpMatchArray
   { re: /--namespace[= ]([a-z0-9][a-z0-9-]*)/g, take: (m, add) => add("namespace", m[1]!) },
 ];
 
+// A routing instance's name from a table name (`blue.inet.0` → `blue`); a table of the master instance
+// (`inet.0`, `inet6.3`, `mpls.0`, `bgp.l3vpn.0`, `bgp.evpn.0` …) names no instance: "".
 function stripTable(s: string): string {
+  if (/^(?:inet6?|mpls|inetflow|inet6flow|iso|inetcolor|inet6color|l2circuit|l2vpn|evpn|bgp\.[a-z0-9-]+|[a-z0-9-]+\.[a-z0-9-]+)\.\d+$/.test(s) && !new RegExp(`.${TABLE_SUFFIX}$`).test(s)) return "";
   return s.replace(new RegExp(`${TABLE_SUFFIX}$`), "");
 }
 

@@ -89,6 +89,7 @@ describe("NameCollector", () => {
     c.fromText("http://shop.example.com/x <rt xmlns=\"http://xml.juniper.net/junos/20.4R1/junos-routing\"> k8s-ns-user-1-public.inet.0 bgp.l3vpn.0 inet.0", { evidence: true });
     c.fromText("VRF default-domain:k8s-ns-user-1:k8s-ns-user-1-pod-network:k8s-ns-user-1-pod-network netops@mx-ams-01> show route");
     c.fromText("see http://not-evidence.example.org/"); // URLs count in evidence only
+    c.fromText("table-name inet.0 <table-name>bgp.l3vpn.0</table-name> <table-name>mpls.0</table-name>"); // the master instance's tables name no VRF
     c.fromJson({ discovery: { activeNode: "cent222", gatewayNode: "gateway", gatewayVrf: "k8s-ns-user-1-public" }, headers: [["Host", "api.internal"]], where: "lab" });
     expect(c.entries().sort()).toEqual([
       ["host", "api.internal"], ["host", "mx-ams-01"], ["host", "shop.example.com"], ["host", "www.juniper.net"],
