@@ -46,6 +46,8 @@ export function redactInvestigation(inv: Investigation, r: TextRedactor, capture
   // The manifest's own field order (the reader puts its defaults first).
   const { format, version, id, created, packetwalk, ...more } = inv.manifest;
   const manifest = redactJson({ format, version, id, created, packetwalk, ...more }, r) as Manifest;
+  // An inventory file's name may name the customer or the site: only its extension is kept.
+  if (manifest.target?.kind === "inventory" && typeof manifest.target.source === "string") manifest.target.source = `inventory${/\.(ya?ml|json)$/i.exec(manifest.target.source)?.[0] ?? ""}`;
   const blob = (ref: BlobRef, what: string): BlobRef | null => {
     const bytes = inv.bytes(ref);
     if (bytes === null) {

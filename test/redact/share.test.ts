@@ -206,6 +206,19 @@ describe("packetwalk share --redact on a lab walk", () => {
     expect(rr.code).toBe(0);
   }, 120_000);
 
+  it("reads a packed investigation, and keeps --keep-range addresses as they are", async () => {
+    const packed = path.join(tmp, "incident.tgz");
+    expect((await run(["pack", path.join(src, "investigation"), "-o", packed])).code).toBe(0);
+    const r = await run(["share", packed, "--redact", "--truncate-payload", "0", "--keep-range", "101.101.101.0/24", "-o", path.join(tmp, "from-packed")]);
+    expect(r.code).toBe(0);
+    const dirs = fs.readdirSync(path.join(tmp, "from-packed"));
+    expect(dirs).toHaveLength(1);
+    const inv = openInvestigation(path.join(tmp, "from-packed", dirs[0]!));
+    expect(inv.warnings).toEqual([]);
+    expect(inv.manifest.parameters.fip).toBe(FIP);
+    expect(inv.manifest.target.nodes.map((n) => n.name)).not.toContain("cent222");
+  }, 120_000);
+
   it("replays to the same stage verdicts, with redacted values in the reasons", async () => {
     const r = await run(["walk", "--replay", path.join(out(), "investigation"), "--no-notebooks", "--out", path.join(tmp, "replay")]);
     expect(r.err).not.toMatch(/packetwalk walk:/);
