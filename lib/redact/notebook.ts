@@ -7,7 +7,11 @@
  * An image with no spec to render it from, a cell attachment, and a MIME type not known here are
  * removed and listed: they cannot be redacted.
  */
-import { renderPng, renderSvg, VEGALITE_MIME } from "../display/chart";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
+import { VEGALITE_MIME } from "../display/chart";
+import { renderChart } from "./chart-worker";
 import { redactJson } from "./json";
 import type { TextRedactor } from "./text";
 
@@ -17,17 +21,24 @@ export type NotebookJson = { cells?: unknown[]; metadata?: unknown; [k: string]:
 const TEXT_MIMES = new Set(["text/plain", "text/html", "text/markdown", "text/latex", "text/csv", "text/tab-separated-values"]);
 const VEGA_MIMES = new Set([VEGALITE_MIME, "application/vnd.vegalite.v4+json", "application/vnd.vegalite.v3+json"]);
 const IMAGE_MIMES = new Set(["image/svg+xml", "image/png", "image/jpeg", "image/gif"]);
+const EMPTY = "[removed by packetwalk share: this output could not be redacted]";
 
 /**
- * Renders charts from redacted specs, once per distinct spec.
+ * Renders charts from redacted specs, once per distinct spec, in a worker thread when running from the
+ * compiled package (so text redaction goes on meanwhile on the other core), else in this thread.
  *
  * @example
  * const charts = new ChartRenderer();
  * await redactNotebook(nb1, redactor, charts); await redactNotebook(nb2, redactor, charts); // shared cache
+ * charts.close();
  */
 export class ChartRenderer {
   private readonly cache = new Map<string, Promise<{ svg: string; png: string | null }>>();
-  /** Charts rendered (distinct specs), and the milliseconds it took. */
+  private worker: Worker | null | undefined;
+  private readonly waiting = new Map<number, { resolve: (r: { svg: string; png: string | null }) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private started = 0;
+  /** Charts rendered (distinct specs), and the milliseconds from the first request to the last answer. */
   rendered = 0;
   ms = 0;
 
@@ -42,15 +53,62 @@ export class ChartRenderer {
     let p = this.cache.get(k);
     if (!p) {
       this.rendered++;
-      const t0 = performance.now();
-      p = renderSvg(spec as Record<string, unknown>).then((svg) => {
-        const png = renderPng(svg)?.toString("base64") ?? null;
-        this.ms += performance.now() - t0;
-        return { svg, png };
+      if (this.started === 0) this.started = performance.now();
+      const w = this.getWorker();
+      p = (w ? this.inWorker(w, spec) : renderChart(spec as Record<string, unknown>)).then((r) => {
+        this.ms = performance.now() - this.started;
+        return r;
       });
       this.cache.set(k, p);
     }
     return p;
+  }
+
+  /**
+   * Stops the worker thread (renders still waiting fail).
+   *
+   * @example
+   * charts.close();
+   */
+  close(): void {
+    void this.worker?.terminate();
+    this.worker = null;
+  }
+
+  private inWorker(w: Worker, spec: unknown): Promise<{ svg: string; png: string | null }> {
+    const id = this.nextId++;
+    w.ref();
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      w.postMessage({ id, spec });
+    });
+  }
+
+  private getWorker(): Worker | null {
+    if (this.worker !== undefined) return this.worker;
+    const file = path.join(__dirname, "chart-worker.js");
+    // From the TypeScript sources (tests) there is no compiled worker: render in this thread.
+    if (!__filename.endsWith(".js") || !fs.existsSync(file)) return (this.worker = null);
+    const w = new Worker(file);
+    w.unref();
+    w.on("message", (m: { id: number; svg?: string; png?: string | null; error?: string }) => {
+      const p = this.waiting.get(m.id);
+      if (!p) return;
+      this.waiting.delete(m.id);
+      if (this.waiting.size === 0) w.unref();
+      if (m.error !== undefined) p.reject(new Error(m.error));
+      else p.resolve({ svg: m.svg ?? "", png: m.png ?? null });
+    });
+    const fail = (e: Error): void => {
+      for (const p of this.waiting.values()) p.reject(e);
+      this.waiting.clear();
+      this.worker = null;
+    };
+    w.on("error", fail);
+    w.on("exit", (code) => {
+      if (this.waiting.size) fail(new Error(`the chart worker stopped (exit ${code})`));
+    });
+    return (this.worker = w);
   }
 }
 
@@ -63,6 +121,7 @@ export class ChartRenderer {
 export async function redactNotebook(nb: NotebookJson, r: TextRedactor, charts: ChartRenderer): Promise<{ notebook: NotebookJson; removed: string[]; charts: number }> {
   const removed: string[] = [];
   let chartCount = 0;
+  const pending: Promise<void>[] = [];
   const text = (v: unknown): unknown => (typeof v === "string" ? r.text(v) : Array.isArray(v) ? v.map((x) => (typeof x === "string" ? r.text(x) : x)) : v);
   const out: NotebookJson = { ...nb, metadata: redactJson(nb.metadata ?? {}, r) };
   const cells = Array.isArray(nb.cells) ? nb.cells : [];
@@ -90,29 +149,33 @@ export async function redactNotebook(nb: NotebookJson, r: TextRedactor, charts: 
           const data = o.data as Record<string, unknown>;
           const nd: Record<string, unknown> = {};
           const spec = Object.keys(data).find((k) => VEGA_MIMES.has(k));
-          let rendered: { svg: string; png: string | null } | null = null;
-          if (spec) {
-            nd[spec] = redactJson(data[spec], r);
-            if (data["image/svg+xml"] !== undefined || data["image/png"] !== undefined) {
-              try {
-                rendered = await charts.render(nd[spec]);
-                chartCount++;
-              } catch (e) {
-                removed.push(`${where}: the chart could not be rendered again (${(e as Error).message}); its images removed`);
-              }
-            }
-          }
+          const images = Object.keys(data).filter((k) => IMAGE_MIMES.has(k));
+          if (spec) nd[spec] = redactJson(data[spec], r);
           for (const [mime, v] of Object.entries(data)) {
-            if (mime === spec) continue;
+            if (mime === spec || IMAGE_MIMES.has(mime)) continue;
             if (TEXT_MIMES.has(mime)) nd[mime] = text(v);
-            else if (IMAGE_MIMES.has(mime)) {
-              if (rendered && mime === "image/svg+xml") nd[mime] = rendered.svg;
-              else if (rendered && mime === "image/png" && rendered.png) nd[mime] = rendered.png;
-              else removed.push(`${where}: ${mime} (no chart spec to render it from)`);
-            } else if (/json$/.test(mime)) nd[mime] = redactJson(v, r);
+            else if (/json$/.test(mime)) nd[mime] = redactJson(v, r);
             else removed.push(`${where}: ${mime} (a kind this version cannot redact)`);
           }
-          if (Object.keys(nd).length === 0) nd["text/plain"] = "[removed by packetwalk share: this output could not be redacted]";
+          const drawable: string[] = spec ? images.filter((m) => m === "image/svg+xml" || m === "image/png") : [];
+          for (const m of images) if (!drawable.includes(m)) removed.push(`${where}: ${m} (no chart spec to render it from)`);
+          if (drawable.length) {
+            // Rendered while the rest is redacted; filled in below.
+            chartCount++;
+            pending.push(
+              charts.render(nd[spec!]).then(
+                (g) => {
+                  if (drawable.includes("image/svg+xml")) nd["image/svg+xml"] = g.svg;
+                  if (drawable.includes("image/png") && g.png) nd["image/png"] = g.png;
+                },
+                (e: Error) => {
+                  chartCount--;
+                  removed.push(`${where}: the chart could not be rendered again (${e.message}); its images removed`);
+                  if (Object.keys(nd).length === 0) nd["text/plain"] = EMPTY;
+                },
+              ),
+            );
+          } else if (Object.keys(nd).length === 0) nd["text/plain"] = EMPTY;
           ro.data = nd;
         }
         outs.push(ro);
@@ -121,5 +184,6 @@ export async function redactNotebook(nb: NotebookJson, r: TextRedactor, charts: 
     }
     (out.cells as unknown[]).push(c);
   }
+  await Promise.all(pending);
   return { notebook: out, removed, charts: chartCount };
 }

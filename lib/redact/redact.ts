@@ -184,6 +184,7 @@ export async function redact(opts: RedactOptions): Promise<RedactResult> {
     let chartCount = 0;
     const notebooks = new Map<string, NotebookJson>();
     const pending: string[] = [];
+    const nbTasks: Promise<void>[] = [];
     for (const f of others) {
       const ext = path.extname(f).toLowerCase();
       const rel = r.text(f);
@@ -191,11 +192,17 @@ export async function redact(opts: RedactOptions): Promise<RedactResult> {
       try {
         if (ext === ".ipynb") {
           const nb = JSON.parse(texts.get(f) ?? "") as NotebookJson;
-          const red = await redactNotebook(nb, r, charts);
-          chartCount += red.charts;
-          removed.push(...red.removed.map((x) => `${f}: ${x}`));
-          notebooks.set(f, red.notebook);
-          put(rel, Buffer.from(`${JSON.stringify(red.notebook, null, 1)}\n`), "notebook");
+          // The text is redacted now; the charts render meanwhile (a worker thread) and are awaited below.
+          nbTasks.push(
+            redactNotebook(nb, r, charts).then((red) => {
+              chartCount += red.charts;
+              removed.push(...red.removed.map((x) => `${f}: ${x}`));
+              notebooks.set(f, red.notebook);
+              put(rel, Buffer.from(`${JSON.stringify(red.notebook, null, 1)}\n`), "notebook");
+            }, (e: Error) => {
+              leftOut.push({ file: f, reason: `cannot be read to redact it: ${e.message.slice(0, 200)}` });
+            }),
+          );
         } else if (ext === ".html") pending.push(f);
         else if (ext === ".json") {
           const v = JSON.parse(texts.get(f) ?? "") as unknown;
@@ -227,6 +234,8 @@ export async function redact(opts: RedactOptions): Promise<RedactResult> {
       }
     }
 
+    await Promise.all(nbTasks);
+    charts.close();
     phase("files");
     timings.charts = Math.round(charts.ms);
     // 3. Pages: rendered again from the redacted notebooks and the redacted investigation.

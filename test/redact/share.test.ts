@@ -22,6 +22,8 @@ import { appendToInvestigation } from "../../lib/investigation/writer";
 import { parseIpv4 } from "../../lib/ipv4";
 import { redact } from "../../lib/redact/redact";
 import { captureIO } from "../helpers/io";
+import { CLI, requireBuilt } from "../kernel/helpers";
+import { execFileSync } from "node:child_process";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pw-share-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -284,6 +286,23 @@ describe("packetwalk share --redact: a fault, a planted leftover, unreadable fil
     expect(res.ok).toBe(false);
     expect(res.leftovers).toContainEqual({ file: "client.pcap", place: "frame 1 (ip 1 dst)", value: FIP, kind: "ipv4" });
     expect(res.leftovers.some((l) => l.kind === "mac" && l.place === "frame 1 (eth src)")).toBe(true);
+  }, 60_000);
+});
+
+describe("packetwalk share from the compiled package", () => {
+  it("renders the charts again in its worker thread", async () => {
+    requireBuilt();
+    const dir = path.join(tmp, "compiled");
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "demo.ipynb"), JSON.stringify(await demoNotebook()));
+    const stdout = execFileSync(process.execPath, [CLI, "share", dir, "--redact", "--map-out", path.join(tmp, "compiled.map"), "-o", path.join(tmp, "compiled-out")], { encoding: "utf8" });
+    expect(stdout).toMatch(/1 charts rendered again/);
+    const map = JSON.parse(fs.readFileSync(path.join(tmp, "compiled.map"), "utf8")) as { addresses: Record<string, string> };
+    const pod = Object.entries(map.addresses).find(([, o]) => o === POD)![0];
+    const nb = JSON.parse(fs.readFileSync(path.join(tmp, "compiled-out", "demo.ipynb"), "utf8")) as { cells: { outputs?: { data?: Record<string, string> }[] }[] };
+    const chart = nb.cells[1]!.outputs![1]!.data!;
+    expect(chart["image/svg+xml"]).toContain(`node-1 ${pod}`);
+    expect(Buffer.from(chart["image/png"]!, "base64").subarray(1, 4).toString()).toBe("PNG");
   }, 60_000);
 });
 
