@@ -132,13 +132,20 @@ export function createAddressMapper(
     const keepMask = forced === 0 ? 0 : forced >= 32 ? 0xffffffff : (0xffffffff << (32 - forced)) >>> 0;
     return (a ^ (cp.flipsV4(a) & ~keepMask)) >>> 0;
   }
+  // a small direct-mapped cache in front of the Map: int32 keys and values, no hashing of objects
+  const DM = 4096;
+  const dm4Key = new Int32Array(DM), dm4Val = new Int32Array(DM), dm4Set = new Uint8Array(DM);
   function ipv4(addr: number): number {
     const a = addr >>> 0;
-    const hit = cache4.get(a);
-    if (hit !== undefined) return hit;
-    const r = compute4(a);
-    if (cache4.size >= cacheSize) cache4.clear();
-    cache4.set(a, r);
+    const slot = (Math.imul(a, 0x9e3779b1) >>> 20) & (DM - 1);
+    if (dm4Set[slot] === 1 && dm4Key[slot] === (a | 0)) return dm4Val[slot]! >>> 0;
+    let r = cache4.get(a);
+    if (r === undefined) {
+      r = compute4(a);
+      if (cache4.size >= cacheSize) cache4.clear();
+      cache4.set(a, r);
+    }
+    dm4Set[slot] = 1; dm4Key[slot] = a | 0; dm4Val[slot] = r | 0;
     return r;
   }
   function keptV4(addr: number): boolean {
@@ -227,18 +234,27 @@ export function createAddressMapper(
     const nb0 = (b0 & 0xf3) | (Math.floor(p / 2 ** 40) << 2);
     return nb0 * 2 ** 40 + (p % 2 ** 40);
   }
+  const dmMacHi = new Int32Array(DM), dmMacLo = new Int32Array(DM), dmMacRhi = new Int32Array(DM), dmMacRlo = new Int32Array(DM);
+  const dmMacSet = new Uint8Array(DM);
   function macAt(buf: Uint8Array, off: number): void {
     const hi = (buf[off]! << 8) | buf[off + 1]!;
     const lo = ((buf[off + 2]! << 24) | (buf[off + 3]! << 16) | (buf[off + 4]! << 8) | buf[off + 5]!) >>> 0;
     if ((hi & 0x100) !== 0) return; // group address: kept
-    const v = hi * 4294967296 + lo;
-    let r = cacheMac.get(v);
-    if (r === undefined) {
-      r = computeMac(v);
-      if (cacheMac.size >= cacheSize) cacheMac.clear();
-      cacheMac.set(v, r);
+    const slot = (Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> 20) & (DM - 1);
+    let rhi: number, rlo: number;
+    if (dmMacSet[slot] === 1 && dmMacHi[slot] === hi && dmMacLo[slot] === (lo | 0)) {
+      rhi = dmMacRhi[slot]!; rlo = dmMacRlo[slot]! >>> 0;
+    } else {
+      const v = hi * 4294967296 + lo;
+      let r = cacheMac.get(v);
+      if (r === undefined) {
+        r = computeMac(v);
+        if (cacheMac.size >= cacheSize) cacheMac.clear();
+        cacheMac.set(v, r);
+      }
+      rhi = Math.floor(r / 4294967296); rlo = r % 4294967296;
+      dmMacSet[slot] = 1; dmMacHi[slot] = hi; dmMacLo[slot] = lo | 0; dmMacRhi[slot] = rhi; dmMacRlo[slot] = rlo | 0;
     }
-    const rhi = Math.floor(r / 4294967296), rlo = r % 4294967296;
     buf[off] = rhi >>> 8; buf[off + 1] = rhi & 255;
     buf[off + 2] = rlo >>> 24; buf[off + 3] = (rlo >>> 16) & 255; buf[off + 4] = (rlo >>> 8) & 255; buf[off + 5] = rlo & 255;
   }

@@ -45,6 +45,8 @@ export interface CaptureRedactionOptions {
   text: (s: string) => string;
   /** Keep at most N bytes after each frame's innermost transport header (TCP, UDP, ICMP). */
   truncatePayload?: number;
+  /** Pass TCP/UDP payloads that are all text through `text` (at their length). Default true. */
+  textPayloads?: boolean;
   /** Decoder options (MPLSoUDP / VXLAN / HTTP ports, MPLS label map), as for `readCapture`. */
   decode?: DecodeOptions;
 }
@@ -120,10 +122,10 @@ function redactPcap(bytes: Uint8Array, opts: CaptureRedactionOptions, result: Ca
   const le = h.littleEndian;
   const linkType = h.linkType;
   const len = bytes.length;
+  // one copy of the whole file, rewritten in place; records move back only after a cut
   const out = new Uint8Array(len);
-  const odv = new DataView(out.buffer);
-  const idv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  out.set(bytes.subarray(0, PCAP_FILE_HEADER_LENGTH));
+  out.set(bytes);
+  const dv = new DataView(out.buffer);
   let pos = PCAP_FILE_HEADER_LENGTH, o = PCAP_FILE_HEADER_LENGTH;
   let frames = 0, rewritten = 0, cut = 0;
   const problems = result.problems;
@@ -132,7 +134,7 @@ function redactPcap(bytes: Uint8Array, opts: CaptureRedactionOptions, result: Ca
       problems.push({ frame: 0, message: `file ends inside a record header at offset ${pos}: ${len - pos} bytes not copied` });
       break;
     }
-    const caplen = idv.getUint32(pos + 8, le);
+    const caplen = dv.getUint32(pos + 8, le);
     if (caplen > MAX_RECORD_LENGTH) {
       problems.push({ frame: 0, message: `record at offset ${pos}: captured length ${caplen} exceeds ${MAX_RECORD_LENGTH}: rest of the file not copied` });
       break;
@@ -142,13 +144,13 @@ function redactPcap(bytes: Uint8Array, opts: CaptureRedactionOptions, result: Ca
       break;
     }
     frames++;
-    out.set(bytes.subarray(pos, pos + 16 + caplen), o);
+    if (o !== pos) out.copyWithin(o, pos, pos + 16 + caplen);
     const start = o + 16;
     const end = r.redact(out, start, start + caplen, linkType);
     if (r.changed) rewritten++;
-    if (r.problem) problems.push({ frame: frames, message: r.problem });
+    if (r.problem !== "") problems.push({ frame: frames, message: r.problem });
     const newCap = end - start;
-    if (newCap !== caplen) { odv.setUint32(o + 8, newCap, le); cut++; }
+    if (newCap !== caplen) { dv.setUint32(o + 8, newCap, le); cut++; }
     o = end;
     pos += 16 + caplen;
   }

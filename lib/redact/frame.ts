@@ -46,6 +46,11 @@ export interface FrameRedactorOptions {
   text: (s: string) => string;
   /** Keep at most this many bytes after the innermost transport header. */
   truncatePayload?: number;
+  /**
+   * Pass a TCP/UDP payload that is all text (tab, CR, LF, printable ASCII) through `text` too, at its
+   * length (an HTTP body after its headers, a text protocol). Default true.
+   */
+  textPayloads?: boolean;
   /** Decoder options (tunnel ports, MPLS label map), as for `readCapture`. */
   decode?: DecodeOptions;
 }
@@ -73,6 +78,7 @@ export interface FrameRedactor {
 export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
   const map = opts.addresses;
   const textFn = opts.text;
+  const textPayloads = opts.textPayloads ?? true;
   const truncate = opts.truncatePayload === undefined || !(opts.truncatePayload >= 0) ? -1 : Math.floor(opts.truncatePayload);
   const ctx = createDecodeContext(opts.decode ?? {});
   const ctx2 = createDecodeContext(opts.decode ?? {});
@@ -83,10 +89,12 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
     lEnd = new Int32Array(MAX_ENTRIES);
   let nL = 0;
   // change log: span start, byte-sum change at even and at odd absolute offsets
-  let logPos = new Int32Array(64), logE = new Float64Array(64), logO = new Float64Array(64);
+  let logPos = new Int32Array(64), logE = new Int32Array(64), logO = new Int32Array(64);
   let nLog = 0;
   // checksum tasks: checksum offset, covered range, pseudo-header change, UDP (0 = none) flag
   let tCs = new Int32Array(16), tS = new Int32Array(16), tE = new Int32Array(16), tPseudo = new Float64Array(16);
+  // the first log entry a task has to look at: changes inside a layer are logged after the layer is met
+  let tFrom = new Int32Array(16);
   let tUdp = new Uint8Array(16);
   let nT = 0;
   let d: Uint8Array = new Uint8Array(0);
@@ -96,6 +104,8 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
   let ipPseudo = 0;
   // entries before the first ICMP quote (-1: none quoted)
   let nOuter = -1;
+  // the HTTP entry of this frame and where its body starts in this segment (-1: none)
+  let httpEntry = -1, httpBody = -1;
 
   const self: FrameRedactor = { redact, problem: "", changed: false };
 
@@ -108,8 +118,8 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
     if (nLog === logPos.length) {
       const n = nLog * 2;
       const p2 = new Int32Array(n); p2.set(logPos); logPos = p2;
-      const e2 = new Float64Array(n); e2.set(logE); logE = e2;
-      const o2 = new Float64Array(n); o2.set(logO); logO = o2;
+      const e2 = new Int32Array(n); e2.set(logE); logE = e2;
+      const o2 = new Int32Array(n); o2.set(logO); logO = o2;
     }
     logPos[nLog] = pos; logE[nLog] = e; logO[nLog] = o; nLog++;
   }
@@ -151,7 +161,7 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
     logChange(p, old16, 6);
   }
 
-  function addTask(cs: number, s: number, e: number, pseudo: number, udp: boolean): void {
+  function addTask(cs: number, s: number, e: number, pseudo: number, udp: boolean, from = nLog): void {
     if (nT === tCs.length) {
       const n = nT * 2;
       const a = new Int32Array(n); a.set(tCs); tCs = a;
@@ -159,8 +169,9 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
       const c = new Int32Array(n); c.set(tE); tE = c;
       const f = new Float64Array(n); f.set(tPseudo); tPseudo = f;
       const u = new Uint8Array(n); u.set(tUdp); tUdp = u;
+      const g = new Int32Array(n); g.set(tFrom); tFrom = g;
     }
-    tCs[nT] = cs; tS[nT] = s; tE[nT] = e; tPseudo[nT] = pseudo; tUdp[nT] = udp ? 1 : 0; nT++;
+    tCs[nT] = cs; tS[nT] = s; tE[nT] = e; tPseudo[nT] = pseudo; tUdp[nT] = udp ? 1 : 0; tFrom[nT] = from; nT++;
   }
 
   function runTask(k: number): void {
@@ -169,7 +180,7 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
     const s = tS[k]!, e = tE[k]!;
     let delta = tPseudo[k]!;
     const even = (s & 1) === 0;
-    for (let i = 0; i < nLog; i++) {
+    for (let i = tFrom[k]!; i < nLog; i++) {
       const p = logPos[i]!;
       if (p < s || p >= e) continue;
       delta += even ? logE[i]! * 256 + logO[i]! : logO[i]! * 256 + logE[i]!;
@@ -229,7 +240,13 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
   function rewriteIpv4(k: number): void {
     const s = lStart[k]!;
     const ihl = (d[s]! & 0x0f) << 2;
+    const from = nLog;
     ipPseudo = v4At(s + 12) + v4At(s + 16);
+    if (ihl === 20) {
+      // no options: the header's only change is its addresses (at offsets of s's parity)
+      addTask(s + 10, s, s, ipPseudo, false);
+      return;
+    }
     // options with addresses: record route 7, loose / strict source route 131 / 137, timestamp 68
     let p = s + 20;
     const hEnd = s + ihl;
@@ -248,7 +265,7 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
       }
       p += len;
     }
-    addTask(s + 10, s, hEnd, 0, false);
+    addTask(s + 10, s, hEnd, 0, false, from);
   }
 
   function rewriteIpv6(k: number): void {
@@ -386,7 +403,8 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
     logChange(addrOff, old16, 8);
   }
 
-  function rewriteHttp(k: number): void {
+  /** Rewrites the start line's target and the header values; returns where the body starts (-1: not in this segment). */
+  function rewriteHttp(k: number): number {
     const s = lStart[k]!, end = lEnd[k]!;
     let p = s;
     let first = true;
@@ -395,7 +413,7 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
       while (eol < end && d[eol] !== 0x0a) eol++;
       let lineEnd = eol;
       if (lineEnd > p && d[lineEnd - 1] === 0x0d) lineEnd--;
-      if (lineEnd === p) break; // blank line: end of headers
+      if (lineEnd === p) return eol < end ? eol + 1 : end; // blank line: end of headers
       if (first) {
         first = false;
         if (ctx.httpKind === 1) {
@@ -419,11 +437,27 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
       }
       p = eol + 1;
     }
+    return -1;
+  }
+
+  /** Whether d[a..b) is all text: tab, CR, LF and printable ASCII. */
+  function isText(a: number, b: number): boolean {
+    for (let i = a; i < b; i++) {
+      const c = d[i]!;
+      if (c < 0x20 ? c !== 0x09 && c !== 0x0a && c !== 0x0d : c > 0x7e) return false;
+    }
+    return true;
   }
 
   /** Passes d[a..b) through `text` and writes the result back at the same length (cut or space-padded). */
   function fitText(a: number, b: number): void {
-    const before = latin1.decode(d.subarray(a, b));
+    let before: string;
+    if (b - a <= 64) {
+      before = "";
+      for (let i = a; i < b; i++) before += String.fromCharCode(d[i]!);
+    } else {
+      before = latin1.decode(d.subarray(a, b));
+    }
     let after: string;
     try { after = String(textFn(before)); } catch (e) { after = ""; problem ||= `text redaction failed: ${(e as Error).message}: value blanked`; }
     if (after === before) return;
@@ -436,11 +470,30 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
     for (let i = a; i < b; i += 16) logChange(i, old.subarray(i - a), Math.min(16, b - i));
   }
 
+  /**
+   * The innermost TCP or UDP payload when it is all text (after the HTTP header block, when there is
+   * one): through `text`, at its length. Not a tunnel's UDP payload (that was decoded), not an ICMP quote.
+   */
+  function textPayload(): void {
+    const last = nOuter >= 0 ? nOuter : nL;
+    let k = last - 1;
+    if (k >= 0 && lId[k] === LAYER_HTTP) k--;
+    if (k < 0 || (lId[k] !== LAYER_TCP && lId[k] !== LAYER_UDP)) return;
+    let a = lPay[k]!;
+    let b = Math.min(lEnd[k]!, cut);
+    if (truncate >= 0 && lPay[k]! + truncate < b) b = lPay[k]! + truncate; // the rest is cut anyway
+    if (httpEntry === k + 1) {
+      if (httpBody < 0) return;
+      a = httpBody;
+    }
+    if (b - a > 0 && isText(a, b)) fitText(a, b);
+  }
+
   function redact(data: Uint8Array, off: number, end: number, linkType: number): number {
     d = data;
     cut = end;
     problem = "";
-    nL = 0; nLog = 0; nT = 0; ipPseudo = 0; nOuter = -1;
+    nL = 0; nLog = 0; nT = 0; ipPseudo = 0; nOuter = -1; httpBody = -1; httpEntry = -1;
     try {
       const first = linkType >= 0 && linkType < ctx.reg.linkTypes.length ? ctx.reg.linkTypes[linkType]! : LAYER_NONE;
       if (first === LAYER_NONE) {
@@ -470,10 +523,11 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
           case LAYER_TCP: transportTask(k, 16, false, true); break;
           case LAYER_ICMP: rewriteIcmp(k, false); break;
           case LAYER_ICMPV6: rewriteIcmp(k, true); break;
-          case LAYER_HTTP: rewriteHttp(k); break;
+          case LAYER_HTTP: httpBody = rewriteHttp(k); httpEntry = k; break;
           default: break;
         }
       }
+      if (textPayloads) textPayload();
       for (let k = nT - 1; k >= 0; k--) runTask(k);
       if (truncate >= 0) {
         // the innermost transport of the frame (not of an ICMP quote)

@@ -25,8 +25,11 @@ const TSHARK_FIELDS = [
   "frame.number", "frame.time_epoch", "ip.src", "ip.dst", "mpls.label", "tcp.srcport", "tcp.dstport", "http.request.method",
 ];
 
-/** Exchange templates of the traffic mix (distinct ports so flows differ). */
-function templates(count: number): Uint8Array[] {
+/**
+ * Exchange templates of the traffic mix (distinct ports so flows differ); also the redaction bench's.
+ * @example const frames = templates(600); // ≈ 9,000 frames of six tunnel kinds
+ */
+export function templates(count: number): Uint8Array[] {
   const frames: Uint8Array[] = [];
   for (let k = 0; k < count; k++) {
     const kind = k % 6;

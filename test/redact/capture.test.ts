@@ -171,6 +171,29 @@ function routingHeaderFrame(): Uint8Array {
   return frame;
 }
 
+/** IPv6 with a segment routing header (two segments, segments left 0), then UDP. */
+function srhFrame(): Uint8Array {
+  const inner = buildFrame([ipv6("2001:db8:1::1", "2001:db8:2::2"), udp(5000, 5001), payload("hello")]);
+  const udpPart = inner.subarray(40);
+  const rh = new Uint8Array(8 + 32);
+  rh[0] = 17; rh[1] = 4; rh[2] = 4; rh[3] = 0; rh[4] = 1;
+  rh.set(ipv6Bytes("2001:db8:2::2"), 8); rh.set(ipv6Bytes("2001:db8:4::4"), 24);
+  const ip = inner.slice(0, 40);
+  ip[6] = 43;
+  const plen = rh.length + udpPart.length;
+  ip[4] = plen >> 8; ip[5] = plen & 255;
+  const frame = new Uint8Array(14 + 40 + plen);
+  frame.set(buildFrame([eth({ src: MAC_A, dst: MAC_B, type: 0x86dd })]).subarray(0, 14));
+  frame.set(ip, 14); frame.set(rh, 54); frame.set(udpPart, 54 + rh.length);
+  return frame;
+}
+
+/** ICMPv6 destination unreachable quoting a whole IPv6/UDP datagram (its checksum is verifiable). */
+function icmpv6ErrorFrame(): Uint8Array {
+  const quoted = buildFrame([ipv6("2001:db8:101::1", "2001:db8:6::6"), udp(40000, 7777), payload("quoted datagram")]);
+  return buildFrame([eth({ src: MAC_B, dst: MAC_A }), ipv6("2001:db8:6::1", "2001:db8:101::1"), icmp(1, { v6: true, code: 4 }), payload(quoted)]);
+}
+
 /** IPv4 with a record-route option (two addresses), then TCP. */
 function ipOptionsFrame(): Uint8Array {
   const base = buildFrame([ipv4("10.1.1.1", "10.2.2.2"), tcp(1234, 80, { flags: "SYN" })]);
@@ -211,6 +234,8 @@ function synthetic(): { name: string; frame: Uint8Array }[] {
     { name: "gre checksum", frame: greChecksumFrame() },
     { name: "udp zero checksum", frame: buildFrame([eth({ src: MAC_A, dst: MAC_B }), ipv4("10.169.25.20", "10.169.25.21"), udp(50000, 6635, { checksum: false }), mpls(38), ipv4("10.47.255.238", "10.99.225.17"), tcp(40000, 80, { flags: "SYN" })]) },
     { name: "vxlan", frame: buildFrame([eth({ src: MAC_A, dst: MAC_B }), ipv4("10.169.25.20", "10.169.25.21"), udp(50001, 4789), vxlan(5001), eth({ src: "02:00:00:00:00:01", dst: "02:00:00:00:00:02" }), ipv4("10.47.255.238", "10.99.225.17"), udp(40001, 9999), payload("query")]) },
+    { name: "segment routing header", frame: srhFrame() },
+    { name: "icmpv6 error", frame: icmpv6ErrorFrame() },
     { name: "ipv6 over gre", frame: buildFrame([eth({ src: MAC_A, dst: MAC_B }), ipv4("192.168.0.204", "10.169.25.20"), gre(), mpls(20), ipv6("2001:db8:101::1", "2001:db8:5::2"), tcp(40000, 80, { flags: "SYN" })]) },
   ];
 }
@@ -228,7 +253,8 @@ describe("redactCapture: header kinds", () => {
     const originals = new Map<string, Uint8Array>();
     for (const t of ["10.47.255.238", "10.47.255.1", "15.15.15.2", "101.101.101.1", "10.1.1.1", "10.2.2.2", "10.3.3.3", "10.4.4.4",
       "192.168.0.204", "10.169.25.20", "10.169.25.21", "10.99.225.17"]) originals.set(t, ipv4Bytes(t));
-    for (const t of ["2001:db8:101::1", "2001:db8:101::2", "2001:db8:1::1", "2001:db8:2::2", "2001:db8:3::3", "2001:db8:5::2"]) originals.set(t, ipv6Bytes(t));
+    for (const t of ["2001:db8:101::1", "2001:db8:101::2", "2001:db8:1::1", "2001:db8:2::2", "2001:db8:3::3", "2001:db8:5::2",
+      "2001:db8:4::4", "2001:db8:6::6", "2001:db8:6::1"]) originals.set(t, ipv6Bytes(t));
     for (const t of [MAC_A, MAC_B, "02:00:00:00:00:01", "02:00:00:00:00:02"]) originals.set(t, macBytes(t));
     expect(leftovers(r.bytes, originals)).toEqual([]);
     // ARP: sender and target pseudonyms are those of the IP and MAC mappings
