@@ -107,7 +107,7 @@ const command = defineCommand({
       for (const l of result.leftovers) io.stderr.write(`packetwalk share: ${l.file}: ${l.place}: ${l.kind} ${l.value} is still in the output\n`);
       io.stderr.write(`packetwalk share: ${result.leftovers.length} original value${result.leftovers.length > 1 ? "s" : ""} remain in ${rel(output)}: do not send it\n`);
       if (result.leftovers.some((l) => l.place.startsWith("byte ")) && truncate === undefined) {
-        io.stderr.write(`packetwalk share: values inside captured payloads (HTTP bodies, syslog text …) are not rewritten: --truncate-payload 0 cuts every payload after its transport header\n`);
+        io.stderr.write(`packetwalk share: values inside binary captured payloads (or split across segments) are not rewritten: --truncate-payload 0 cuts every payload after its transport header\n`);
       }
       return 1;
     }

@@ -36,7 +36,7 @@ export async function run(log: (line: string) => void): Promise<void> {
     const bytes = du(src);
     const out = path.join(tmp, "shared");
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [CLI, "share", src, "--redact", "--truncate-payload", "0", "--key-file", path.join(tmp, "k"), "-o", out], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [CLI, "share", src, "--redact", "--key-file", path.join(tmp, "k"), "-o", out], { encoding: "utf8" });
     const seconds = (performance.now() - t0) / 1000;
     if (r.status !== 0) throw new Error(`share exited ${r.status}: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
     log(`  share --redact, lab investigation + ${books} notebooks + pages (${(bytes / 2 ** 20).toFixed(1)} MiB): ${seconds.toFixed(2)} s   (goal ≤ 5 s: ${(seconds / 5).toFixed(2)}× the budget)   ${r.stdout.split("\n").find((l) => l.startsWith("replay"))?.trim() ?? ""}`);
@@ -47,7 +47,6 @@ export async function run(log: (line: string) => void): Promise<void> {
     const res = await redact({
       input: src,
       output: path.join(tmp, "shared2"),
-      truncatePayload: 0,
       keyFile: path.join(tmp, "k"),
       renderers: { notebookHtml: (nb, o) => renderHtml(nb as never, o), walkReport: (dir) => replayReport(dir) },
     });

@@ -108,8 +108,8 @@ describe("packetwalk share --redact on a lab walk", () => {
     fs.writeFileSync(path.join(src, "demo.ipynb"), JSON.stringify(nb));
     fs.writeFileSync(path.join(src, "demo.html"), renderHtml(nb as never));
     fs.writeFileSync(path.join(src, "dump.bin"), Buffer.concat([Buffer.from([0, 1, 2, 255]), Buffer.from(`cent222 ${FIP}`)]));
-    // The lab's web page names its pod, node and client in the HTTP body: payloads are cut.
-    result = await run(["share", src, "--redact", "--key-file", keyFile(), "--map-out", mapFile(), "--truncate-payload", "0", "-o", out()]);
+    // The lab's web page names its pod, node and client in the HTTP body: rewritten as text payload.
+    result = await run(["share", src, "--redact", "--key-file", keyFile(), "--map-out", mapFile(), "-o", out()]);
     const map = JSON.parse(fs.readFileSync(mapFile(), "utf8")) as { addresses: Record<string, string> };
     const reverse = new Map(Object.entries(map.addresses).map(([p, o]) => [o, p]));
     pseudoFip = reverse.get(FIP)!;
@@ -166,6 +166,8 @@ describe("packetwalk share --redact on a lab walk", () => {
     const cap = inv.records.find((r) => r.kind === "capture" && r.node === "internet-host");
     const frames = await readFrames(inv.file((cap as { file: string }).file)!);
     expect(frames.some((f) => f.ips.some((ip) => ip.dst === pseudoFip))).toBe(true);
+    // the HTTP body of the response (the lab's page names its pod address) as text payload
+    expect(inv.file((cap as { file: string }).file)!.toString("latin1")).toContain(`pod IP: ${pseudoPod}`);
     // JSON beside it
     const walk = JSON.parse(fs.readFileSync(path.join(out(), "walk.json"), "utf8")) as { params: { fip: string }; discovery: { activeNode: string } };
     expect(walk.params.fip).toBe(pseudoFip);
@@ -240,7 +242,7 @@ describe("packetwalk share --redact: a fault, a planted leftover, unreadable fil
     const src = await labWalk("fault", ["--fault", "service-no-route"]);
     const original = JSON.parse(fs.readFileSync(path.join(src, "walk.json"), "utf8")) as { verdict: string; stages: { id: string; verdict: string }[] };
     expect(original.verdict).toBe("fail");
-    const r = await run(["share", src, "--redact", "--truncate-payload", "0", "-o", path.join(tmp, "fault-shared")]);
+    const r = await run(["share", src, "--redact", "-o", path.join(tmp, "fault-shared")]);
     expect(r.code).toBe(0);
     expect(r.out).toContain("replay of the redacted investigation: 10/10 stage verdicts as in the original");
     const replay = await run(["walk", "--replay", path.join(tmp, "fault-shared", "investigation"), "--no-notebooks", "--out", path.join(tmp, "fault-replay")]);
@@ -253,12 +255,12 @@ describe("packetwalk share --redact: a fault, a planted leftover, unreadable fil
   it("fails (exit 1) naming the file and place when an original value remains; leaves out a capture it cannot read", async () => {
     const dir = path.join(tmp, "planted");
     fs.mkdirSync(dir);
-    // A syslog datagram carries an address as text in its payload, which no header rewriter touches.
+    // A binary datagram carries an address as text in its payload, which no rewriter reads.
     const frame = buildFrame([
       { kind: "ethernet", src: "52:54:00:3c:aa:21", dst: "52:54:00:8e:1b:20" },
       { kind: "ipv4", src: "10.169.25.20", dst: "10.169.25.99" },
       { kind: "udp", srcPort: 514, dstPort: 514 },
-      { kind: "payload", data: `<13>haproxy: backend ${POD}:80 is DOWN` },
+      { kind: "payload", data: Buffer.concat([Buffer.from([0, 1, 2, 3]), Buffer.from(`backend ${POD}:80 is DOWN`)]) },
     ]);
     fs.writeFileSync(path.join(dir, "syslog.pcap"), writePcap([{ data: frame, time: 1 }], { linkType: LINKTYPE_ETHERNET }));
     fs.writeFileSync(path.join(dir, "notes.md"), `the pod ${POD} stopped answering\n`);
@@ -268,6 +270,9 @@ describe("packetwalk share --redact: a fault, a planted leftover, unreadable fil
     expect(r.err).toMatch(new RegExp(`syslog\\.pcap: byte \\d+: ipv4 ${POD.replace(/\./g, "\\.")} is still in the output`));
     expect(r.err).toMatch(/original value.* remain in .*do not send it/);
     expect(r.err).toContain("--truncate-payload 0 cuts every payload");
+    // The same capture cut after its transport header shares cleanly.
+    const cut = await run(["share", dir, "--redact", "--truncate-payload", "0", "-o", path.join(tmp, "planted-cut")]);
+    expect(cut.code).toBe(0);
     expect(r.out).toMatch(/left out: broken\.pcap: cannot be read as a capture/);
     expect(fs.readFileSync(path.join(tmp, "planted-out", "notes.md"), "utf8")).not.toContain(POD);
   }, 60_000);
