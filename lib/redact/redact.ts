@@ -180,6 +180,23 @@ export async function redact(opts: RedactOptions): Promise<RedactResult> {
       removed.push(...red.captureProblems);
     }
     phase("investigation");
+    // Walk reports are made again by replaying the redacted investigation: started now, so the replay
+    // runs while the notebooks' charts render in their worker thread.
+    const reports = new Map<string, Promise<{ html: string; json: Record<string, unknown> } | Error>>();
+    for (const f of others) {
+      const inv = invs.find((i) => path.posix.dirname(i.dir) === path.posix.dirname(f) || i.dir === path.posix.join(path.posix.dirname(f), "investigation"));
+      if (path.posix.basename(f) !== "walk.html" || !inv || !opts.renderers?.walkReport) continue;
+      const invDir = path.join(temp, `replay-${reports.size}`);
+      const prefix = inv.dir === "." ? "" : `${r.text(inv.dir)}/`;
+      for (const [k, b] of out) {
+        if (prefix && !k.startsWith(prefix)) continue;
+        const rest = k.slice(prefix.length);
+        if (!isInvestigationPart(rest)) continue;
+        fs.mkdirSync(path.dirname(path.join(invDir, rest)), { recursive: true });
+        fs.writeFileSync(path.join(invDir, rest), b);
+      }
+      reports.set(f, opts.renderers.walkReport(invDir).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))));
+    }
     const charts = new ChartRenderer();
     let chartCount = 0;
     const notebooks = new Map<string, NotebookJson>();
@@ -248,26 +265,15 @@ export async function redact(opts: RedactOptions): Promise<RedactResult> {
         put(r.text(f), Buffer.from(opts.renderers.notebookHtml(nb, { hideInput: !original.includes('<pre class="source">') })), "html");
         continue;
       }
-      const walkJson = `${path.posix.dirname(f) === "." ? "" : `${path.posix.dirname(f)}/`}walk.json`;
-      const inv = invs.find((i) => path.posix.dirname(i.dir) === path.posix.dirname(f) || i.dir === path.posix.join(path.posix.dirname(f), "investigation"));
-      if (path.posix.basename(f) === "walk.html" && inv && opts.renderers?.walkReport) {
-        const invDir = path.join(temp, "replay-input");
-        fs.rmSync(invDir, { recursive: true, force: true });
-        const prefix = inv.dir === "." ? "" : `${r.text(inv.dir)}/`;
-        for (const [k, b] of out) {
-          if (prefix && !k.startsWith(prefix)) continue;
-          const rest = k.slice(prefix.length);
-          if (!isInvestigationPart(rest)) continue;
-          fs.mkdirSync(path.dirname(path.join(invDir, rest)), { recursive: true });
-          fs.writeFileSync(path.join(invDir, rest), b);
-        }
-        try {
-          const page = await opts.renderers.walkReport(invDir);
+      const report = reports.get(f);
+      if (report) {
+        const page = await report;
+        if (page instanceof Error) leftOut.push({ file: f, reason: `the report could not be made again from the redacted investigation: ${page.message.slice(0, 200)}` });
+        else {
           put(r.text(f), Buffer.from(page.html), "html");
+          const walkJson = `${path.posix.dirname(f) === "." ? "" : `${path.posix.dirname(f)}/`}walk.json`;
           const mine = out.get(r.text(walkJson));
           if (mine) replay = compareStages(JSON.parse(mine.toString("utf8")) as Record<string, unknown>, page.json);
-        } catch (e) {
-          leftOut.push({ file: f, reason: `the report could not be made again from the redacted investigation: ${(e as Error).message.slice(0, 200)}` });
         }
         continue;
       }
