@@ -95,6 +95,7 @@ const command = defineCommand({
     const lines = order.filter((k) => c.distinct[k] || c.replaced[k]).map((k) => `  ${k.padEnd(10)} ${String(c.distinct[k] ?? 0).padStart(5)} distinct  ${String(c.replaced[k] ?? 0).padStart(7)} replaced`);
     io.stdout.write(`replaced (per kind):\n${lines.join("\n") || "  nothing"}\n`);
     if (result.newAliases) io.stdout.write(`${result.newAliases} new name alias${result.newAliases > 1 ? "es" : ""}${v["key-file"] ? ` kept in ${v["key-file"]}` : " (no --key-file: this share's only)"}\n`);
+    for (const w of result.warnings) io.stdout.write(`input: ${w}\n`);
     for (const l of result.leftOut) io.stdout.write(`left out: ${l.file}: ${l.reason}\n`);
     for (const x of result.removed) io.stdout.write(`removed: ${x}\n`);
     let code = 0;

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { readFrames } from "../capture/read";
 import { FILES } from "../investigation/layout";
 import { PACKED_NAME } from "../investigation/pack";
-import { openInvestigation } from "../investigation/reader";
+import { openInvestigation, type Investigation } from "../investigation/reader";
 import { packTar, readTar } from "../investigation/tar";
 import { createAddressMapper } from "./address";
 import { redactArrow } from "./arrow";
@@ -62,6 +62,8 @@ export interface RedactResult {
   leftOut: { file: string; reason: string }[];
   /** Parts removed inside files that were written (an image with no chart spec …). */
   removed: string[];
+  /** What the input investigation's reader found wrong (a cut log, a missing blob …): those parts are left out. */
+  warnings: string[];
   counts: RedactionCounts;
   /** Names given an alias for the first time by this share. */
   newAliases: number;
@@ -113,7 +115,18 @@ export async function redact(opts: RedactOptions): Promise<RedactResult> {
     // Investigations: every folder holding a manifest or an evidence log.
     const invRoots = [...new Set(files.filter((f) => path.posix.basename(f) === FILES.manifest || path.posix.basename(f) === FILES.log).map((f) => path.posix.dirname(f)))];
     const invOf = (f: string): string | undefined => invRoots.find((d) => (d === "." ? !f.includes("/") || /^(blobs|captures|tables)\//.test(f) : f.startsWith(`${d}/`)) && isInvestigationPart(d === "." ? f : f.slice(d.length + 1)));
-    const invs = invRoots.map((d) => ({ dir: d, inv: openInvestigation(path.join(root, d)) }));
+    const invs: { dir: string; inv: Investigation }[] = [];
+    const warnings: string[] = [];
+    for (const d of invRoots) {
+      try {
+        const inv = openInvestigation(path.join(root, d));
+        invs.push({ dir: d, inv });
+        for (const w of inv.warnings) warnings.push(`${d === "." ? "" : `${d}: `}${w}`);
+      } catch (e) {
+        // Not readable as an investigation: its parts are left out, the rest goes on.
+        for (const f of files) if (invOf(f) === d) leftOut.push({ file: f, reason: `part of an investigation that cannot be read: ${(e as Error).message.slice(0, 200)}` });
+      }
+    }
 
     phase("read");
     // 1. Names: what the investigations know, then the patterns in every file.
@@ -291,7 +304,7 @@ export async function redact(opts: RedactOptions): Promise<RedactResult> {
     phase("verify");
     saveKeyFile(key);
     if (opts.mapOut) writeMap(opts.mapOut, r, key);
-    return { output: opts.output, written, leftOut, removed, counts: r.counts(), newAliases: key.aliases.added - before, leftovers, ...(replay ? { replay } : {}), charts: chartCount, frames, timings, ok: leftovers.length === 0 };
+    return { output: opts.output, written, leftOut, removed, warnings, counts: r.counts(), newAliases: key.aliases.added - before, leftovers, ...(replay ? { replay } : {}), charts: chartCount, frames, timings, ok: leftovers.length === 0 };
   } finally {
     fs.rmSync(temp, { recursive: true, force: true });
   }

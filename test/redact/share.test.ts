@@ -250,6 +250,21 @@ describe("packetwalk share --redact: a fault, a planted leftover, unreadable fil
     const b = JSON.parse(fs.readFileSync(path.join(tmp, "fault-replay", "walk.json"), "utf8")) as { stages: { id: string; verdict: string; reason: string }[] };
     expect(b.stages.map((s) => [s.id, s.verdict])).toEqual(original.stages.map((s) => [s.id, s.verdict]));
     expect(b.stages.find((s) => s.verdict !== "pass")!.reason).not.toMatch(/cent222|cent333|10\.99\.225\.17/);
+
+    // A damaged copy: an altered blob is named and its record left out; the share still opens cleanly.
+    // An investigation whose manifest is not JSON is left out whole.
+    const damaged = path.join(tmp, "damaged");
+    fs.cpSync(path.join(src, "investigation"), path.join(damaged, "investigation"), { recursive: true });
+    const blob = fs.readdirSync(path.join(damaged, "investigation", "blobs"))[0]!;
+    fs.appendFileSync(path.join(damaged, "investigation", "blobs", blob), "tampered");
+    fs.mkdirSync(path.join(damaged, "bad"));
+    fs.writeFileSync(path.join(damaged, "bad", "manifest.json"), "{ not json");
+    const d = await run(["share", damaged, "--redact", "-o", path.join(tmp, "damaged-out")]);
+    expect(d.code).toBe(0);
+    expect(d.out).toMatch(new RegExp(`input: investigation: blobs/${blob} does not match its hash`));
+    expect(d.out).toMatch(/left out: investigation\/record \d+ \(\w+\): its output is missing or does not match its hash/);
+    expect(d.out).toMatch(/left out: bad\/manifest\.json: part of an investigation that cannot be read/);
+    expect(openInvestigation(path.join(tmp, "damaged-out", "investigation")).warnings).toEqual([]);
   }, 240_000);
 
   it("fails (exit 1) naming the file and place when an original value remains; leaves out a capture it cannot read", async () => {
