@@ -1,7 +1,7 @@
 /**
  * Redacting a capture as it streams: chunks in, redacted chunks out through `write`, in bounded memory
- * for pcap (records are rewritten in one reused output block and handed out as copies of about
- * `chunkSize` bytes). pcapng is collected and redacted at `end()` by {@link redactCapture} (its blocks
+ * for pcap (records are copied into an output block, rewritten there and handed out in chunks of about
+ * `chunkSize` bytes: blocks of their own, or with `ownChunks: false` views of one reused block). pcapng is collected and redacted at `end()` by {@link redactCapture} (its blocks
  * are rebuilt, which the in-memory path does). Same rules, results and problems as `redactCapture`:
  * the concatenation of what `write` receives equals `redactCapture(whole input).bytes`.
  *
@@ -21,6 +21,12 @@ export interface CaptureStreamOptions extends CaptureRedactionOptions {
   write: (bytes: Uint8Array) => void;
   /** Bytes gathered before a `write` (default 1 MiB). */
   chunkSize?: number;
+  /**
+   * false: `write` gets a view of one reused block, valid only during the call (for a writer that
+   * consumes synchronously, as `fs.writeSync`): no fresh memory per chunk. Default true: each chunk is
+   * a block of its own the receiver may keep.
+   */
+  ownChunks?: boolean;
 }
 
 /** A streaming capture redactor. */
@@ -44,6 +50,7 @@ const S_DETECT = 0, S_PCAP = 1, S_PCAPNG = 2, S_STOPPED = 3;
 export function createCaptureRedactorStream(opts: CaptureStreamOptions): CaptureRedactorStream {
   const result: CaptureRedaction = { bytes: new Uint8Array(0), frames: 0, rewritten: 0, problems: [], cut: 0, dropped: 0 };
   const chunkSize = Math.max(4096, Math.floor(opts.chunkSize ?? 1 << 20));
+  const ownChunks = opts.ownChunks ?? true;
   let state = S_DETECT;
   let carry: Uint8Array = new Uint8Array(0);
   let collected: Uint8Array[] = [];
@@ -58,7 +65,13 @@ export function createCaptureRedactorStream(opts: CaptureStreamOptions): Capture
 
   const emit = (): void => {
     if (o === 0 || writeFailed) return;
-    try { opts.write(out.slice(0, o)); } catch (e) {
+    // hand the block itself out and take a fresh one (cheaper than copying it out), or lend it
+    const block = out.subarray(0, o);
+    if (ownChunks) {
+      out = new Uint8Array(out.length);
+      outDv = new DataView(out.buffer);
+    }
+    try { opts.write(block); } catch (e) {
       result.problems.push({ frame: 0, message: `write failed (${(e as Error).message}): output incomplete` });
       writeFailed = true;
       state = S_STOPPED;
@@ -123,9 +136,11 @@ export function createCaptureRedactorStream(opts: CaptureStreamOptions): Capture
     if (state === S_STOPPED || !(chunk instanceof Uint8Array) || chunk.length === 0) return;
     if (state === S_PCAPNG) { collected.push(Uint8Array.prototype.slice.call(chunk)); return; }
     // a plain Uint8Array view: subarrays of a Buffer are Buffers, slower to make
-    let d = join(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    const c = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let d: Uint8Array;
     let pos = 0;
     if (state === S_DETECT) {
+      d = join(c);
       if (d.length < PCAP_FILE_HEADER_LENGTH) { carry = Uint8Array.prototype.slice.call(d); return; }
       const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
       const be = dv.getUint32(0, false), lm = dv.getUint32(0, true);
@@ -147,6 +162,32 @@ export function createCaptureRedactorStream(opts: CaptureStreamOptions): Capture
       o = PCAP_FILE_HEADER_LENGTH;
       pos = PCAP_FILE_HEADER_LENGTH;
       state = S_PCAP;
+    } else {
+      d = c;
+      if (carry.length > 0) {
+        // complete the record cut by the previous chunk with as few bytes of this one as it needs
+        let cpos = 0;
+        for (;;) {
+          const need = carry.length < 16 ? 16 : 16 + new DataView(carry.buffer, carry.byteOffset).getUint32(8, le);
+          if (carry.length >= 16 && need - 16 > MAX_RECORD_LENGTH) break; // records() reports it
+          if (carry.length >= need || cpos >= c.length) break;
+          const take = Math.min(need - carry.length, c.length - cpos);
+          const j = new Uint8Array(carry.length + take);
+          j.set(carry); j.set(c.subarray(cpos, cpos + take), carry.length);
+          carry = j;
+          cpos += take;
+        }
+        const used = records(carry, 0);
+        if (state === S_STOPPED) return;
+        if (used < carry.length) { // still incomplete: the chunk was used up
+          return;
+        }
+        offset += used;
+        carry = new Uint8Array(0);
+        d = c;
+        pos = cpos;
+        offset -= cpos; // offsets below count from the chunk's start
+      }
     }
     pos = records(d, pos);
     offset += pos;

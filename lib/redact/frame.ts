@@ -29,6 +29,7 @@ import type { AddressMapper } from "./address";
 import { createDecodeContext, LAYER_DECODERS, type DecodeOptions } from "../capture/decode";
 import type { DecodeContext } from "../capture/context";
 import * as ids from "../capture/layer-ids";
+import { ipv4HeaderChecksumOk } from "../capture/layers/ipv4";
 
 const {
   FLAG_MALFORMED, FLAG_TRUNCATED, FLAG_UNSUPPORTED, LAYER_ETHERNET, LAYER_GRE, LAYER_HTTP, LAYER_ICMP, LAYER_ICMPV6,
@@ -489,6 +490,40 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
     if (b - a > 0 && isText(a, b)) fitText(a, b);
   }
 
+  /**
+   * An undecoded UDP payload holding an IPv4 header with a valid checksum in its first 128 bytes is an
+   * encapsulation the decoders do not know (Geneve, GTP-U, L2TP, a tunnel on another port): its inner
+   * addresses cannot be rewritten, so the payload is cut.
+   */
+  function guardTunnels(): void {
+    const last = nOuter >= 0 ? nOuter : nL;
+    const k = last - 1;
+    if (k < 0 || lId[k] !== LAYER_UDP) return;
+    const a = lPay[k]!, b = Math.min(lEnd[k]!, cut);
+    const stopAt = Math.min(b - 20, a + 128);
+    for (let p = a; p <= stopAt; p++) {
+      if (d[p] !== 0x45 || !ipv4HeaderChecksumOk(d, p, 20)) continue;
+      const port = (d[lStart[k]! + 2]! << 8) | d[lStart[k]! + 3]!;
+      stop(a, `udp port ${port}: payload holds an IPv4 header at offset ${p - a} (an encapsulation not decoded; name its port in the decode options): cut at offset ${a - lStart[0]!}`);
+      return;
+    }
+  }
+
+  /**
+   * Bytes after the outermost IP packet (Ethernet padding of short frames, trailers) may hold stale
+   * memory of the sender (old packets): zeroed. No checksum covers them.
+   */
+  function scrubTrailer(end: number): void {
+    for (let k = 0; k < nL; k++) {
+      const id = lId[k]!;
+      if (id !== LAYER_IPV4 && id !== LAYER_IPV6) continue;
+      const ipEnd = lEnd[k]!;
+      const stopAt = Math.min(end, cut);
+      for (let i = ipEnd; i < stopAt; i++) d[i] = 0;
+      return;
+    }
+  }
+
   function redact(data: Uint8Array, off: number, end: number, linkType: number): number {
     d = data;
     cut = end;
@@ -527,6 +562,8 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
           default: break;
         }
       }
+      guardTunnels();
+      scrubTrailer(end);
       if (textPayloads) textPayload();
       for (let k = nT - 1; k >= 0; k--) runTask(k);
       if (truncate >= 0) {

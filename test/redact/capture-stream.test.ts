@@ -8,9 +8,12 @@ import { createCaptureRedactorStream } from "../../lib/redact/capture-stream";
 const FIXTURES = path.resolve(__dirname, "../capture/fixtures");
 const KEY = Uint8Array.from({ length: 32 }, (_, i) => (i * 13 + 1) & 255);
 
-function streamed(bytes: Uint8Array, chunk: number, o: { truncatePayload?: number; chunkSize?: number } = {}) {
+function streamed(bytes: Uint8Array, chunk: number, o: { truncatePayload?: number; chunkSize?: number; ownChunks?: boolean } = {}) {
   const parts: Uint8Array[] = [];
-  const s = createCaptureRedactorStream({ addresses: createAddressMapper(KEY), text: (t) => t.replace(/juniper/g, "example"), write: (b) => parts.push(b), ...o });
+  const s = createCaptureRedactorStream({
+    addresses: createAddressMapper(KEY), text: (t) => t.replace(/juniper/g, "example"),
+    write: (b) => parts.push(o.ownChunks === false ? b.slice() : b), ...o,
+  });
   for (let p = 0; p < bytes.length; p += chunk) s.push(bytes.subarray(p, Math.min(bytes.length, p + chunk)));
   const r = s.end();
   return { r, bytes: Buffer.concat(parts) };
@@ -28,6 +31,8 @@ describe("createCaptureRedactorStream", () => {
         expect(Buffer.compare(s.bytes, Buffer.from(w.bytes)), `chunk ${chunk}`).toBe(0);
         expect({ ...s.r, bytes: undefined }).toEqual({ ...w, bytes: undefined });
       }
+      const lent = streamed(bytes, 5000, { chunkSize: 4096, ownChunks: false });
+      expect(Buffer.compare(lent.bytes, Buffer.from(w.bytes))).toBe(0);
       const t = streamed(bytes, 333, { truncatePayload: 8 });
       expect(Buffer.compare(t.bytes, Buffer.from(whole(bytes, { truncatePayload: 8 }).bytes))).toBe(0);
     });

@@ -316,6 +316,27 @@ describe("redactCapture: what it cannot read is cut, never copied", () => {
     expect(u.problems[0]!.message).toMatch(/link type 147 is not decoded/);
   });
 
+  it("cuts a UDP payload that carries an IPv4 packet it cannot decode (Geneve, GTP-U, a tunnel on another port)", () => {
+    const inner = buildFrame([eth({ src: "02:00:00:00:00:01", dst: "02:00:00:00:00:02" }), ipv4("10.47.255.238", "10.99.225.17"), tcp(1, 80, { flags: "SYN" })]);
+    const geneve = new Uint8Array(8 + inner.length);
+    geneve.set([0, 0, 0x65, 0x58, 0, 0x13, 0x89, 0]); geneve.set(inner, 8);
+    const f = buildFrame([eth({ src: MAC_A, dst: MAC_B }), ipv4("10.169.25.20", "10.169.25.21"), udp(50000, 6081), payload(geneve)]);
+    const r = red([f]);
+    expect(records(r.bytes)[0]!.data.length).toBe(14 + 20 + 8);
+    expect(r.problems[0]!.message).toMatch(/udp port 6081: payload holds an IPv4 header at offset 22 .*cut at offset 42/);
+    expect(leftovers(r.bytes, new Map([["10.47.255.238", ipv4Bytes("10.47.255.238")]]))).toEqual([]);
+  });
+
+  it("zeroes what follows the outermost IP packet (Ethernet padding may hold stale memory)", () => {
+    const f = buildFrame([eth({ src: MAC_A, dst: MAC_B }), ipv4("10.1.1.1", "10.2.2.2"), udp(1, 2)]);
+    const padded = new Uint8Array(60);
+    padded.set(f); padded.set(ipv4Bytes("10.9.9.9"), 50);
+    const r = red([padded]);
+    const o = records(r.bytes)[0]!.data;
+    expect(o.length).toBe(60);
+    expect([...o.subarray(f.length)].every((b) => b === 0)).toBe(true);
+  });
+
   it("cuts a malformed header and an address header cut short by the snaplen at their start", () => {
     const good = buildFrame([eth({ src: MAC_A, dst: MAC_B }), ipv4("10.1.1.1", "10.2.2.2"), tcp(1, 2)]);
     const bad = good.slice(); bad[14] = 0x43; // IHL 3
