@@ -41,6 +41,10 @@ export async function findLeftovers(files: Map<string, Uint8Array>, originals: M
   const forms = [...originals].filter(([, k]) => k === "ipv6" || k === "mac").flatMap(([v, k]) => (k === "mac" ? [v, v.split(":").map((g) => g.replace(/^0(?=.)/, "")).join(":")] : [v]));
   const formRe = forms.length ? new RegExp(`(?<![0-9A-Fa-f])(?:${[...new Set(forms)].sort((a, b) => b.length - a.length).map(escapeRe).join("|")})(?![0-9A-Fa-f])`, "gi") : null;
   const unpadded = new Map(forms.map((f) => [f, f.split(":").map((g) => g.padStart(2, "0")).join(":")]));
+  // A name cut short by a table (`cent3…`): its first 4+ characters before an ellipsis.
+  const prefixes = new Set<string>();
+  for (const n of names) for (let i = 4; i < n.length; i++) prefixes.add(n.slice(0, i));
+  const cutRe = prefixes.size ? new RegExp(`(?<=^|[^A-Za-z0-9]|\\\\[A-Za-z])(?:${[...prefixes].sort((a, b) => b.length - a.length).map(escapeRe).join("|")})(?=…|\\.\\.\\.)`, "gi") : null;
   const shortNames = new Set([...originals].filter(([n, k]) => k !== "ipv4" && k !== "ipv6" && k !== "mac" && n.length < MIN_TEXT_NAME).map(([n]) => n));
   const scan = (file: string, text: string, where: (index: number) => string): void => {
     const seen = new Set<string>();
@@ -59,6 +63,7 @@ export async function findLeftovers(files: Map<string, Uint8Array>, originals: M
       }
     }
     if (nameRe) for (const m of text.matchAll(nameRe)) hit(m[0], originals.get(m[0].toLowerCase()) ?? "name", m.index ?? 0);
+    if (cutRe && (text.includes("…") || text.includes("..."))) for (const m of text.matchAll(cutRe)) hit(`${m[0]}…`, "name cut short", m.index ?? 0);
   };
   const lineOf = (text: string) => (i: number) => `line ${text.slice(0, i).split("\n").length}`;
   for (const [file, bytes] of files) {

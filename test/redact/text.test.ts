@@ -13,6 +13,7 @@ import { findAddresses } from "../../lib/redact/find-addresses";
 import { NameCollector } from "../../lib/redact/find-names";
 import { KeyFileError, loadKeyFile, saveKeyFile } from "../../lib/redact/keyfile";
 import { TextRedactor } from "../../lib/redact/text";
+import { findLeftovers } from "../../lib/redact/verify";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pw-redact-text-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -133,5 +134,22 @@ describe("key file", () => {
     expect(bad("format.key", JSON.stringify({ format: "x" }))).toThrow(/format "x"/);
     expect(bad("short.key", JSON.stringify({ format: "packetwalk-redact-key", version: 1, key: "abcd" }))).toThrow(/"key" must be 64 hex digits/);
     expect(bad("alias.key", JSON.stringify({ format: "packetwalk-redact-key", version: 1, key: "a".repeat(64), aliases: { planet: {} } }))).toThrow(/unknown alias kind "planet"/);
+  });
+});
+
+describe("findLeftovers", () => {
+  it("names file and place of every original: addresses in any form, names as tokens, escaped, or cut short", async () => {
+    const originals = new Map<string, string>([["10.47.255.236", "ipv4"], ["52:54:00:3c:aa:21", "mac"], ["cent333", "node"], ["vm", "host"]]);
+    const files = new Map<string, Uint8Array>([
+      ["a.txt", Buffer.from("ok 11.2.3.4\nHWaddr:52:54:0:3c:aa:21\n")],
+      ["b.json", Buffer.from(JSON.stringify({ text: "line\ncent333 here", where: "vm", ip: "x10.47.255.236" }))],
+      ["c.csv", Buffer.from("hop,node\n1,cent3…\n")],
+      ["d.txt", Buffer.from("node-1 12.0.0.1 all clean\n")],
+    ]);
+    const l = await findLeftovers(files, originals);
+    expect(l.map((x) => `${x.file} ${x.kind} ${x.value}`).sort()).toEqual([
+      "a.txt mac 52:54:00:3c:aa:21", "b.json ipv4 10.47.255.236", "b.json name vm", "b.json node cent333", "c.csv name cut short cent3…",
+    ]);
+    expect(l.find((x) => x.file === "a.txt")!.place).toBe("line 2");
   });
 });
