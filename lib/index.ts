@@ -18,6 +18,7 @@ export * as remote from "./remote";
 export * as vrouter from "./vrouter";
 export * as walk from "./walk";
 export { note, openTarget, showStage, type OpenTargetOptions, type Target } from "./notebook";
+export { redact, type RedactOptions, type RedactResult } from "./redact/redact";
 export { interruptAll, interruptSignal, InterruptedError, sleep, withInterrupt } from "./cancel";
 export {
   chart,

@@ -50,4 +50,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "capture", summary: "decode a pcap/pcapng capture through MPLSoGRE/MPLSoUDP/VXLAN to TCP and HTTP" },
   { name: "note", summary: "add a timestamped note (about a stage or a piece of evidence) to an investigation" },
   { name: "pack", summary: "pack an investigation folder into one .tar/.tar.gz file to send" },
+  { name: "share", summary: "a redacted copy of an investigation and its notebooks and reports, safe to send (--redact)" },
 ];
