@@ -339,3 +339,69 @@ describe("packetwalk lab --kubeconfig-out", () => {
     }
   });
 });
+
+describe("exec over a raw WebSocket (v4.channel.k8s.io, as older clients speak it)", () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startLab({ ssh: false });
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  /** Opens the exec upgrade by hand; resolves with the handshake answer and the frames until close. */
+  function rawExec(query: string, protocols: string, token = lab.kube!.users[0]!.token): Promise<{ head: string; messages: Buffer[] }> {
+    return new Promise((resolve, reject) => {
+      const req = https.request({
+        host: "127.0.0.1", port: lab.kube!.port, ca: lab.kube!.caCert,
+        path: `/api/v1/namespaces/kube-system/pods/${agentPodName("cent222")}/exec?${query}`,
+        headers: {
+          Authorization: `Bearer ${token}`, Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13",
+          "Sec-WebSocket-Key": crypto.randomBytes(16).toString("base64"), "Sec-WebSocket-Protocol": protocols,
+        },
+      });
+      req.on("response", (res) => {
+        let body = "";
+        res.on("data", (d) => (body += d));
+        res.on("end", () => resolve({ head: `${res.statusCode} ${body}`, messages: [] }));
+      });
+      req.on("upgrade", (res, socket, head) => {
+        const messages: Buffer[] = [];
+        let buf = head;
+        socket.on("data", (d: Buffer) => {
+          buf = Buffer.concat([buf, d]);
+          for (;;) {
+            const r = decodeFrame(buf, false);
+            if (!r || "error" in r) break;
+            buf = buf.subarray(r.used);
+            if (r.frame.opcode === 2) messages.push(r.frame.payload);
+            if (r.frame.opcode === 8) socket.end(encodeFrame(8, Buffer.from([0x03, 0xe8]), { mask: crypto.randomBytes(4) }));
+          }
+        });
+        socket.on("close", () => resolve({ head: `${res.statusCode} ${res.headers["sec-websocket-protocol"]}`, messages }));
+        // A ping must come back as a pong (the server answers; we do not check it here beyond not breaking).
+        socket.write(encodeFrame(9, Buffer.from("hi"), { mask: crypto.randomBytes(4) }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  }
+
+  it("streams stdout/stderr on channels 1/2 and ends with the Status on channel 3", async () => {
+    const q = "command=sh&command=-c&command=echo%20out%3B%20echo%20err%20%3E%262%3B%20exit%206&container=contrail-vrouter-agent&stdout=true&stderr=true";
+    const r = await rawExec(q, "v4.channel.k8s.io");
+    expect(r.head).toBe("101 v4.channel.k8s.io");
+    const byChannel = (c: number) => Buffer.concat(r.messages.filter((m) => m[0] === c).map((m) => m.subarray(1))).toString();
+    expect(byChannel(1)).toBe("out\n");
+    expect(byChannel(2)).toBe("err\n");
+    expect(JSON.parse(byChannel(3))).toMatchObject({ status: "Failure", reason: "NonZeroExitCode", details: { causes: [{ reason: "ExitCode", message: "6" }] } });
+    expect(r.messages.at(-1)![0]).toBe(3);
+  });
+
+  it("refuses a bad handshake or request with a Status before upgrading", async () => {
+    expect((await rawExec("command=true&container=contrail-vrouter-agent&stdout=1", "channel.k8s.io")).head).toMatch(/^400 .*none of the offered subprotocols \(channel\.k8s\.io\) is supported/);
+    expect((await rawExec("container=contrail-vrouter-agent&stdout=1", "v5.channel.k8s.io")).head).toMatch(/^400 .*you must specify at least 1 command/);
+    expect((await rawExec("command=true&stdout=1", "v5.channel.k8s.io")).head).toMatch(/^400 .*a container name must be specified for pod contrail-agent-\w+, choose one of: \[contrail-vrouter-agent contrail-agent-nodemgr\]/);
+    expect((await rawExec("command=true&container=contrail-vrouter-agent&stdout=1", "v5.channel.k8s.io", "nope")).head).toMatch(/^401 .*Unauthorized/);
+  });
+});
