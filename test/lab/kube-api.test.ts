@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as https from "node:https";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
@@ -403,5 +404,43 @@ describe("exec over a raw WebSocket (v4.channel.k8s.io, as older clients speak i
     expect((await rawExec("container=contrail-vrouter-agent&stdout=1", "v5.channel.k8s.io")).head).toMatch(/^400 .*you must specify at least 1 command/);
     expect((await rawExec("command=true&stdout=1", "v5.channel.k8s.io")).head).toMatch(/^400 .*a container name must be specified for pod contrail-agent-\w+, choose one of: \[contrail-vrouter-agent contrail-agent-nodemgr\]/);
     expect((await rawExec("command=true&container=contrail-vrouter-agent&stdout=1", "v5.channel.k8s.io", "nope")).head).toMatch(/^401 .*Unauthorized/);
+  });
+});
+
+describe("the API server under bad input", () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startLab({ ssh: false });
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
+  const get = (p: string, headers: Record<string, string> = { Authorization: `Bearer ${lab.kube!.users[0]!.token}` }, method = "GET") =>
+    new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+      const req = https.request({ host: "127.0.0.1", port: lab.kube!.port, ca: lab.kube!.caCert, path: p, method, headers }, (res) => {
+        let s = "";
+        res.on("data", (d) => (s += d));
+        res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(s) }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+
+  it("answers every bad request with a Status and keeps serving", async () => {
+    expect(await get("/api/v1/namespaces/%E0%A4%A/pods")).toMatchObject({ status: 400, body: { kind: "Status", reason: "BadRequest" } });
+    expect(await get("/api/v1/pods?labelSelector=a%20b")).toMatchObject({ status: 400, body: { message: expect.stringMatching(/^unable to parse requirement/) } });
+    expect(await get("/api/v1/widgets")).toMatchObject({ status: 404, body: { reason: "NotFound", message: "the server could not find the requested resource" } });
+    expect(await get("/api/v1/nodes", {})).toMatchObject({ status: 403, body: { message: 'nodes is forbidden: User "system:anonymous" cannot list resource "nodes" in API group "" at the cluster scope' } });
+    expect(await get("/api/v1/nodes/cent222", { Authorization: "Basic eDp5" })).toMatchObject({ status: 401, body: { reason: "Unauthorized" } });
+    expect(await get("/api/v1/namespaces/ns-user-1/pods", undefined, "DELETE")).toMatchObject({ status: 405, body: { reason: "MethodNotAllowed" } });
+    expect(await get("/api/v1/pods?watch=true")).toMatchObject({ status: 405 });
+    expect(await get("/api/v1/namespaces/ns-user-1/pods/webservice-7db5dcb4c6-h9xk2/exec?command=ls")).toMatchObject({ status: 400, body: { message: "Upgrade request required" } });
+    // Plain text on the TLS port, and a TLS client that gives up mid-handshake: the server stays up.
+    await new Promise<void>((resolve) => {
+      const s = net.connect(lab.kube!.port, "127.0.0.1", () => s.end("GET / HTTP/1.1\r\n\r\n"));
+      s.on("error", () => resolve());
+      s.on("close", () => resolve());
+    });
+    expect((await get("/version", {})).body).toMatchObject({ gitVersion: "v1.30.4" });
   });
 });
