@@ -156,6 +156,16 @@ describe("the object model", () => {
     }
   });
 
+  it("a readiness change is stamped with the time the fault switched", () => {
+    const state = new LabState(loadTopology("default"));
+    state.setFault("backend-down", true);
+    const at = Date.parse("2026-12-02T13:00:07Z");
+    const pod = buildKubeObjects(state, { faultTimes: { "backend-down": at } }).get("/pods")!.find((p) => p.metadata.namespace === "ns-user-1")!;
+    const cond = (pod.status as { conditions: { type: string; status: string; lastTransitionTime: string; reason?: string }[] }).conditions;
+    expect(cond.find((c) => c.type === "Ready")).toMatchObject({ status: "False", lastTransitionTime: "2026-12-02T13:00:07Z", reason: "ContainersNotReady" });
+    expect(cond.find((c) => c.type === "PodScheduled")!.lastTransitionTime).not.toBe("2026-12-02T13:00:07Z");
+  });
+
   it("backend-down shows as unready pods and endpoints; no other fault changes any object", () => {
     const t = loadTopology("large");
     const base = JSON.stringify([...buildKubeObjects(new LabState(t), { startedAt: 0 })]);
