@@ -79,8 +79,9 @@ export type IntrospectGet = (path: string, opts?: { timeoutMs?: number; signal?:
 export function introspectEndpoint(inv: Pick<Inventory, "addressMap" | "baseDir">, node: InventoryNode): IntrospectEndpoint {
   const a = node.introspect ?? {};
   let scheme = a.tls ? "https" : "http";
-  let host = a.host ?? node.ssh.host;
+  let host: string = a.host ?? node.ssh?.host ?? "";
   let port = a.port ?? INTROSPECT_PORT;
+  if (host === "" && !a.url) throw new IntrospectError("config", node.name, "", "no introspect address: give introspect.url or introspect.host (or an ssh.host)");
   if (a.url) {
     let u: URL;
     try {

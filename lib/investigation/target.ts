@@ -25,7 +25,8 @@ export function describeTarget(inv: Inventory, kind: TargetDescription["kind"], 
 /**
  * A copy of the inventory without anything secret or local to one machine: per node the name, role,
  * fabric interface, vRouter access, evidence source and introspect address (no TLS files), and the SSH
- * host, port, user, pinned host keys and jump node name.
+ * host, port, user, pinned host keys and jump node name; of the Kubernetes API only the context name
+ * (the kubeconfig path is local to one machine).
  *
  * @example
  * inventoryWithoutSecrets(inv).nodes[2].ssh; // { host: "127.0.0.1", port: 40123, user: "root", hostKey: [...] }
@@ -43,7 +44,7 @@ export function inventoryWithoutSecrets(inv: Inventory): Record<string, unknown>
       name: n.name,
       role: n.role,
       ...(n.fabricInterface ? { fabricInterface: n.fabricInterface } : {}),
-      ssh: ssh(n.ssh),
+      ...(n.ssh ? { ssh: ssh(n.ssh) } : {}),
       ...(n.vrouter ? { vrouter: { ...n.vrouter } } : {}),
       ...(n.evidence ? { evidence: n.evidence } : {}),
       // The introspect's address, not its client key and certificate files (local to the machine, and secret).
@@ -54,6 +55,7 @@ export function inventoryWithoutSecrets(inv: Inventory): Record<string, unknown>
     ...(inv.addressMap ? { addressMap: { ...inv.addressMap } } : {}),
     ...(inv.connectTimeoutMs !== undefined ? { connectTimeoutMs: inv.connectTimeoutMs } : {}),
     ...(inv.commandTimeoutMs !== undefined ? { commandTimeoutMs: inv.commandTimeoutMs } : {}),
+    ...(inv.kubernetes?.context ? { kubernetes: { context: inv.kubernetes.context } } : {}),
     sshConfig: false,
   };
 }

@@ -32,3 +32,4 @@ export { LabFlowSource, toFlowEntryCore } from "./snapshots";
 export { answerIntrospect, startIntrospectServer, type IntrospectReply, type IntrospectServer, type LabIntrospectTls } from "./introspect";
 export { renderKInterfaceResp, renderKNHResp, renderKRouteResp, renderKMplsResp, renderKFlowResp, renderIntrospectError, KSTATE_PAGE } from "./render/introspect";
 export * as drill from "./drill-client";
+export * as kube from "./kube";

@@ -40,9 +40,9 @@ async function introspectOnly(lab: Lab, nodes: string[]): Promise<Inventory> {
     if (!nodes.includes(n.name)) continue;
     expect(n.introspect, `${n.name} has an introspect in the lab inventory`).toBeDefined();
     n.evidence = "introspect";
-    n.ssh = { ...n.ssh, port };
+    n.ssh = { ...n.ssh!, port };
     // The address map must not send the node's SSH back to its real port.
-    for (const [k, v] of Object.entries(inv.addressMap ?? {})) if (k.endsWith(":22") && v.endsWith(`:${lab.inventory.nodes.find((x) => x.name === n.name)!.ssh.port}`)) delete inv.addressMap![k];
+    for (const [k, v] of Object.entries(inv.addressMap ?? {})) if (k.endsWith(":22") && v.endsWith(`:${lab.inventory.nodes.find((x) => x.name === n.name)!.ssh!.port}`)) delete inv.addressMap![k];
   }
   return inv;
 }
@@ -106,7 +106,7 @@ describe("a compute node read only through its introspect", () => {
       const target = JSON.parse(JSON.stringify(inv.manifest.target.inventory!)) as Inventory;
       const closed = await closedPort();
       for (const k of Object.keys(target.addressMap ?? {})) target.addressMap![k] = `127.0.0.1:${closed}`;
-      for (const n of target.nodes) n.ssh = { ...n.ssh, port: closed };
+      for (const n of target.nodes) if (n.ssh) n.ssh = { ...n.ssh, port: closed };
       const replayInv = loadInventory(target);
       expect(replayInv.nodes.find((n) => n.name === s.backendPods[0]!.node)?.evidence).toBe("introspect");
       const replayed = await runWalk({ ...params, inventory: replayInv, replay: inv, firstByteTimeoutMs: 3000, commandTimeoutMs: 5000 });
