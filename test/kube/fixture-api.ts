@@ -83,9 +83,9 @@ export async function startFixtureApi(opts: { token?: string; forbid?: string[];
 kind: Config
 clusters:
 - name: fixture
-  cluster: { server: "${url}" }
+  cluster: { server: "${url}", insecure-skip-tls-verify: true }
 - name: nowhere
-  cluster: { server: "http://127.0.0.1:1" }
+  cluster: { server: "http://127.0.0.1:1", insecure-skip-tls-verify: true }
 users:
 - name: viewer
   user: { token: "${tk}" }
