@@ -11,6 +11,7 @@ export * as aq from "arquero";
 export * as capture from "./capture";
 export * as flows from "./flows";
 export * as investigation from "./investigation";
+export * as kube from "./kube";
 export * as lab from "./lab";
 export * as probe from "./probe";
 export * as remote from "./remote";

@@ -15,6 +15,13 @@ export interface KubeTarget {
   timeoutMs?: number;
 }
 
+/** What packetwalk uses of a loaded kubeconfig (the library's `KubeConfig`). */
+export interface LoadedKubeConfig {
+  getCurrentCluster(): { name: string; server: string } | null;
+  getCurrentContext(): string;
+  getContexts(): { name: string }[];
+}
+
 /** Lists one resource, cluster-wide (`namespace` null) or in one namespace; resolves to the items as wire JSON. */
 export type KubeLister = (resource: KubeResource, namespace: string | null) => Promise<unknown[]>;
 
@@ -48,7 +55,11 @@ function k8s(): Promise<typeof K8s> {
  * const kc = await loadKubeConfig({ kubeconfig: "lab.kubeconfig", context: "lab" });
  * kc.getCurrentCluster()?.server; // "https://127.0.0.1:40643"
  */
-export async function loadKubeConfig(target: KubeTarget = {}): Promise<K8s.KubeConfig> {
+export async function loadKubeConfig(target: KubeTarget = {}): Promise<LoadedKubeConfig> {
+  return loadConfig(target);
+}
+
+async function loadConfig(target: KubeTarget): Promise<K8s.KubeConfig> {
   const { KubeConfig } = await k8s();
   const kc = new KubeConfig();
   const where = target.kubeconfig ?? "the default kubeconfig ($KUBECONFIG, ~/.kube/config or in-cluster)";
@@ -80,7 +91,7 @@ export async function loadKubeConfig(target: KubeTarget = {}): Promise<K8s.KubeC
  */
 export async function openKubeApi(target: KubeTarget = {}): Promise<KubeApi> {
   const m = await k8s();
-  const kc = await loadKubeConfig(target);
+  const kc = await loadConfig(target);
   const core = kc.makeApiClient(m.CoreV1Api);
   const disc = kc.makeApiClient(m.DiscoveryV1Api);
   const net = kc.makeApiClient(m.NetworkingV1Api);
