@@ -1,5 +1,5 @@
 /**
- * `packetwalk lab [--topology FILE] [--fault NAME]... [--inventory-out FILE]`
+ * `packetwalk lab [--topology FILE] [--fault NAME]... [--inventory-out FILE] [--kubeconfig-out FILE]`
  * `packetwalk lab fault NAME on|off [--inventory FILE]`, `packetwalk lab faults [--inventory FILE]`
  *
  * Starts the embedded lab (a simulated Contrail cluster on 127.0.0.1: SSH servers per node, the floating
@@ -15,12 +15,14 @@ import { defineDispatcher, readCommandArgs, UsageError } from "./args";
 import type { CommandIO } from "./types";
 
 const usage = `usage: packetwalk lab [--topology FILE|default|large] [--fault NAME]... [--inventory-out FILE]
-                      [--flow-linger MS] [--fip-port PORT]
+                      [--kubeconfig-out FILE] [--flow-linger MS] [--fip-port PORT]
        packetwalk lab fault NAME on|off [--inventory FILE]
        packetwalk lab faults [--inventory FILE]
   Starts the embedded lab: a simulated Contrail cluster (internet-host, gateway, compute nodes) reached
   over real SSH on 127.0.0.1, with the floating IP, haproxy and backend pods as real sockets. Prints the
-  inventory (JSON) and writes it to --inventory-out; runs until Ctrl-C.
+  inventory (JSON) and writes it to --inventory-out; runs until Ctrl-C. The lab's Kubernetes API
+  (HTTPS on 127.0.0.1) is described by a kubeconfig written to --kubeconfig-out (contexts
+  packetwalk-lab = admin, packetwalk-lab-viewer, packetwalk-lab-tenant, packetwalk-lab-expired).
   Faults: ${FAULTS.join(", ")}.
   "lab fault" switches a fault of the running lab named by --inventory (or $PACKETWALK_INVENTORY).
   Exit status: 0 stopped cleanly, 1 the lab failed, 2 usage error.`;
@@ -31,6 +33,7 @@ const LAB_OPTIONS = {
   topology: { type: "string", short: "t" },
   fault: { type: "string", multiple: true, short: "f" },
   "inventory-out": { type: "string", short: "o" },
+  "kubeconfig-out": { type: "string" },
   "flow-linger": { type: "string" },
   "fip-port": { type: "string" },
 } as const;
@@ -103,6 +106,16 @@ const command = defineDispatcher({
       }
       return json;
     };
+    if (v["kubeconfig-out"]) {
+      try {
+        lab.writeKubeconfig(path.resolve(io.cwd, v["kubeconfig-out"]));
+        io.stderr.write(`lab: Kubernetes API ${lab.kube?.url}; kubeconfig written to ${v["kubeconfig-out"]} (kubectl --kubeconfig ${v["kubeconfig-out"]} get pods -A)\n`);
+      } catch (e) {
+        io.stderr.write(`packetwalk lab: cannot write ${v["kubeconfig-out"]}: ${(e as Error).message}\n`);
+        await lab.stop();
+        return 1;
+      }
+    }
     io.stdout.write(write());
     lab.on("fault", (name: string, on: boolean) => {
       io.stderr.write(`lab: fault ${name} ${on ? "on" : "off"}\n`);

@@ -30,3 +30,4 @@ export { errorResponse } from "./proxy";
 export type { ProxyOptions, ProxyLogEntry } from "./proxy";
 export { LabFlowSource, toFlowEntryCore } from "./snapshots";
 export * as drill from "./drill-client";
+export * as kube from "./kube";

@@ -23,6 +23,9 @@ import { startToolServer, type ToolServer } from "./toolserver";
 import { loadTopology, vrfOf, type Topology } from "./topology";
 import { endpointsOf } from "./model";
 import { DrillSession, planDrill, type DrillLevel } from "./drill";
+import { startKubeApi, type KubeApiServer } from "./kube/server";
+import { AGENT, agentPodName } from "./kube/objects";
+import { LAB_KUBE_CONTEXT, writeLabKubeconfig } from "./kube/kubeconfig";
 
 /** Options of {@link startLab}. */
 export interface LabOptions {
@@ -49,6 +52,8 @@ export interface LabOptions {
    * answer stays in this process; `drill check|reveal|status|task` on the control socket grade it.
    */
   drill?: { seed: number; level: DrillLevel };
+  /** Start the Kubernetes API (`kube/`) and write its kubeconfig into the lab dir (default true). */
+  kube?: boolean;
 }
 
 /** SSH coordinates of one node in the inventory. */
@@ -94,6 +99,8 @@ export interface LabInventory {
   lab: { dir: string; pid: number; toolSocket: string };
   /** Present when the lab runs a drill: its seed and level (the faults are not in the inventory). */
   drill?: { seed: number; level: DrillLevel };
+  /** The lab's Kubernetes API: the kubeconfig the lab wrote (admin context current). Absent with `kube: false`. */
+  kubernetes?: { kubeconfig: string; context: string };
 }
 
 /** A running lab. */
@@ -114,6 +121,13 @@ export interface Lab extends EventEmitter {
   tool(node: string, argv: string[]): ToolResult;
   /** Writes a pcap of a node interface (`any` for all) to `file` until `stop()`. */
   capture(node: string, iface: string, file: string): CaptureHandle;
+  /** The Kubernetes API server (`kube/server.ts`), unless started with `kube: false`. */
+  readonly kube: KubeApiServer | undefined;
+  /**
+   * Writes a kubeconfig for the lab's Kubernetes API (contexts `packetwalk-lab` (admin),
+   * `packetwalk-lab-viewer`, `packetwalk-lab-tenant`, `packetwalk-lab-expired`). Throws without the API.
+   */
+  writeKubeconfig(file: string): void;
   /** Stops everything and removes the temp dir (if the lab created it). */
   stop(): Promise<void>;
 }
@@ -299,6 +313,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     const curlMap: Record<string, string> = { ...addressMap };
     for (const r of topology.ingress.rules) curlMap[`${r.host}:${topology.ingress.port}`] = `127.0.0.1:${fipPort}`;
     const nodes: LabInventoryNode[] = [];
+    const nodeEnvs = new Map<string, { env: Record<string, string>; cwd: string }>();
     const sshServers: SshNodeServer[] = [];
     for (const name of nodeNames) {
       const role = roleOf(topology, name);
@@ -306,15 +321,17 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       const bin = writeNodeBin(dir, name, role, role === "internet-host" ? curlMap : {});
       const home = path.join(dir, "nodes", name, "home");
       fs.mkdirSync(home, { recursive: true });
+      // One environment for both doors: SSH's `sh -c` and the Kubernetes API's exec in the agent container.
+      const env: Record<string, string> = {
+        PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`, HOME: home, USER: user, LOGNAME: user, SHELL: "/bin/sh", LANG: "C.UTF-8",
+        HOSTNAME: name, PWLAB_NODE: name, PWLAB_SOCK: toolSock, PWLAB_ADDRMAP: JSON.stringify(curlMap), PWLAB_DEADPORT: String(deadPort),
+      };
+      nodeEnvs.set(name, { env, cwd: home });
       let port = 0;
       if (opts.ssh !== false) {
         const srv = await startSshNodeServer({
           node: name, hostKey: hostKey.privateKey, clientPublicKey: client.publicKeyLine, user,
-          env: {
-            PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`, HOME: home, USER: user, LOGNAME: user, SHELL: "/bin/sh", LANG: "C.UTF-8",
-            HOSTNAME: name, PWLAB_NODE: name, PWLAB_SOCK: toolSock, PWLAB_ADDRMAP: JSON.stringify(curlMap), PWLAB_DEADPORT: String(deadPort),
-          },
-          cwd: home, log,
+          env, cwd: home, log,
         });
         sshServers.push(srv);
         cleanups.push(() => srv.close());
@@ -331,18 +348,45 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       const mgmt = role === "internet-host" ? topology.internetHost.ip : role === "gateway" ? topology.gateway.loopback : topology.computes.find((c) => c.name === name)!.fabricIp;
       if (port) addressMap[`${mgmt}:22`] = `127.0.0.1:${port}`;
     }
+    // The Kubernetes API: exec runs in the agent pod's containers with the node's environment.
+    let kube: KubeApiServer | undefined;
+    let kubeconfigFile: string | undefined;
+    const kubeconfigOf = (k: KubeApiServer) => ({ url: k.url, caCert: k.caCert, users: k.users, namespace: topology.namespace });
+    if (opts.kube !== false) {
+      kube = await startKubeApi({
+        state, log,
+        execEnv: (target) => {
+          const ne = nodeEnvs.get(target.node);
+          if (target.namespace !== AGENT.namespace || !ne || target.pod !== agentPodName(target.node)) {
+            return { error: `the packetwalk lab runs processes only in the vRouter agent pods (${AGENT.namespace}/${AGENT.daemonSet}-*); ${target.namespace}/${target.pod} has none` };
+          }
+          if (target.container === AGENT.container) return ne;
+          // The node manager's container has no vRouter utilities on its PATH.
+          return { env: { ...ne.env, PATH: "/usr/local/bin:/usr/bin:/bin" }, cwd: ne.cwd };
+        },
+      });
+      const k = kube;
+      cleanups.push(() => k.close());
+      kubeconfigFile = path.join(dir, "kubeconfig");
+      writeLabKubeconfig(kubeconfigFile, kubeconfigOf(k));
+    }
     const inventory: LabInventory = {
       nodes, addressMap, hostKeyPolicy: "strict", scenario: scenarioOf(state),
       lab: { dir, pid: process.pid, toolSocket: toolSock },
       ...(plan ? { drill: { seed: plan.seed, level: plan.level } } : {}),
+      ...(kubeconfigFile ? { kubernetes: { kubeconfig: kubeconfigFile, context: LAB_KUBE_CONTEXT } } : {}),
     };
     state.on("fault", () => {
       inventory.scenario = scenarioOf(state);
     });
     let stopped = false;
     const lab = Object.assign(emitter, {
-      inventory, state, fabric, proxy, dir, identityFile,
+      inventory, state, fabric, proxy, dir, identityFile, kube,
       fipAddress: { host: "127.0.0.1", port: fipPort },
+      writeKubeconfig: (file: string) => {
+        if (!kube) throw new Error("this lab was started without its Kubernetes API (kube: false)");
+        writeLabKubeconfig(file, kubeconfigOf(kube));
+      },
       setFault: (name: string, on: boolean) => {
         state.setFault(name, on);
         emitter.emit("fault", name, on);
@@ -367,7 +411,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         if (ownDir) removeDir(dir);
       },
     }) as Lab;
-    log(`lab started: fip 127.0.0.1:${fipPort}, ${sshServers.length} ssh servers`);
+    log(`lab started: fip 127.0.0.1:${fipPort}, ${sshServers.length} ssh servers${kube ? `, Kubernetes API ${kube.url}` : ""}`);
     return lab;
   } catch (e) {
     for (const c of cleanups.reverse()) {
