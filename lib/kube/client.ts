@@ -30,6 +30,8 @@ export interface KubeApi {
   list: KubeLister;
   server: string;
   context: string;
+  /** The context's namespace, when it names one (where a namespace-bound user may read). */
+  namespace?: string;
 }
 
 /** The kubeconfig could not be used (missing file, unknown context, no cluster). */
@@ -121,7 +123,8 @@ export async function openKubeApi(target: KubeTarget = {}): Promise<KubeApi> {
       clearTimeout(timer);
     }
   };
-  return { list, server: kc.getCurrentCluster()?.server ?? "?", context: kc.getCurrentContext() };
+  const namespace = kc.getContextObject(kc.getCurrentContext())?.namespace;
+  return { list, server: kc.getCurrentCluster()?.server ?? "?", context: kc.getCurrentContext(), ...(namespace ? { namespace } : {}) };
 }
 
 function statusMessage(body: unknown): string | null {

@@ -1,8 +1,8 @@
 /**
  * One pass over the API: every resource discovery and the walk need, each list call kept as it went
  * (items or error). A refused resource does not stop the others; a cluster-wide list refused by RBAC is
- * retried per namespace (when namespaces may be listed), so a user allowed only some namespaces still
- * gets those. An API that cannot be reached, or that refuses the credentials (401), stops the pass: the
+ * retried per namespace (the namespaces the user may list, else the kubeconfig context's namespace), so a
+ * user allowed only some namespaces still gets those. An API that cannot be reached, or that refuses the credentials (401), stops the pass: the
  * remaining resources are marked not read, with the same reason.
  */
 import { kubeReadError, type KubeApi } from "./client";
@@ -65,7 +65,8 @@ export async function readCluster(api: KubeApi, opts: ReadClusterOptions = {}): 
     // Refused cluster-wide: try each namespace the user may see.
     if (namespaces === undefined) {
       const nr = await one("namespaces", null);
-      namespaces = nr.items ? nr.items.map((n) => (n as { metadata?: { name?: unknown } })?.metadata?.name).filter((n): n is string => typeof n === "string") : null;
+      // Namespaces refused too: the kubeconfig context's own namespace, where a namespace-bound user may read.
+      namespaces = nr.items ? nr.items.map((n) => (n as { metadata?: { name?: unknown } })?.metadata?.name).filter((n): n is string => typeof n === "string") : api.namespace ? [api.namespace] : null;
     }
     for (const ns of namespaces ?? []) await one(resource, ns);
   }

@@ -1,8 +1,10 @@
 /**
- * The walk's Kubernetes view on the lab: the API's chain beside the forwarding evidence. Healthy: the
- * endpoint is ready, the walked pod, its route local on its node, no finding. `backend-down`: the API lists
- * the pod not ready, the flows still reach it, and the view says so. Without a `kubernetes` section the
- * walk says there is no view; recorded, the replay shows the same view.
+ * The walk's Kubernetes view on the lab, read from the lab's own Kubernetes API (its inventory's
+ * `kubernetes` section): the API's chain beside the forwarding evidence. Healthy: the endpoint is ready,
+ * the walked pod, its route local on its node, no finding; recorded, the replay shows the same view.
+ * `backend-down`: the API lists the pod not ready, the flows still reach it, and the view says so.
+ * Without a `kubernetes` section the walk says there is no view; an expired token or a namespace-bound
+ * user: unavailable or partial, with what was refused named.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -11,94 +13,88 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createInvestigation, describeTarget, openInvestigation } from "../../lib/investigation";
 import { loadInventory, type Inventory } from "../../lib/remote/inventory";
 import { runWalk } from "../../lib/walk";
-import { startFixtureApi, fixtureLists } from "../kube/fixture-api";
 import { labFor, walkOn } from "./helpers";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pw-kubeview-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** The API's objects as the lab's cluster would show them (backend-down: the pod's readiness probe fails). */
-async function apiFor(faults: string[]) {
-  const lists = fixtureLists();
-  if (faults.includes("backend-down")) {
-    for (const e of (lists.endpointslices.items[0] as { endpoints: { conditions: Record<string, boolean> }[] }).endpoints) e.conditions = { ready: false, serving: false, terminating: false };
-    const pod = lists.pods.items.find((p) => (p.metadata as { name: string }).name.startsWith("webservice")) as { status: { conditions: { type: string; status: string }[] } };
-    for (const c of pod.status.conditions) if (c.type === "Ready" || c.type === "ContainersReady") c.status = "False";
-  }
-  return startFixtureApi({ lists });
-}
-
-describe("the Kubernetes view beside the stages", () => {
+describe("the Kubernetes view beside the stages (the lab's API)", () => {
   it("healthy lab: the chain, the walked endpoint with its local route, no finding; recorded and replayed the same", async () => {
     const lab = await labFor();
-    const api = await apiFor([]);
     try {
-      const inventory = { ...(lab.inventory as unknown as Inventory), kubernetes: { kubeconfig: api.kubeconfig(tmp) } } as Inventory;
+      const inventory = lab.inventory as unknown as Inventory;
+      expect(lab.inventory.kubernetes?.kubeconfig).toBeTruthy();
       const s = lab.inventory.scenario;
       const params = { fip: s.fip, fipPort: s.fipPort, hostHeader: s.hostHeader };
       const record = createInvestigation(path.join(tmp, "inv"), { target: describeTarget(loadInventory(inventory), "lab", "default"), parameters: params });
-      const report = await walkOn(lab, { inventory, record });
+      const report = await walkOn(lab, { record });
       record.close();
       expect(report.verdict).toBe("pass");
       const v = report.kubernetes!;
+      expect(v.errors).toEqual([]);
       expect(v.status).toBe("ok");
-      expect(`${v.chain?.ingress?.namespace}/${v.chain?.ingress?.name} → ${v.chain?.service?.name}`).toBe("ns-user-1/webservice-ingress → webservice");
+      expect(v.note).toMatch(/^Kubernetes view from https:\/\/127\.0\.0\.1:\d+ \(context packetwalk-lab\) read at /);
+      expect(`${v.chain?.ingress?.namespace}/${v.chain?.ingress?.name} → ${v.chain?.service?.name} ${v.chain?.service?.clusterIp}`).toBe("ns-user-1/webservice-ingress → webservice 10.99.225.17");
+      expect(v.chain?.statusHasFip).toBe(true);
       expect(v.endpoints).toHaveLength(1);
-      expect(v.endpoints[0]).toMatchObject({ ip: "10.47.255.236", ready: true, node: "cent333", walked: true });
+      expect(v.endpoints[0]).toMatchObject({ ip: "10.47.255.236", port: 80, ready: true, node: "cent333", nodeIp: "10.169.25.21", walked: true });
       expect(v.endpoints[0].flows).toBeGreaterThan(0);
       expect(v.endpoints[0].route).toMatch(/^ok: 10\.47\.255\.236\/32 → nh \d+ Encap → vif \d+/);
       expect(v.findings).toEqual([]);
       expect(report.toString()).toContain("the API and the forwarding agree");
       expect(report.toHtml()).toContain("<h4>Kubernetes view</h4>");
       expect(JSON.parse(JSON.stringify(report.toJSON())).kubernetes.endpoints[0].ip).toBe("10.47.255.236");
-      await api.close();
       await lab.stop();
-      // Offline: the API and the lab are gone; the recording answers.
+      // Offline: the lab and its API are gone; the recording answers.
       const inv = openInvestigation(path.join(tmp, "inv"));
       expect(inv.warnings).toEqual([]);
+      expect(inv.records.filter((r) => r.kind === "kube").map((r) => (r as { resource: string }).resource)).toEqual(["nodes", "pods", "services", "endpointslices", "endpoints", "ingresses"]);
       const replayed = await runWalk({ ...params, inventory: loadInventory(inv.manifest.target.inventory!), replay: inv });
       const r = replayed.kubernetes!;
       expect(r.note).toContain("(replayed from the recording)");
       expect({ endpoints: r.endpoints, findings: r.findings, chain: r.chain }).toEqual({ endpoints: v.endpoints, findings: v.findings, chain: v.chain });
     } finally {
-      await api.close().catch(() => {});
       await lab.stop();
     }
   }, 120_000);
 
   it("backend-down: the API lists the pod not ready, the flows still reach it", async () => {
     const lab = await labFor({ faults: ["backend-down"] });
-    const api = await apiFor(["backend-down"]);
     try {
-      const inventory = { ...(lab.inventory as unknown as Inventory), kubernetes: { kubeconfig: api.kubeconfig(tmp) } } as Inventory;
-      const report = await walkOn(lab, { inventory });
+      const report = await walkOn(lab);
       expect(report.verdict).toBe("fail");
       const v = report.kubernetes!;
+      expect(v.status).toBe("ok");
+      expect(v.endpoints[0]).toMatchObject({ ip: "10.47.255.236", ready: false, podReady: "False", walked: true });
       expect(v.findings.map((f) => f.id)).toEqual(["service-no-ready-endpoints", "unready-endpoint-reached"]);
       expect(v.findings[1].message).toMatch(/^the API lists 10\.47\.255\.236 on cent333 as not ready \(pod Ready=False, Running\), yet the walk's flows reached it \(\d+ flows? on cent333, \d+ packets\)$/);
       expect(report.toString()).toMatch(/✘ error: the API lists 10\.47\.255\.236 on cent333 as not ready/);
     } finally {
-      await api.close();
       await lab.stop();
     }
   }, 120_000);
 
-  it("no kubernetes section: the walk says there is no view; an unreachable API: unavailable, named", async () => {
+  it("no kubernetes section: no view, said so; an expired token: unavailable (401 named); a namespace-bound user: partial, the chain still joined", async () => {
     const lab = await labFor();
     try {
-      const plain = await walkOn(lab);
+      const { kubernetes, ...bare } = lab.inventory as unknown as Inventory & { kubernetes: { kubeconfig: string } };
+      const plain = await walkOn(lab, { inventory: bare as Inventory });
       expect(plain.kubernetes?.status).toBe("off");
       expect(plain.toString()).toContain("Kubernetes view: no Kubernetes view: the inventory has no `kubernetes` section");
-      const api = await startFixtureApi();
-      const kubeconfig = api.kubeconfig(tmp);
-      await api.close();
-      const inventory = { ...(lab.inventory as unknown as Inventory), kubernetes: { kubeconfig } } as Inventory;
-      const down = await walkOn(lab, { inventory });
-      expect(down.verdict).toBe("pass");
-      expect(down.kubernetes?.status).toBe("unavailable");
-      expect(down.kubernetes?.note).toMatch(/^no Kubernetes view: cannot reach http:\/\/127\.0\.0\.1:\d+ \(connection refused\) to list nodes/);
+      const expired = await walkOn(lab, { inventory: { ...bare, kubernetes: { ...kubernetes, context: "packetwalk-lab-expired" } } as Inventory });
+      expect(expired.verdict).toBe("pass");
+      expect(expired.kubernetes?.status).toBe("unavailable");
+      expect(expired.kubernetes?.note).toMatch(/^no Kubernetes view: unauthorized \(401\) to list nodes: the API refused the credentials/);
+      const tenant = await walkOn(lab, { inventory: { ...bare, kubernetes: { ...kubernetes, context: "packetwalk-lab-tenant" } } as Inventory });
+      const t = tenant.kubernetes!;
+      expect(t.status).toBe("partial");
+      expect(t.errors.map((e) => `${e.resource}${e.namespace ? `@${e.namespace}` : ""} ${e.status}`)).toContain("nodes 403");
+      expect(t.errors.find((e) => e.resource === "nodes")?.message).toMatch(/^forbidden to list nodes: nodes is forbidden: User "[^"]+" cannot list resource "nodes"/);
+      // Read in the context's namespace: the chain is whole, the node IPs unknown.
+      expect(t.endpoints[0]).toMatchObject({ ip: "10.47.255.236", ready: true, node: "cent333", nodeIp: null, walked: true });
+      expect(t.findings.map((f) => f.id)).toEqual(["api-incomplete"]);
     } finally {
       await lab.stop();
     }
-  }, 120_000);
+  }, 180_000);
 });
