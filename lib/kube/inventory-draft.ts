@@ -2,7 +2,8 @@
  * The inventory discovery writes: one compute node per Kubernetes node that runs a vRouter agent pod,
  * reached with kubectl (`vrouter: { via: kubectl, namespace, pod, container }`), the API's kubeconfig and
  * context under `kubernetes`, and — from a base inventory when given — the nodes the API cannot know
- * (the gateway router, the Internet host), the address map and the SSH settings. What is still missing
+ * (the gateway router, the Internet host), the address map, the SSH settings and each compute node's
+ * fabric interface (never its SSH: discovered compute nodes are reached through the API). What is still missing
  * is listed (`todo`) and written as comments at the top of the YAML.
  */
 import * as path from "node:path";
@@ -67,7 +68,6 @@ export function draftInventory(o: KubeObjects, agents: ReadonlyMap<string, Vrout
     const fromBase = baseNodes.find((b) => b.name === n.name);
     const node: Record<string, unknown> = { name: n.name, role: "compute" };
     if (fromBase?.fabricInterface !== undefined) node.fabricInterface = fromBase.fabricInterface;
-    if (fromBase?.ssh !== undefined) node.ssh = structuredClone(fromBase.ssh);
     node.vrouter = { via: "kubectl", namespace: a.namespace, pod: a.pod, container: a.container };
     nodes.push(node);
     if (!a.ready) todo.push(`${n.name}: the vRouter agent pod ${a.namespace}/${a.pod} is not Ready`);

@@ -216,7 +216,7 @@ describe("vRouter agent pods and the inventory draft", () => {
     expect(full.inventory).toMatchObject({ baseDir: "../lab", addressMap: base.addressMap, hostKeyPolicy: "strict" });
     expect(full.inventory.scenario).toBeUndefined();
     expect((full.inventory.nodes as { name: string }[]).map((n) => n.name)).toEqual(["internet-host", "gateway", "cent222", "cent333"]);
-    expect((full.inventory.nodes as Record<string, unknown>[])[2]).toEqual({ name: "cent222", role: "compute", fabricInterface: "ens3", ssh: { host: "127.0.0.1", port: 3 }, vrouter: { via: "kubectl", namespace: "kube-system", pod: "contrail-agent-7xk2p", container: "contrail-vrouter-agent" } });
+    expect((full.inventory.nodes as Record<string, unknown>[])[2]).toEqual({ name: "cent222", role: "compute", fabricInterface: "ens3", vrouter: { via: "kubectl", namespace: "kube-system", pod: "contrail-agent-7xk2p", container: "contrail-vrouter-agent" } });
     expect(full.todo).toEqual(["cent333: set fabricInterface (the fabric NIC, for captures) — the API does not say"]);
   });
 });
