@@ -34,7 +34,12 @@ export interface KubeApi {
   namespace?: string;
 }
 
-/** The kubeconfig could not be used (missing file, unknown context, no cluster). */
+/**
+ * The kubeconfig could not be used (missing file, unknown context, no cluster).
+ *
+ * @example
+ * try { await openKubeApi({ context: "prod" }); } catch (e) { if (e instanceof KubeConfigError) console.error(e.message); }
+ */
 export class KubeConfigError extends Error {
   constructor(message: string) {
     super(message);

@@ -8,7 +8,12 @@
 import { kubeReadError, type KubeApi } from "./client";
 import type { KubeRead, KubeResource, KubeSnapshot } from "./types";
 
-/** The resources read, in order (namespaces only when a per-namespace retry needs them). */
+/**
+ * The resources read, in order (namespaces only when a per-namespace retry needs them).
+ *
+ * @example
+ * await readCluster(api, { resources: CLUSTER_READS.filter((r) => r !== "endpoints") });
+ */
 export const CLUSTER_READS: readonly KubeResource[] = ["nodes", "pods", "services", "endpointslices", "endpoints", "ingresses"];
 
 /** Options of {@link readCluster}. */

@@ -4,7 +4,12 @@
  * readers in `objects.ts` make of them.
  */
 
-/** The resources discovery and the walk's Kubernetes view read, each one list call (or one per namespace). */
+/**
+ * The resources discovery and the walk's Kubernetes view read, each one list call (or one per namespace).
+ *
+ * @example
+ * KUBE_RESOURCES.includes("endpointslices"); // true
+ */
 export const KUBE_RESOURCES = ["nodes", "namespaces", "pods", "services", "endpoints", "endpointslices", "ingresses"] as const;
 
 /** One resource name of {@link KUBE_RESOURCES}. */
