@@ -148,7 +148,8 @@ export function kubeView(ctx: WalkContext): Promise<KubeView> {
     }
     const d = ctx.discovery;
     const findings = kubeFindings(chain, {
-      probes: ctx.params.probes, serviceIp: d.serviceIp, backendPodIp: d.backendPodIp, backendNode: d.backendNode, flowsByIp, routes,
+      // Every request the walk sent reaches one endpoint (the large-response probe too).
+      probes: Math.max(ctx.params.probes, f.obs.probes.length), serviceIp: d.serviceIp, backendPodIp: d.backendPodIp, backendNode: d.backendNode, flowsByIp, routes,
       apiErrors: errors.map((x) => x.message),
     });
     const endpoints: KubeEndpointRow[] = chain.endpoints.map((e) => {

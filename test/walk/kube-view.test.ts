@@ -74,6 +74,22 @@ describe("the Kubernetes view beside the stages (the lab's API)", () => {
     }
   }, 120_000);
 
+  it("the large topology: three endpoints on three nodes, each route local; fewer requests than endpoints leave one unreached (info)", async () => {
+    const lab = await labFor({ topology: "large" });
+    try {
+      const v = (await walkOn(lab)).kubernetes!;
+      expect(v.endpoints.map((e) => `${e.ip} ${e.node}`).sort()).toEqual(["10.47.255.234 cent444", "10.47.255.235 cent222", "10.47.255.236 cent333"]);
+      expect(v.endpoints.every((e) => e.route.startsWith("ok: "))).toBe(true);
+      expect(v.endpoints.filter((e) => e.walked)).toHaveLength(1);
+      const unreached = v.findings.filter((f) => f.id === "endpoint-not-reached");
+      expect(unreached.length).toBeGreaterThanOrEqual(1);
+      expect(unreached.every((f) => f.severity === "info" && /\(2 probes for 3 ready endpoints/.test(f.message))).toBe(true);
+      expect(v.findings.filter((f) => f.severity !== "info")).toEqual([]);
+    } finally {
+      await lab.stop();
+    }
+  }, 120_000);
+
   it("no kubernetes section: no view, said so; an expired token: unavailable (401 named); a namespace-bound user: partial, the chain still joined", async () => {
     const lab = await labFor();
     try {
