@@ -86,8 +86,14 @@ const command = defineCommand({
     });
     const asJson = v.json || (out !== null && out.endsWith(".json"));
     const text = asJson ? JSON.stringify(draft.inventory, null, 2) + "\n" : inventoryYaml(draft, o, { source: `${api.server} (context ${api.context})` });
-    if (out) fs.writeFileSync(out, text, { mode: 0o600 });
-    else io.stdout.write(text);
+    if (out) {
+      try {
+        fs.writeFileSync(out, text, { mode: 0o600 });
+      } catch (e) {
+        io.stderr.write(`packetwalk discover: cannot write ${out}: ${(e as Error).message}\n`);
+        return 2;
+      }
+    } else io.stdout.write(text);
     // The summary goes to stderr when the inventory goes to stdout.
     const say = out ? io.stdout : io.stderr;
     const ready = o.endpoints.filter((e) => e.ready).length;

@@ -157,6 +157,9 @@ describe("packetwalk discover", () => {
     const c = await run(["--kubeconfig", api.kubeconfig(tmp), "--context", "prod"]);
     expect(c.code).toBe(2);
     expect(c.err).toMatch(/has no context "prod"/);
+    const e = await run(["--kubeconfig", api.kubeconfig(tmp), "-o", path.join(tmp, "no", "such", "dir", "x.yaml")]);
+    expect(e.code).toBe(2);
+    expect(e.err).toMatch(/packetwalk discover: cannot write .*x\.yaml: ENOENT/);
     const d = await run(["--nope"]);
     expect(d.code).toBe(2);
     expect(d.err).toMatch(/usage: packetwalk discover/);
