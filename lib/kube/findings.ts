@@ -46,6 +46,8 @@ export interface ForwardingEvidence {
   flowsByIp: Record<string, { flows: number; packets: number; nodes: string[] }>;
   /** The route to each endpoint IP on its node, by IP (absent: not checked). */
   routes: Record<string, EndpointRoute>;
+  /** Endpoint IPs whose route was left unchecked to bound the commands (a large service). */
+  routesLimited?: string[];
   /** API reads that failed (resource: message), so a finding can say the view is partial. */
   apiErrors: string[];
 }
@@ -107,7 +109,7 @@ export function kubeFindings(c: KubeChain, ev: ForwardingEvidence): KubeFinding[
     const r = ev.routes[e.ip];
     if (r && !r.ok && !r.unreachable) add({ id: "pod-node-no-route", severity: "error", subject: subj, message: `${r.node}'s vRouter has no route to ${e.ip}${r.vrf !== null ? ` in VRF ${r.vrf}` : ""}: ${r.detail}` });
     if (r?.unreachable) add({ id: "route-not-checked", severity: "info", subject: subj, message: `the route to ${e.ip} on ${r.node} was not checked: ${r.detail}` });
-    if (!r && e.node) add({ id: "route-not-checked", severity: "info", subject: subj, message: `the route to ${e.ip} was not checked: ${e.node} is not a compute node of the inventory` });
+    if (!r && e.node && !ev.routesLimited?.includes(e.ip)) add({ id: "route-not-checked", severity: "info", subject: subj, message: `the route to ${e.ip} was not checked: ${e.node} is not a compute node of the inventory` });
   }
   if (ev.backendPodIp && c.endpoints.length && !c.endpoints.some((e) => e.ip === ev.backendPodIp)) {
     add({ id: "backend-not-endpoint", severity: "error", subject: `pod IP ${ev.backendPodIp}`, message: `the service NAT sent the request to ${ev.backendPodIp}${ev.backendNode ? ` on ${ev.backendNode}` : ""}, which is not an endpoint of ${svcName} (${c.endpoints.map((e) => e.ip).join(", ")})` });
