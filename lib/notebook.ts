@@ -11,7 +11,8 @@ import { show } from "./display/show";
 import { tableBundle } from "./display/table";
 import { startLab, type Lab } from "./lab";
 import { loadInventory, type Inventory } from "./remote";
-import { SshRunner, type CommandRunner } from "./remote/runner";
+import { type CommandRunner } from "./remote/runner";
+import { createRunner, type InventoryRunner } from "./remote/dispatch-runner";
 import type { StageResult } from "./walk/types";
 
 /** What a notebook works on. */
@@ -81,7 +82,7 @@ export async function openTarget(inventoryPath = "", opts: OpenTargetOptions = {
     source = `embedded lab (${lab.inventory.scenario.topology} topology)`;
   }
   const inventory = loadInventory(raw);
-  const ssh = new SshRunner(inventory);
+  const ssh = createRunner(inventory);
   const where = opts.record ?? (process.env.PACKETWALK_RECORD === "off" ? false : process.env.PACKETWALK_RECORD);
   let record: InvestigationWriter | null = null;
   if (where !== false) {
@@ -108,7 +109,7 @@ export async function openTarget(inventoryPath = "", opts: OpenTargetOptions = {
       await lab?.stop();
     },
     [JUPYTER_DISPLAY]() {
-      const rows = inventory.nodes.map((n) => ({ node: n.name, role: n.role, ssh: `${n.ssh.user ?? ""}@${n.ssh.host}:${n.ssh.port ?? 22}` }));
+      const rows = inventory.nodes.map((n) => ({ node: n.name, role: n.role, ssh: n.ssh ? `${n.ssh.user ?? ""}@${n.ssh.host}:${n.ssh.port ?? 22}` : `(${n.vrouter?.via ?? "none"})` }));
       return tableBundle(aq.from(rows), { title: `target: ${source}` });
     },
   };
@@ -134,12 +135,12 @@ function replayTarget(p: string): Target & { [JUPYTER_DISPLAY](): DisplayBundle 
   // While the walk that made the recording still runs (packetwalk walk sets PACKETWALK_LIVE_INVENTORY for
   // its notebooks), a command the recording lacks runs live and is added to the recording.
   let fallback: CommandRunner | undefined;
-  let live: SshRunner | undefined;
+  let live: InventoryRunner | undefined;
   let appended: InvestigationWriter | undefined;
   const liveFile = process.env.PACKETWALK_LIVE_INVENTORY;
   if (liveFile && inv.dir) {
     const liveInv = loadInventory(liveFile);
-    live = new SshRunner(liveInv);
+    live = createRunner(liveInv);
     appended = appendToInvestigation(inv.dir);
     fallback = new RecordingRunner(live, appended, { viaOf: (n) => liveInv.nodes.find((x) => x.name === n)?.vrouter?.via });
   }

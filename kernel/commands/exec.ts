@@ -39,7 +39,7 @@ const command = defineCommand({
 
     // Loaded here, not at the top: `--help` and usage errors do not pay for ssh2.
     const { loadInventoryFrom, selectNodes, getNode, vrouterArgv } = await import("../../lib/remote/inventory.js");
-    const { SshRunner } = await import("../../lib/remote/runner.js");
+    const { createRunner } = await import("../../lib/remote/dispatch-runner.js");
     const { runOnNodes } = await import("../../lib/remote/fan-out.js");
     const { shellCommand } = await import("../../lib/remote/quote.js");
     let inv, nodes: string[];
@@ -64,7 +64,7 @@ const command = defineCommand({
       return 2;
     }
 
-    const runner = new SshRunner(inventory, { env: io.env });
+    const runner = createRunner(inventory, { env: io.env });
     const prefixed = nodes.length > 1;
     const width = Math.max(...nodes.map((n) => n.length));
     const carry = new Map<string, string>();

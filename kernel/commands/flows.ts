@@ -44,7 +44,7 @@ const command = defineCommand({
     }
 
     const { loadInventoryFrom, selectNodes } = await import("../../lib/remote/inventory.js");
-    const { SshRunner } = await import("../../lib/remote/runner.js");
+    const { createRunner } = await import("../../lib/remote/dispatch-runner.js");
     const { FlowPoller } = await import("../../lib/flows/poller.js");
     const { FlowCollector } = await import("../../lib/flows/collector.js");
     const { textTable } = await import("../../lib/display/table.js");
@@ -57,7 +57,7 @@ const command = defineCommand({
       return 2;
     }
 
-    const runner = new SshRunner(inv, { env: io.env });
+    const runner = createRunner(inv, { env: io.env });
     // Memory stays flat however long the poll: two minutes of snapshots in memory, the rest summarised.
     const collector = new FlowCollector({ windowMs: 120_000, maxGoneFlows: 100_000 });
     const poller = new FlowPoller({ runner, nodes, intervalMs: everyS * 1000, mode, collector, ...(v.match !== undefined ? { match: v.match } : {}) });

@@ -84,7 +84,7 @@ export interface CommandRecord extends RecordBase {
   node: string;
   /** The command line as the caller wrote it (what replay matches). */
   command: string;
-  /** How the node runs the vRouter tools (`direct`, `docker`, `contrail-tools`), when known. */
+  /** How the node runs the vRouter tools (`direct`, `docker`, `contrail-tools`, `kubectl`), when known. */
   via?: string;
   /** ISO start and end (UTC). */
   startedAt: string;

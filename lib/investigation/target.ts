@@ -42,7 +42,7 @@ export function inventoryWithoutSecrets(inv: Inventory): Record<string, unknown>
       name: n.name,
       role: n.role,
       ...(n.fabricInterface ? { fabricInterface: n.fabricInterface } : {}),
-      ssh: ssh(n.ssh),
+      ...(n.ssh ? { ssh: ssh(n.ssh) } : {}),
       ...(n.vrouter ? { vrouter: { ...n.vrouter } } : {}),
     })),
     ...(inv.addressMap ? { addressMap: { ...inv.addressMap } } : {}),

@@ -1,6 +1,7 @@
 /**
- * Reaching the nodes: inventory, SSH (ssh2) runner with a kept connection per node, quoting, host keys,
- * `~/.ssh/config`, jump hosts, and fan-out.
+ * Reaching the nodes: inventory, SSH (ssh2) runner with a kept connection per node, the Kubernetes API
+ * runner (pod exec into the vRouter agent container, for `vrouter.via: kubectl` nodes) and the runner
+ * that picks one per node, quoting, host keys, `~/.ssh/config`, jump hosts, and fan-out.
  *
  * @example
  * import { loadInventory, SshRunner, runOnNodes, toTable } from "packetwalk/lib/remote";
@@ -12,6 +13,7 @@ export type { RemoteErrorDetails, RemoteStage } from "./errors";
 export { killOnCloseCommand, quoteShellArg, shellCommand } from "./quote";
 export {
   DEFAULT_AGENT_CONTAINER,
+  DEFAULT_AGENT_NAMESPACE,
   HOST_KEY_POLICIES,
   InventoryError,
   NODE_ROLES,
@@ -28,7 +30,7 @@ export {
   vrouterScript,
 } from "./inventory";
 export { checkHostHeader, checkInterfaceName, checkJunosInterfaceName, checkIpAddress, checkJunosInstance, checkPort } from "./values";
-export type { HostKeyPolicy, Inventory, InventoryIssue, InventoryNode, NodeRole, SshTarget, VrouterAccess, VrouterVia } from "./inventory";
+export type { HostKeyPolicy, Inventory, InventoryIssue, InventoryNode, KubernetesAccess, NodeRole, SshTarget, VrouterAccess, VrouterVia } from "./inventory";
 export { hostMatches, parseJumpSpec, parseSshConfig, resolveSshHost } from "./ssh-config";
 export type { SshConfig, SshConfigBlock, SshHostConfig } from "./ssh-config";
 export { fingerprintKey, knownHostsLine, knownHostsName, parseKnownHosts, verifyHostKey } from "./known-hosts";
@@ -39,5 +41,9 @@ export { openConnection } from "./connect";
 export type { ConnectOptions, SshConnection } from "./connect";
 export { SshRunner, commandLine, execOn } from "./runner";
 export type { CommandResult, CommandRunner, RemoteCommand, RunOptions, SshRunnerOptions } from "./runner";
+export { KubeRunner, loadKubeClient } from "./kube-runner";
+export type { KubeExecTarget, KubeRunnerOptions } from "./kube-runner";
+export { InventoryRunner, createRunner, viaKubectl } from "./dispatch-runner";
+export type { InventoryRunnerOptions } from "./dispatch-runner";
 export { runOnNodes, toTable } from "./fan-out";
 export type { FanOutOptions, FanOutRow } from "./fan-out";

@@ -39,8 +39,12 @@ import { checkInterfaceName, checkJunosInterfaceName } from "./values";
 export const NODE_ROLES = ["internet-host", "gateway", "compute"] as const;
 export type NodeRole = (typeof NODE_ROLES)[number];
 
-/** How the vRouter utilities are reached on a node (vrouter-formats.md §7). */
-export const VROUTER_VIAS = ["direct", "docker", "contrail-tools"] as const;
+/**
+ * How the vRouter utilities are reached on a node (vrouter-formats.md §7): on the host (`direct`),
+ * in the agent's docker container (`docker`), through `contrail-tools`, or by the Kubernetes API's
+ * pod exec into the agent container (`kubectl`: no SSH needed, see `kube-runner.ts`).
+ */
+export const VROUTER_VIAS = ["direct", "docker", "contrail-tools", "kubectl"] as const;
 export type VrouterVia = (typeof VROUTER_VIAS)[number];
 
 /**
@@ -51,6 +55,17 @@ export type VrouterVia = (typeof VROUTER_VIAS)[number];
  */
 export const HOST_KEY_POLICIES = ["strict", "accept-new", "insecure-accept-any"] as const;
 export type HostKeyPolicy = (typeof HOST_KEY_POLICIES)[number];
+
+/** The namespace of the vRouter agent pods in a Contrail Kubernetes deployment (`kubectl` access). */
+export const DEFAULT_AGENT_NAMESPACE = "kube-system";
+
+/** The Kubernetes API of the cluster (`kubectl` access, discovery). */
+export interface KubernetesAccess {
+  /** A kubeconfig file (relative to the inventory file; `~` expands). Default: `$KUBECONFIG`, else `~/.kube/config`. */
+  kubeconfig?: string;
+  /** The kubeconfig context. Default: its current context. */
+  context?: string;
+}
 
 /** The docker-compose container name of the vRouter agent on R4.x–R19xx deployments. */
 export const DEFAULT_AGENT_CONTAINER = "vrouter_vrouter-agent_1";
@@ -80,8 +95,19 @@ export interface SshTarget {
 /** How to run the vRouter utilities on a node. */
 export interface VrouterAccess {
   via: VrouterVia;
-  /** For `docker`: the agent container (default {@link DEFAULT_AGENT_CONTAINER}). */
+  /**
+   * For `docker`: the agent container (default {@link DEFAULT_AGENT_CONTAINER}). For `kubectl`: the
+   * container of the agent pod (default: the pod's only container, else the API's refusal names them).
+   */
   container?: string;
+  /** For `kubectl`: the agent pod's namespace (default {@link DEFAULT_AGENT_NAMESPACE}). */
+  namespace?: string;
+  /** For `kubectl`: the agent pod's name. Give it or `selector`. */
+  pod?: string;
+  /** For `kubectl`: a label selector of the agent pods (`app=contrail-agent`); the one on the node (`spec.nodeName`) is used. */
+  selector?: string;
+  /** For `kubectl` with `selector`: the node's Kubernetes name, when it is not the inventory name. */
+  nodeName?: string;
   /** Run through `sudo -n` (non-interactive; needs NOPASSWD). Default false. */
   sudo?: boolean;
   /** Extra argv put in front of everything (e.g. `["kubectl","exec","-n","tf","vrouter-x","-c","agent","--"]`). */
@@ -94,7 +120,8 @@ export interface InventoryNode {
   role: NodeRole;
   /** The node's fabric interface (`eth0`), for captures. */
   fabricInterface?: string;
-  ssh: SshTarget;
+  /** How to open SSH to the node. May be absent only on a node whose `vrouter.via` is `kubectl`. */
+  ssh?: SshTarget;
   /** Default `{ via: "direct" }`. */
   vrouter?: VrouterAccess;
 }
@@ -114,6 +141,8 @@ export interface Inventory {
   connectTimeoutMs?: number;
   /** Default per-command timeout. Default 30000. */
   commandTimeoutMs?: number;
+  /** The Kubernetes API, for nodes whose `vrouter.via` is `kubectl` (and for discovery). */
+  kubernetes?: KubernetesAccess;
   /** Directory relative paths resolve against (set by {@link loadInventory} to the file's directory). */
   baseDir?: string;
 }
@@ -210,7 +239,9 @@ export function validateInventory(value: unknown): { inventory?: Inventory; issu
         }
       }
       if (n.password !== undefined) bad(`${p}.password`, PASSWORD_REFUSED);
-      validateSsh(n.ssh, `${p}.ssh`, bad, 0);
+      const viaKubectl = isObject(n.vrouter) && n.vrouter.via === "kubectl";
+      // A node reached through the Kubernetes API may have no SSH at all.
+      if (n.ssh !== undefined || !viaKubectl) validateSsh(n.ssh, `${p}.ssh`, bad, 0);
       if (n.vrouter !== undefined) {
         const v = n.vrouter;
         if (!isObject(v)) bad(`${p}.vrouter`, "expected an object");
@@ -221,6 +252,7 @@ export function validateInventory(value: unknown): { inventory?: Inventory; issu
           }
           if (v.sudo !== undefined && typeof v.sudo !== "boolean") bad(`${p}.vrouter.sudo`, "expected a boolean");
           if (v.prefix !== undefined && !isStringArray(v.prefix)) bad(`${p}.vrouter.prefix`, "expected an array of strings");
+          validateKubectlAccess(v, `${p}.vrouter`, bad);
         }
       }
     });
@@ -243,7 +275,40 @@ export function validateInventory(value: unknown): { inventory?: Inventory; issu
     if (inv[k] !== undefined && !(typeof inv[k] === "number" && (inv[k] as number) > 0)) bad(k, "expected a positive number");
   }
   if (inv.baseDir !== undefined && typeof inv.baseDir !== "string") bad("baseDir", "expected a string");
+  if (inv.kubernetes !== undefined) {
+    const k = inv.kubernetes;
+    if (!isObject(k)) bad("kubernetes", "expected an object with kubeconfig and/or context");
+    else {
+      if (k.kubeconfig !== undefined && (typeof k.kubeconfig !== "string" || k.kubeconfig === "")) bad("kubernetes.kubeconfig", "expected a path to a kubeconfig file");
+      if (k.context !== undefined && (typeof k.context !== "string" || k.context === "")) bad("kubernetes.context", "expected a context name");
+      for (const key of Object.keys(k)) if (key !== "kubeconfig" && key !== "context") bad(`kubernetes.${key}`, "unknown field (expected kubeconfig, context)");
+    }
+  }
   return issues.length > 0 ? { issues } : { inventory: inv as unknown as Inventory, issues };
+}
+
+// A DNS-1123 label (pod and container names are subdomains/labels; namespaces labels).
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+// The fields of `vrouter` that only `kubectl` access uses: checked as Kubernetes names, refused elsewhere.
+function validateKubectlAccess(v: Record<string, unknown>, p: string, bad: (p: string, m: string) => void): void {
+  const kube = v.via === "kubectl";
+  for (const k of ["namespace", "pod", "selector", "nodeName"] as const) {
+    if (v[k] !== undefined && !kube) bad(`${p}.${k}`, `only used with via: kubectl`);
+  }
+  if (!kube) return;
+  if (v.namespace !== undefined && (typeof v.namespace !== "string" || !DNS_LABEL.test(v.namespace))) bad(`${p}.namespace`, "expected a namespace name (lower-case letters, digits, '-')");
+  if (v.pod !== undefined && (typeof v.pod !== "string" || v.pod.length > 253 || !DNS_SUBDOMAIN.test(v.pod))) bad(`${p}.pod`, "expected a pod name (lower-case letters, digits, '-', '.')");
+  if (v.nodeName !== undefined && (typeof v.nodeName !== "string" || v.nodeName.length > 253 || !DNS_SUBDOMAIN.test(v.nodeName))) bad(`${p}.nodeName`, "expected a Kubernetes node name");
+  if (v.selector !== undefined && (typeof v.selector !== "string" || v.selector.trim() === "" || !/^[A-Za-z0-9_.\/=!,()\s-]+$/.test(v.selector))) {
+    bad(`${p}.selector`, "expected a label selector (app=contrail-agent)");
+  }
+  if (v.pod === undefined && v.selector === undefined) bad(`${p}`, "via: kubectl needs pod or selector");
+  if (v.pod !== undefined && v.selector !== undefined) bad(`${p}`, "give pod or selector, not both");
+  if (v.container !== undefined && typeof v.container === "string" && !DNS_LABEL.test(v.container)) bad(`${p}.container`, "expected a container name (lower-case letters, digits, '-')");
+  if (v.sudo !== undefined) bad(`${p}.sudo`, "not used with via: kubectl (the exec runs as the container's user)");
+  if (v.prefix !== undefined) bad(`${p}.prefix`, "not used with via: kubectl");
 }
 
 /** Docker's rule for container names (ids are hex, so they match too). */
@@ -337,6 +402,9 @@ export function vrouterArgv(node: InventoryNode, argv: readonly string[]): strin
   const v = node.vrouter ?? { via: "direct" };
   const head = [...(v.prefix ?? []), ...(v.sudo ? ["sudo", "-n"] : [])];
   switch (v.via) {
+    case "kubectl":
+      // The runner (kube-runner.ts) execs into the agent container itself: the argv goes as it is.
+      return [...argv];
     case "docker":
       return [...head, "docker", "exec", v.container ?? DEFAULT_AGENT_CONTAINER, ...argv];
     case "contrail-tools":

@@ -56,6 +56,7 @@ const DEFAULT_KEYS = ["id_ed25519", "id_ecdsa", "id_rsa"];
  */
 export function planConnection(inv: Inventory, nodeName: string, ctx: PlanContext): ConnectPlan {
   const node = getNode(inv, nodeName);
+  if (!node.ssh) throw new InventoryError([{ path: `nodes[${inv.nodes.indexOf(node)}].ssh`, message: `${node.name} has no ssh section (it is reached through the Kubernetes API: vrouter.via ${node.vrouter?.via ?? "direct"})` }]);
   return planTarget(inv, node.name, node.ssh, ctx, 0);
 }
 
@@ -112,7 +113,8 @@ function planJump(inv: Inventory, label: string, target: SshTarget, proxyJump: s
   if (target.jump !== undefined) {
     if (typeof target.jump !== "string") return planTarget(inv, `${label}.jump`, target.jump, ctx, depth + 1);
     const named = inv.nodes.find((n) => n.name === target.jump);
-    if (named) return planTarget(inv, named.name, named.ssh, ctx, depth + 1);
+    if (named && !named.ssh) throw new InventoryError([{ path: `${label}.ssh.jump`, message: `jump node ${named.name} has no ssh section` }]);
+    if (named) return planTarget(inv, named.name, named.ssh!, ctx, depth + 1);
     return planChain(inv, label, target.jump, target, ctx, depth);
   }
   if (proxyJump && proxyJump.toLowerCase() !== "none") return planChain(inv, label, proxyJump, target, ctx, depth);

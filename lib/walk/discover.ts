@@ -153,7 +153,7 @@ const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
  */
 export function inventoryAddress(ctx: WalkContext, node: string): string | null {
   const n = ctx.inventory.nodes.find((x) => x.name === node);
-  if (!n) return null;
+  if (!n?.ssh) return null;
   const target = `${n.ssh.host}:${n.ssh.port ?? 22}`;
   for (const [k, v] of Object.entries(ctx.inventory.addressMap ?? {})) {
     const ip = k.replace(/:\d+$/, "");

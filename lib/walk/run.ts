@@ -1,8 +1,9 @@
 /**
  * `runWalk()`: discovery, the traffic phase, every stage check in order, the charts, and the report.
- * Creates (and closes) an `SshRunner` on the inventory unless a runner is given.
+ * Creates (and closes) an `InventoryRunner` on the inventory (SSH, and the Kubernetes API for `via: kubectl`
+ * nodes) unless a runner is given.
  */
-import { SshRunner } from "../remote/runner";
+import { createRunner, type InventoryRunner } from "../remote/dispatch-runner";
 import { createContext, nodesOf, type WalkContext } from "./context";
 import { facts } from "./facts";
 import { flowTimeline, ladderDiagram, latencyBreakdown } from "./charts";
@@ -67,12 +68,12 @@ export const STAGE_TABLE: readonly StageEntry[] = STAGES.map((s, i) => ({ id: s.
 export async function runWalk(opts: WalkOptions): Promise<WalkReport> {
   const startedAt = Date.now();
   const own = !opts.runner && !opts.replay;
-  const runner = opts.runner ?? (opts.replay ? undefined : new SshRunner(opts.inventory));
+  const runner = opts.runner ?? (opts.replay ? undefined : createRunner(opts.inventory));
   try {
     const ctx = createContext({ ...opts, ...(runner ? { runner } : {}) });
     return await walkWith(ctx, opts.onStage, startedAt);
   } finally {
-    if (own) (runner as SshRunner).close();
+    if (own) (runner as InventoryRunner).close();
   }
 }
 

@@ -156,7 +156,7 @@ export interface WalkParams {
 /** Options of {@link import("./run").runWalk}. */
 export interface WalkOptions extends WalkParams {
   inventory: Inventory;
-  /** Default: an `SshRunner` on the inventory (closed at the end), or a replay runner over `replay`. */
+  /** Default: an `InventoryRunner` (SSH, kubectl exec for `via: kubectl` nodes) on the inventory (closed at the end), or a replay runner over `replay`. */
   runner?: CommandRunner;
   /** Record every command, probe, snapshot and capture of the walk into this investigation. */
   record?: InvestigationWriter;

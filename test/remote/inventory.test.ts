@@ -86,11 +86,11 @@ describe("loadInventory(pathOrObject)", () => {
     const bad = structuredClone(good) as any;
     bad.nodes[2].ssh.port = "22";
     bad.nodes[1].role = "router";
-    bad.nodes[3].vrouter.via = "kubectl";
+    bad.nodes[3].vrouter.via = "kubelet";
     expect(issuesOf(bad)).toEqual([
       "nodes[1].role: expected one of internet-host, gateway, compute",
       "nodes[2].ssh.port: expected a number",
-      "nodes[3].vrouter.via: expected one of direct, docker, contrail-tools",
+      "nodes[3].vrouter.via: expected one of direct, docker, contrail-tools, kubectl",
     ]);
     expect(() => loadInventory(bad)).toThrow(/nodes\[2\]\.ssh\.port: expected a number/);
   });

@@ -244,7 +244,7 @@ describe("walk on the reference lab", () => {
   it("an unreachable backend node gives unknown stages with the reason, not an exception", async () => {
     const port = await deadPort();
     const inv = JSON.parse(JSON.stringify(lab.inventory)) as Inventory;
-    inv.nodes.find((n) => n.name === "cent333")!.ssh.port = port;
+    inv.nodes.find((n) => n.name === "cent333")!.ssh!.port = port;
     const s = lab.inventory.scenario;
     const r = await runWalk({ inventory: inv, fip: s.fip, fipPort: s.fipPort, hostHeader: s.hostHeader, firstByteTimeoutMs: 3000, commandTimeoutMs: 5000 });
     expect(r.stages.slice(0, 4).map((x) => x.verdict)).toEqual(["pass", "pass", "pass", "pass"]);
@@ -258,7 +258,7 @@ describe("walk on the reference lab", () => {
   it("an unreachable gateway: the active node is found from the flow tables", async () => {
     const port = await deadPort();
     const inv = JSON.parse(JSON.stringify(lab.inventory)) as Inventory;
-    inv.nodes.find((n) => n.role === "gateway")!.ssh.port = port;
+    inv.nodes.find((n) => n.role === "gateway")!.ssh!.port = port;
     const s = lab.inventory.scenario;
     const r = await runWalk({ inventory: inv, fip: s.fip, fipPort: s.fipPort, hostHeader: s.hostHeader, firstByteTimeoutMs: 3000, commandTimeoutMs: 5000, capture: false });
     expect(r.stage("gateway")!.verdict).toBe("unknown");

@@ -101,6 +101,11 @@ export function decodeFrame(buf: Buffer, requireMask: boolean, maxPayload = 16 <
 /**
  * An accepted server-side WebSocket. Events: `message` (data: Buffer, binary: boolean), `close`
  * (code: number, reason: string) once, when the connection ends for any reason.
+ *
+ * @example
+ * const ws = new WebSocketConnection(socket, "v5.channel.k8s.io", head); // after the 101 answer
+ * ws.on("message", (data: Buffer) => ws.send(Buffer.concat([Buffer.from([1]), data])));
+ * ws.on("close", (code: number) => console.log("closed", code));
  */
 export class WebSocketConnection extends EventEmitter {
   readonly protocol: string;
