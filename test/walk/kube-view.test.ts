@@ -90,7 +90,7 @@ describe("the Kubernetes view beside the stages (the lab's API)", () => {
     }
   }, 120_000);
 
-  it("no kubernetes section: no view, said so; an expired token: unavailable (401 named); a namespace-bound user: partial, the chain still joined", async () => {
+  it("no kubernetes section: no view, said so; an expired token or an API that does not answer: unavailable, named; a namespace-bound user: partial, the chain still joined", async () => {
     const lab = await labFor();
     try {
       const { kubernetes, ...bare } = lab.inventory as unknown as Inventory & { kubernetes: { kubeconfig: string } };
@@ -101,6 +101,13 @@ describe("the Kubernetes view beside the stages (the lab's API)", () => {
       expect(expired.verdict).toBe("pass");
       expect(expired.kubernetes?.status).toBe("unavailable");
       expect(expired.kubernetes?.note).toMatch(/^no Kubernetes view: unauthorized \(401\) to list nodes: the API refused the credentials/);
+      // An API that does not answer: a copy of the kubeconfig pointing at a closed loopback port.
+      const closed = path.join(tmp, "closed.kubeconfig");
+      fs.writeFileSync(closed, fs.readFileSync(kubernetes.kubeconfig, "utf8").replace(/server: \S+/, "server: https://127.0.0.1:1"));
+      const down = await walkOn(lab, { inventory: { ...bare, kubernetes: { kubeconfig: closed } } as Inventory });
+      expect(down.verdict).toBe("pass");
+      expect(down.kubernetes?.status).toBe("unavailable");
+      expect(down.kubernetes?.note).toMatch(/^no Kubernetes view: cannot reach https:\/\/127\.0\.0\.1:1 \(connection refused\) to list nodes/);
       const tenant = await walkOn(lab, { inventory: { ...bare, kubernetes: { ...kubernetes, context: "packetwalk-lab-tenant" } } as Inventory });
       const t = tenant.kubernetes!;
       expect(t.status).toBe("partial");
