@@ -8,10 +8,13 @@ import type { CommandIO } from "./types";
 
 const usage = `usage: packetwalk exec NODE [--inventory FILE] [--timeout SECONDS] [--concurrency N]
                        [--vrouter] [--shell] [--json] -- COMMAND [ARG ...]
-  Runs COMMAND over SSH on NODE: an inventory node name, a comma list, role:compute, or all.
+  Runs COMMAND over SSH on NODE (or, for a node whose vrouter.via is kubectl, in its vRouter agent
+  container through the Kubernetes API's pod exec): an inventory node name, a comma list,
+  role:compute, or all.
   Each ARG reaches the remote command as one literal argument (quoted for the remote shell);
   --shell sends the words joined by spaces as a shell script instead (pipes, redirections).
-  --vrouter wraps COMMAND for the node's vRouter access (direct, docker exec, contrail-tools).
+  --vrouter wraps COMMAND for the node's vRouter access (direct, docker exec, contrail-tools; kubectl
+  nodes run it in the agent container as it is).
   With several nodes, output lines are prefixed "NODE | " and nodes run in parallel.
   The inventory (a JSON or YAML file) comes from --inventory or $PACKETWALK_INVENTORY.
   Exit status: 0 every node ran COMMAND with exit 0, 1 otherwise, 2 usage or inventory error.`;

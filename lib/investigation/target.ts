@@ -24,7 +24,8 @@ export function describeTarget(inv: Inventory, kind: TargetDescription["kind"], 
 
 /**
  * A copy of the inventory without anything secret or local to one machine: per node the name, role,
- * fabric interface, vRouter access and the SSH host, port, user, pinned host keys and jump node name.
+ * fabric interface, vRouter access and the SSH host, port, user, pinned host keys and jump node name;
+ * of the Kubernetes API only the context name (the kubeconfig path is local to one machine).
  *
  * @example
  * inventoryWithoutSecrets(inv).nodes[2].ssh; // { host: "127.0.0.1", port: 40123, user: "root", hostKey: [...] }
@@ -48,6 +49,7 @@ export function inventoryWithoutSecrets(inv: Inventory): Record<string, unknown>
     ...(inv.addressMap ? { addressMap: { ...inv.addressMap } } : {}),
     ...(inv.connectTimeoutMs !== undefined ? { connectTimeoutMs: inv.connectTimeoutMs } : {}),
     ...(inv.commandTimeoutMs !== undefined ? { commandTimeoutMs: inv.commandTimeoutMs } : {}),
+    ...(inv.kubernetes?.context ? { kubernetes: { context: inv.kubernetes.context } } : {}),
     sshConfig: false,
   };
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as https from "node:https";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
@@ -153,6 +154,16 @@ describe("the object model", () => {
       const uids = [...objs.values()].flat().map((o) => o.metadata.uid);
       expect(new Set(uids).size).toBe(uids.length);
     }
+  });
+
+  it("a readiness change is stamped with the time the fault switched", () => {
+    const state = new LabState(loadTopology("default"));
+    state.setFault("backend-down", true);
+    const at = Date.parse("2026-12-02T13:00:07Z");
+    const pod = buildKubeObjects(state, { faultTimes: { "backend-down": at } }).get("/pods")!.find((p) => p.metadata.namespace === "ns-user-1")!;
+    const cond = (pod.status as { conditions: { type: string; status: string; lastTransitionTime: string; reason?: string }[] }).conditions;
+    expect(cond.find((c) => c.type === "Ready")).toMatchObject({ status: "False", lastTransitionTime: "2026-12-02T13:00:07Z", reason: "ContainersNotReady" });
+    expect(cond.find((c) => c.type === "PodScheduled")!.lastTransitionTime).not.toBe("2026-12-02T13:00:07Z");
   });
 
   it("backend-down shows as unready pods and endpoints; no other fault changes any object", () => {
@@ -337,5 +348,109 @@ describe("packetwalk lab --kubeconfig-out", () => {
       expect(await run).toBe(0);
       fs.rmSync(tmp, { recursive: true, force: true });
     }
+  });
+});
+
+describe("exec over a raw WebSocket (v4.channel.k8s.io, as older clients speak it)", () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startLab({ ssh: false });
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  /** Opens the exec upgrade by hand; resolves with the handshake answer and the frames until close. */
+  function rawExec(query: string, protocols: string, token = lab.kube!.users[0]!.token): Promise<{ head: string; messages: Buffer[] }> {
+    return new Promise((resolve, reject) => {
+      const req = https.request({
+        host: "127.0.0.1", port: lab.kube!.port, ca: lab.kube!.caCert,
+        path: `/api/v1/namespaces/kube-system/pods/${agentPodName("cent222")}/exec?${query}`,
+        headers: {
+          Authorization: `Bearer ${token}`, Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13",
+          "Sec-WebSocket-Key": crypto.randomBytes(16).toString("base64"), "Sec-WebSocket-Protocol": protocols,
+        },
+      });
+      req.on("response", (res) => {
+        let body = "";
+        res.on("data", (d) => (body += d));
+        res.on("end", () => resolve({ head: `${res.statusCode} ${body}`, messages: [] }));
+      });
+      req.on("upgrade", (res, socket, head) => {
+        const messages: Buffer[] = [];
+        let buf = head;
+        socket.on("data", (d: Buffer) => {
+          buf = Buffer.concat([buf, d]);
+          for (;;) {
+            const r = decodeFrame(buf, false);
+            if (!r || "error" in r) break;
+            buf = buf.subarray(r.used);
+            if (r.frame.opcode === 2) messages.push(r.frame.payload);
+            if (r.frame.opcode === 8) socket.end(encodeFrame(8, Buffer.from([0x03, 0xe8]), { mask: crypto.randomBytes(4) }));
+          }
+        });
+        socket.on("close", () => resolve({ head: `${res.statusCode} ${res.headers["sec-websocket-protocol"]}`, messages }));
+        // A ping must come back as a pong (the server answers; we do not check it here beyond not breaking).
+        socket.write(encodeFrame(9, Buffer.from("hi"), { mask: crypto.randomBytes(4) }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  }
+
+  it("streams stdout/stderr on channels 1/2 and ends with the Status on channel 3", async () => {
+    const q = "command=sh&command=-c&command=echo%20out%3B%20echo%20err%20%3E%262%3B%20exit%206&container=contrail-vrouter-agent&stdout=true&stderr=true";
+    const r = await rawExec(q, "v4.channel.k8s.io");
+    expect(r.head).toBe("101 v4.channel.k8s.io");
+    const byChannel = (c: number) => Buffer.concat(r.messages.filter((m) => m[0] === c).map((m) => m.subarray(1))).toString();
+    expect(byChannel(1)).toBe("out\n");
+    expect(byChannel(2)).toBe("err\n");
+    expect(JSON.parse(byChannel(3))).toMatchObject({ status: "Failure", reason: "NonZeroExitCode", details: { causes: [{ reason: "ExitCode", message: "6" }] } });
+    expect(r.messages.at(-1)![0]).toBe(3);
+  });
+
+  it("refuses a bad handshake or request with a Status before upgrading", async () => {
+    expect((await rawExec("command=true&container=contrail-vrouter-agent&stdout=1", "channel.k8s.io")).head).toMatch(/^400 .*none of the offered subprotocols \(channel\.k8s\.io\) is supported/);
+    expect((await rawExec("container=contrail-vrouter-agent&stdout=1", "v5.channel.k8s.io")).head).toMatch(/^400 .*you must specify at least 1 command/);
+    expect((await rawExec("command=true&stdout=1", "v5.channel.k8s.io")).head).toMatch(/^400 .*a container name must be specified for pod contrail-agent-\w+, choose one of: \[contrail-vrouter-agent contrail-agent-nodemgr\]/);
+    expect((await rawExec("command=true&container=contrail-vrouter-agent&stdout=1", "v5.channel.k8s.io", "nope")).head).toMatch(/^401 .*Unauthorized/);
+  });
+});
+
+describe("the API server under bad input", () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startLab({ ssh: false });
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
+  const get = (p: string, headers: Record<string, string> = { Authorization: `Bearer ${lab.kube!.users[0]!.token}` }, method = "GET") =>
+    new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+      const req = https.request({ host: "127.0.0.1", port: lab.kube!.port, ca: lab.kube!.caCert, path: p, method, headers }, (res) => {
+        let s = "";
+        res.on("data", (d) => (s += d));
+        res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(s) }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+
+  it("answers every bad request with a Status and keeps serving", async () => {
+    expect(await get("/api/v1/namespaces/%E0%A4%A/pods")).toMatchObject({ status: 400, body: { kind: "Status", reason: "BadRequest" } });
+    expect(await get("/api/v1/pods?labelSelector=a%20b")).toMatchObject({ status: 400, body: { message: expect.stringMatching(/^unable to parse requirement/) } });
+    expect(await get("/api/v1/widgets")).toMatchObject({ status: 404, body: { reason: "NotFound", message: "the server could not find the requested resource" } });
+    expect(await get("/api/v1/nodes", {})).toMatchObject({ status: 403, body: { message: 'nodes is forbidden: User "system:anonymous" cannot list resource "nodes" in API group "" at the cluster scope' } });
+    expect(await get("/api/v1/nodes/cent222", { Authorization: "Basic eDp5" })).toMatchObject({ status: 401, body: { reason: "Unauthorized" } });
+    expect(await get("/api/v1/namespaces/ns-user-1/pods", undefined, "DELETE")).toMatchObject({ status: 405, body: { reason: "MethodNotAllowed" } });
+    expect(await get("/api/v1/pods?watch=true")).toMatchObject({ status: 405 });
+    expect(await get("/api/v1/namespaces/ns-user-1/pods/webservice-7db5dcb4c6-h9xk2/exec?command=ls")).toMatchObject({ status: 400, body: { message: "Upgrade request required" } });
+    // Plain text on the TLS port, and a TLS client that gives up mid-handshake: the server stays up.
+    await new Promise<void>((resolve) => {
+      const s = net.connect(lab.kube!.port, "127.0.0.1", () => s.end("GET / HTTP/1.1\r\n\r\n"));
+      s.on("error", () => resolve());
+      s.on("close", () => resolve());
+    });
+    expect((await get("/version", {})).body).toMatchObject({ gitVersion: "v1.30.4" });
   });
 });

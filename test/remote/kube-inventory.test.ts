@@ -111,5 +111,8 @@ describe("vrouter via kubectl", () => {
     expect(() => planConnection(inv, "gateway", { env: {} })).toThrow(/jump node cent222 has no ssh section/);
     const t = describeTarget(inv, "inventory", "cluster.yaml");
     expect(t.nodes[0]).toEqual({ name: "cent222", role: "compute", via: "kubectl" });
+    const k = describeTarget(loadInventory({ ...JSON.parse(JSON.stringify(inv)), kubernetes: { kubeconfig: "/home/me/.kube/config", context: "prod" } }), "inventory", "x");
+    expect(k.inventory!.kubernetes).toEqual({ context: "prod" });
+    expect(loadInventory(k.inventory!).nodes[0]!.vrouter).toEqual({ via: "kubectl", selector: "app=contrail-agent" });
   });
 });

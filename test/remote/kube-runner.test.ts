@@ -14,6 +14,8 @@ import { loadInventory, type Inventory } from "../../lib/remote/inventory";
 import { KubeRunner } from "../../lib/remote/kube-runner";
 import { InventoryRunner } from "../../lib/remote/dispatch-runner";
 import { RemoteError } from "../../lib/remote/errors";
+import execCommand from "../../kernel/commands/exec";
+import { runCli } from "./helpers/cli";
 
 let lab: Lab;
 let dir: string;
@@ -182,5 +184,22 @@ describe("InventoryRunner", () => {
     const runner = new InventoryRunner(kubeInventory(["cent333"]));
     expect(() => runner.ssh.plan("cent333")).toThrow(/cent333 has no ssh section \(it is reached through the Kubernetes API: vrouter\.via kubectl\)/);
     runner.close();
+  });
+});
+
+describe("packetwalk exec on a kubectl node", () => {
+  it("runs the command in the agent container and fans out beside SSH nodes", async () => {
+    const file = path.join(dir, "kube-inv.json");
+    const raw = JSON.parse(JSON.stringify(lab.inventory)) as { nodes: Record<string, unknown>[] };
+    for (const n of raw.nodes) if (n.name === "cent333") {
+      delete n.ssh;
+      n.vrouter = { via: "kubectl", selector: "app=contrail-agent", container: "contrail-vrouter-agent" };
+    }
+    fs.writeFileSync(file, JSON.stringify(raw));
+    const one = await runCli(execCommand, ["cent333", "--inventory", file, "--vrouter", "--", "mpls", "--dump"]);
+    expect(one).toEqual({ code: 0, stdout: lab.tool("cent333", ["mpls", "--dump"]).stdout, stderr: "" });
+    const both = await runCli(execCommand, ["cent222,cent333", "--inventory", file, "--", "sh", "-c", "echo $PWLAB_NODE"]);
+    expect(both.code).toBe(0);
+    expect(both.stdout.split("\n").sort()).toEqual(["", "cent222 | cent222", "cent333 | cent333"]);
   });
 });

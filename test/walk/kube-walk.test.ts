@@ -64,6 +64,15 @@ describe("a walk through kubectl", () => {
       expect(computes.length).toBeGreaterThan(0);
       expect(computes.every((c) => c.via === "kubectl")).toBe(true);
       expect(inv.manifest.target.nodes.filter((n) => n.role === "compute").map((n) => n.via)).toEqual(["kubectl", "kubectl"]);
+      // The captures (tcpdump -w - streamed back through the exec) hold pcap bytes from the compute nodes.
+      const caps = inv.records.filter((r) => r.kind === "capture") as { node: string; bytes: number; error?: string }[];
+      const computeCaps = caps.filter((c) => c.node === "cent222" || c.node === "cent333");
+      expect(computeCaps.length, JSON.stringify(caps)).toBeGreaterThan(0);
+      for (const c of computeCaps) {
+        expect(c.error, c.node).toBeUndefined();
+        expect(c.bytes, c.node).toBeGreaterThan(24);
+      }
+      expect(cmds.some((c) => (c as { command?: string }).command?.startsWith("tcpdump") && (c.node === "cent222" || c.node === "cent333") && c.via === "kubectl")).toBe(true);
     } finally {
       for (const f of faults) lab.setFault(f, false);
     }

@@ -158,6 +158,8 @@ const AGE_MS = { cluster: 9 * 86400_000 + 4 * 3600_000, agent: 9 * 86400_000 + 3
 export interface KubeObjectOptions {
   /** When the lab started (creation times are set before it). Default: the state's `startedAt`. */
   startedAt?: number;
+  /** When each fault last switched (epoch ms): the time a condition it changes moved (`lastTransitionTime`). */
+  faultTimes?: Partial<Record<string, number>>;
 }
 
 /**
@@ -174,6 +176,9 @@ export function buildKubeObjects(state: LabState, opts: KubeObjectOptions = {}):
   const started = opts.startedAt ?? state.startedAt;
   const at = (ago: number) => new Date(Math.floor((started - ago) / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
   const backendDown = state.hasFault("backend-down");
+  const stamp = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  // When the backends' readiness last moved: the fault's switch, else when they started.
+  const readyMoved = opts.faultTimes?.["backend-down"] !== undefined ? stamp(opts.faultTimes["backend-down"]!) : undefined;
   const out: KubeObjectSet = new Map(KUBE_RESOURCES.map((r) => [resourceKey(r), []]));
   const add = (key: string, o: KubeObject) => out.get(key)!.push(o);
   const meta = (kind: string, name: string, namespace: string | undefined, created: string, extra: Partial<KubeMeta> = {}): KubeMeta => ({
@@ -323,7 +328,7 @@ export function buildKubeObjects(state: LabState, opts: KubeObjectOptions = {}):
       status: {
         ...replicaStatus, updatedReplicas: pods.length, ...(ready < pods.length ? { unavailableReplicas: pods.length - ready } : {}),
         conditions: [
-          { type: "Available", status: ready > 0 ? "True" : "False", reason: ready > 0 ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable", message: ready > 0 ? "Deployment has minimum availability." : "Deployment does not have minimum availability.", lastUpdateTime: at(0), lastTransitionTime: at(0) },
+          { type: "Available", status: ready > 0 ? "True" : "False", reason: ready > 0 ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable", message: ready > 0 ? "Deployment has minimum availability." : "Deployment does not have minimum availability.", lastUpdateTime: readyMoved ?? at(AGE_MS.pod - 9_000), lastTransitionTime: readyMoved ?? at(AGE_MS.pod - 9_000) },
           { type: "Progressing", status: "True", reason: "NewReplicaSetAvailable", message: `ReplicaSet "${own.replicaSet}" has successfully progressed.`, lastUpdateTime: at(AGE_MS.pod), lastTransitionTime: at(AGE_MS.app) },
         ],
       },
@@ -355,7 +360,7 @@ export function buildKubeObjects(state: LabState, opts: KubeObjectOptions = {}):
         spec: { ...template.spec, nodeName: p.node, serviceAccountName: "default" },
         status: {
           phase: "Running", hostIP: node.fabricIp, hostIPs: [{ ip: node.fabricIp }], podIP: p.ip, podIPs: [{ ip: p.ip }], startTime: created, qosClass: "BestEffort",
-          conditions: podConditions(!backendDown, created, running, backendDown ? [app] : []),
+          conditions: podConditions(!backendDown, created, running, backendDown ? [app] : [], readyMoved ?? running),
           containerStatuses: [{
             name: app, image: "docker.io/contrailk8sdayone/contrail-webserver:latest", imageID: `docker.io/contrailk8sdayone/contrail-webserver@sha256:${hexId("img|webserver")}`,
             containerID: cid, ready: !backendDown, restartCount: 0, started: true, state: { running: { startedAt: running } },
@@ -428,13 +433,13 @@ export function buildKubeObjects(state: LabState, opts: KubeObjectOptions = {}):
   return out;
 }
 
-function podConditions(ready: boolean, created: string, running: string, notReady: string[] = []): Record<string, unknown>[] {
+function podConditions(ready: boolean, created: string, running: string, notReady: string[] = [], readyAt = running): Record<string, unknown>[] {
   const why = notReady.length ? { reason: "ContainersNotReady", message: `containers with unready status: [${notReady.join(" ")}]` } : {};
   return [
     { type: "PodReadyToStartContainers", status: "True", lastProbeTime: null, lastTransitionTime: running },
     { type: "Initialized", status: "True", lastProbeTime: null, lastTransitionTime: created },
-    { type: "Ready", status: ready ? "True" : "False", lastProbeTime: null, lastTransitionTime: running, ...why },
-    { type: "ContainersReady", status: ready ? "True" : "False", lastProbeTime: null, lastTransitionTime: running, ...why },
+    { type: "Ready", status: ready ? "True" : "False", lastProbeTime: null, lastTransitionTime: readyAt, ...why },
+    { type: "ContainersReady", status: ready ? "True" : "False", lastProbeTime: null, lastTransitionTime: readyAt, ...why },
     { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: created },
   ];
 }

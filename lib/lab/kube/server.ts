@@ -112,6 +112,15 @@ interface Route {
   subresource?: string;
 }
 
+/** The path's segments, percent-decoded; `null` for a malformed escape. */
+function decodeSegments(p: string): string[] | null {
+  try {
+    return p.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
+  } catch {
+    return null;
+  }
+}
+
 /** Parses a resource path (`/api/v1/namespaces/ns/pods/x/exec`, `/apis/apps/v1/daemonsets`). */
 function parseResourcePath(segments: string[]): Route | { notFound: true } | null {
   let group = "";
@@ -182,8 +191,8 @@ export async function startKubeApi(opts: KubeApiOptions): Promise<KubeApiServer>
     if (header !== undefined && !user) return send(res, 401, kubeStatus(401, "Unauthorized", "Unauthorized"));
     const publicPath = ["/version", "/healthz", "/livez", "/readyz"].includes(path);
     if (!user && !publicPath) {
-      const r = path.split("/").filter(Boolean);
-      const route = parseResourcePath(r);
+      const r = decodeSegments(path);
+      const route = r ? parseResourcePath(r) : null;
       const msg = route && "resource" in route
         ? `${route.resource.resource} is forbidden: User "system:anonymous" cannot ${route.name ? "get" : "list"} resource "${route.resource.resource}" in API group "${route.resource.group}" ${route.namespace ? `in the namespace "${route.namespace}"` : "at the cluster scope"}`
         : `forbidden: User "system:anonymous" cannot get path "${path}"`;
@@ -204,7 +213,8 @@ export async function startKubeApi(opts: KubeApiOptions): Promise<KubeApiServer>
     }
     if (path === "/api") return send(res, 200, { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: `127.0.0.1:${port}` }] });
     if (path === "/apis") return send(res, 200, apiGroups());
-    const seg = path.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
+    const seg = decodeSegments(path);
+    if (!seg) return send(res, 400, kubeStatus(400, "BadRequest", `malformed path ${JSON.stringify(path.slice(0, 200))}`));
     if (seg[0] === "apis" && seg.length === 2) {
       const g = (apiGroups().groups as { name: string }[]).find((x) => x.name === seg[1]);
       return g ? send(res, 200, { kind: "APIGroup", apiVersion: "v1", ...g }) : send(res, 404, NOT_FOUND);
@@ -264,8 +274,8 @@ export async function startKubeApi(opts: KubeApiOptions): Promise<KubeApiServer>
     }
     const user = authenticate(users, req.headers.authorization);
     if (!user) return refuse(401, kubeStatus(401, "Unauthorized", "Unauthorized"));
-    const seg = url.pathname.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
-    const route = parseResourcePath(seg);
+    const seg = decodeSegments(url.pathname);
+    const route = seg ? parseResourcePath(seg) : null;
     if (!route || "notFound" in route || route.resource.resource !== "pods" || route.subresource !== "exec" || !route.namespace || !route.name) {
       return refuse(404, NOT_FOUND);
     }

@@ -20,7 +20,11 @@ export class KubeStore {
   private readonly seen = new Map<string, { json: string; rv: number }>();
   private counter = 1000;
   private readonly state: LabState;
-  private readonly onFault = (): void => this.rebuild();
+  private readonly faultTimes: Record<string, number> = {};
+  private readonly onFault = (name: string): void => {
+    this.faultTimes[name] = Date.now();
+    this.rebuild();
+  };
 
   constructor(state: LabState) {
     this.state = state;
@@ -60,7 +64,7 @@ export class KubeStore {
   }
 
   private rebuild(): void {
-    const next = buildKubeObjects(this.state);
+    const next = buildKubeObjects(this.state, { faultTimes: this.faultTimes });
     for (const r of KUBE_RESOURCES) {
       for (const o of next.get(resourceKey(r)) ?? []) {
         const id = `${resourceKey(r)}|${o.metadata.namespace ?? ""}|${o.metadata.name}`;
