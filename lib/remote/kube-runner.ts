@@ -165,13 +165,17 @@ export class KubeRunner implements CommandRunner {
   target(node: string, signal?: AbortSignal): Promise<KubeExecTarget> {
     let t = this.targets.get(node);
     if (!t) {
-      t = this.resolveTarget(node, signal);
-      this.targets.set(node, t);
-      t.catch(() => {
-        if (this.targets.get(node) === t) this.targets.delete(node);
+      // One lookup shared by concurrent callers: it has its own budget (the inventory's connectTimeoutMs)
+      // and is not cut short by one caller's signal; each caller waits only as long as its own allows.
+      const budget = deadline(this.inventory.connectTimeoutMs ?? 10_000, this.lifetime.signal);
+      const p = this.resolveTarget(node, budget.signal).finally(() => budget.clear());
+      t = p;
+      this.targets.set(node, p);
+      p.catch(() => {
+        if (this.targets.get(node) === p) this.targets.delete(node);
       });
     }
-    return t;
+    return raceAbort(t, signal, () => new RemoteError("abort", "aborted while finding the agent pod", { node }));
   }
 
   private async resolveTarget(node: string, signal?: AbortSignal): Promise<KubeExecTarget> {
@@ -185,9 +189,13 @@ export class KubeRunner implements CommandRunner {
     const nodeName = v.nodeName ?? node;
     const where = `namespace ${namespace}`;
     const call = async <T>(what: string, p: Promise<T>): Promise<T> => {
+      const stopped = (): RemoteError =>
+        this.lifetime.signal.aborted
+          ? new RemoteError("abort", `runner closed while ${what}`, { node })
+          : new RemoteError("timeout", `${what} took over ${this.inventory.connectTimeoutMs ?? 10_000} ms (Kubernetes API ${this.server(kc)})`, { node });
       const aborted = new Promise<never>((_r, reject) => {
-        if (signal?.aborted) reject(new RemoteError("abort", `aborted while ${what}`, { node }));
-        signal?.addEventListener("abort", () => reject(new RemoteError("abort", `aborted while ${what}`, { node })), { once: true });
+        if (signal?.aborted) reject(stopped());
+        signal?.addEventListener("abort", () => reject(stopped()), { once: true });
       });
       aborted.catch(() => undefined);
       try {

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { settle } from "./settle";
 
-const AREAS = ["kernel", "parse", "capture", "remote", "fanout", "probe", "lab", "walk", "kube"];
+const AREAS = ["kernel", "parse", "capture", "remote", "fanout", "probe", "lab", "walk", "kube", "kube-view"];
 
 async function main(): Promise<void> {
   const only = (process.env.PACKETWALK_BENCH_ONLY ?? "").split(",").filter(Boolean);

@@ -1,84 +1,67 @@
 /**
- * Kubernetes benchmark: the pure join at cluster scale (the API's lists → rows → the chain for one
- * request → findings; 20 000 pods, 2 000 services, 20 000 endpoint-slice addresses, 500 ingress rules at
- * scale 1) and one pass over the lab's own API through @kubernetes/client-node (six list calls, HTTPS,
- * bearer token), as the walk and `packetwalk discover` make it.
+ * Kubernetes door benchmark, on the lab: the same command on the same compute node through its two
+ * doors side by side — SSH (`SshRunner`, one kept connection) and the Kubernetes API's pod exec
+ * (`KubeRunner`: a TLS WebSocket per command, as `kubectl exec` opens) — for `true` (the transport and
+ * process start) and `flow -l` (a vRouter tool through the lab's tool socket); and the API's list
+ * latency through @kubernetes/client-node (`listPodForAllNamespaces`, a TLS connection per request).
  *
- * Run: `PACKETWALK_BENCH_ONLY=kube node dist/test/bench/index.js`
+ * Scale: `PACKETWALK_BENCH_SCALE` (float, default 1) multiplies the iterations.
+ *
+ * Run: `node node_modules/typescript/bin/tsc -p tsconfig.json && PACKETWALK_BENCH_ONLY=kube node dist/test/bench/index.js`
  */
-import { kubeChain } from "../../lib/kube/chain";
-import { openKubeApi } from "../../lib/kube/client";
-import { kubeFindings } from "../../lib/kube/findings";
-import { kubeObjects } from "../../lib/kube/objects";
-import { readCluster } from "../../lib/kube/read";
-import type { KubeSnapshot } from "../../lib/kube/types";
 import { startLab } from "../../lib/lab/lab";
-import { median, withPeakRss } from "./stats";
+import { loadInventory } from "../../lib/remote/inventory";
+import { KubeRunner, loadKubeClient } from "../../lib/remote/kube-runner";
+import { SshRunner, type CommandRunner } from "../../lib/remote/runner";
+import { median, percentile } from "./stats";
 
-function syntheticCluster(scale: number): KubeSnapshot {
-  const nNodes = 500 * scale, nSvc = 2000 * scale, perSvc = 10;
-  const ip = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-  const nodes = Array.from({ length: nNodes }, (_, i) => ({ metadata: { name: `node${i}` }, status: { addresses: [{ type: "InternalIP", address: `192.168.${i >> 8}.${i & 255}` }], conditions: [{ type: "Ready", status: "True" }] } }));
-  const pods: unknown[] = [];
-  const services: unknown[] = [];
-  const slices: unknown[] = [];
-  const paths: unknown[] = [];
-  for (let s = 0; s < nSvc; s++) {
-    const ns = `ns${s % 50}`;
-    services.push({ metadata: { name: `svc${s}`, namespace: ns }, spec: { clusterIP: ip(0x630000 + s), ports: [{ port: 80, targetPort: 8080 }], selector: { app: `svc${s}` } } });
-    const eps = [];
-    for (let k = 0; k < perSvc; k++) {
-      const p = s * perSvc + k;
-      const node = `node${p % nNodes}`;
-      pods.push({ metadata: { name: `svc${s}-${k}`, namespace: ns, labels: { app: `svc${s}` } }, spec: { nodeName: node, containers: [{ name: "app", ports: [{ containerPort: 8080 }] }] }, status: { phase: "Running", podIP: ip(0x2f0000 + p), conditions: [{ type: "Ready", status: k === 0 ? "False" : "True" }] } });
-      eps.push({ addresses: [ip(0x2f0000 + p)], conditions: { ready: k !== 0 }, nodeName: node, targetRef: { kind: "Pod", namespace: ns, name: `svc${s}-${k}` } });
-    }
-    slices.push({ metadata: { name: `svc${s}-abc`, namespace: ns, labels: { "kubernetes.io/service-name": `svc${s}` } }, endpoints: eps, ports: [{ port: 8080, protocol: "TCP" }] });
-    if (s % 4 === 0 && ns === "ns0") paths.push({ host: `h${s}.example.net`, http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: `svc${s}`, port: { number: 80 } } } }] } });
-  }
-  const ingresses = [{ metadata: { name: "big", namespace: "ns0" }, spec: { rules: paths }, status: { loadBalancer: { ingress: [{ ip: "101.101.101.1" }] } } }];
-  const read = (resource: "nodes" | "pods" | "services" | "endpointslices" | "ingresses", items: unknown[]) => ({ resource, namespace: null, startedAt: 0, endedAt: 0, items, error: null });
-  return { server: "(bench)", context: "bench", startedAt: 0, endedAt: 0, reads: [read("nodes", nodes), read("pods", pods), read("services", services), read("endpointslices", slices), read("ingresses", ingresses)] };
+function scale(): number {
+  const s = Number(process.env.PACKETWALK_BENCH_SCALE ?? "1");
+  return Number.isFinite(s) && s > 0 ? s : 1;
 }
 
-/**
- * Runs the Kubernetes benchmarks.
- *
- * @example
- * await run(console.log);
- */
-export async function run(log: (line: string) => void): Promise<void> {
-  const scale = Number(process.env.PACKETWALK_BENCH_SCALE ?? 1) || 1;
-  const snap = syntheticCluster(scale);
-  const host = `h${(2000 * scale - 4) - ((2000 * scale - 4) % 200)}.example.net`;
-  const times: number[] = [];
-  let found = 0;
-  const { peakMB } = await withPeakRss(async () => {
-    for (let i = 0; i < 5; i++) {
-      const t0 = performance.now();
-      const o = kubeObjects(snap);
-      const c = kubeChain(o, { fip: "101.101.101.1", host, path: "/" });
-      const f = kubeFindings(c, { probes: 1, serviceIp: c.service?.clusterIp ?? null, backendPodIp: c.endpoints[1]?.ip ?? null, backendNode: null, flowsByIp: {}, routes: {}, apiErrors: [] });
-      times.push(performance.now() - t0);
-      found = c.endpoints.length + f.length * 0;
-    }
-  });
-  const objects = snap.reads.reduce((n, r) => n + (r.items?.length ?? 0), 0) + 20000 * scale;
-  const ms = median(times);
-  log(`  join at scale ${scale}: ${objects} objects (pods + slice addresses + nodes + services) → chain with ${found} endpoints: median ${ms.toFixed(0)} ms of 5 (${((ms / objects) * 1000).toFixed(1)} µs/object), peak RSS ${peakMB.toFixed(0)} MB`);
+async function time(n: number, fn: () => Promise<unknown>): Promise<number[]> {
+  await fn(); // warm: connection, pod lookup, JIT
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await fn();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
 
-  const lab = await startLab({ flowLingerMs: 3000 });
+const f = (x: number) => `${x.toFixed(1)} ms`;
+
+/** Runs the benchmark and prints its figures. */
+export async function run(log: (line: string) => void): Promise<void> {
+  const n = Math.max(5, Math.round(30 * scale()));
+  const lab = await startLab();
+  const raw = JSON.parse(JSON.stringify(lab.inventory)) as { nodes: Record<string, unknown>[] };
+  const sshInv = loadInventory(JSON.parse(JSON.stringify(raw)));
+  for (const node of raw.nodes) if (node.role === "compute") {
+    delete node.ssh;
+    node.vrouter = { via: "kubectl", selector: "app=contrail-agent", container: "contrail-vrouter-agent" };
+  }
+  const kubeInv = loadInventory(raw);
+  const ssh = new SshRunner(sshInv);
+  const kube = new KubeRunner(kubeInv);
   try {
-    const api = await openKubeApi({ kubeconfig: lab.inventory.kubernetes!.kubeconfig });
-    const passes: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      const t0 = performance.now();
-      const s = await readCluster(api);
-      passes.push(performance.now() - t0);
-      if (s.reads.some((r) => r.error)) throw new Error(`lab API refused: ${s.reads.find((r) => r.error)!.error!.message}`);
+    for (const argv of [["true"], ["flow", "-l"]]) {
+      const runOn = (r: CommandRunner) => () => r.run("cent222", argv, { timeoutMs: 20_000, check: true });
+      const s = await time(n, runOn(ssh));
+      const k = await time(n, runOn(kube));
+      log(`  ${argv.join(" ").padEnd(8)} ssh p50 ${f(median(s))} p99 ${f(percentile(s, 99))} | kubectl exec p50 ${f(median(k))} p99 ${f(percentile(k, 99))} | ratio kube/ssh p50 ${(median(k) / median(s)).toFixed(2)} (n=${n})`);
     }
-    log(`  one pass over the lab's API (6 list calls, HTTPS, client-node): first ${passes[0].toFixed(0)} ms (library load + TLS), then median ${median(passes.slice(1)).toFixed(0)} ms of 5`);
+    const k8s = await loadKubeClient();
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(lab.inventory.kubernetes!.kubeconfig);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const lists = await time(n * 3, () => core.listPodForAllNamespaces());
+    log(`  API list pods -A (client-node) p50 ${f(median(lists))} p99 ${f(percentile(lists, 99))} (n=${n * 3})`);
   } finally {
+    ssh.close();
+    kube.close();
     await lab.stop();
   }
 }

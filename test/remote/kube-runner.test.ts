@@ -128,6 +128,22 @@ describe("KubeRunner", () => {
     expect(closed.stage).toBe("abort");
   });
 
+  it("one caller giving up does not fail the others sharing the pod lookup", async () => {
+    const runner = new KubeRunner(kubeInventory(["cent333"]));
+    try {
+      await runner.kubeConfig();
+      const ac = new AbortController();
+      const first = runner.target("cent333", ac.signal);
+      const second = runner.target("cent333");
+      ac.abort();
+      expect((await failure(first)).stage).toBe("abort");
+      expect((await second).pod).toBe(agentPodName("cent333"));
+      expect((await runner.run("cent333", ["echo", "still here"])).stdout).toBe("still here\n");
+    } finally {
+      runner.close();
+    }
+  });
+
   it("names what failed: pod or container not found, no pod on the node, forbidden, expired token, API unreachable, bad context", async () => {
     const kc = lab.inventory.kubernetes!.kubeconfig;
     const pod = await failure(new KubeRunner(kubeInventory(["cent222"], { pod: "contrail-agent-zzzzz" })).run("cent222", ["true"]));
