@@ -12,6 +12,7 @@ export * as capture from "./capture";
 export * as flows from "./flows";
 export * as introspect from "./introspect";
 export * as investigation from "./investigation";
+export * as kube from "./kube";
 export * as lab from "./lab";
 export * as probe from "./probe";
 export * as remote from "./remote";

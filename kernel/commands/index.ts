@@ -40,6 +40,7 @@ export async function loadCommand(name: string): Promise<Command> {
 export const COMMANDS: readonly CommandEntry[] = [
   { name: "walk", summary: "walk a request through the cluster stage by stage (embedded lab by default) and run the runbook notebooks into out/" },
   { name: "drill", summary: "start a drill (the lab with hidden faults from a seed), grade a diagnosis, reveal the answer" },
+  { name: "discover", summary: "read the Kubernetes API (nodes, vRouter agent pods, ingresses, services, endpoints) and write an inventory" },
   { name: "lab", summary: "start the embedded lab (a simulated Contrail cluster on 127.0.0.1) and print its inventory" },
   { name: "run", summary: "execute a notebook headless with parameters; write the executed .ipynb and HTML" },
   { name: "kernel", summary: "install, list or remove the Jupyter kernelspec; start the kernel" },

@@ -186,8 +186,28 @@ export interface NoteRecord extends RecordBase {
   author?: string;
 }
 
+/** One list call to the Kubernetes API (discovery, the walk's Kubernetes view): the items as the API sent them, or the error. */
+export interface KubeRecord extends RecordBase {
+  kind: "kube";
+  /** The pass over the API it belongs to (one per walk). */
+  stream: string;
+  /** The API server's URL and the kubeconfig context. */
+  server: string;
+  context: string;
+  /** `pods`, `services`, `endpointslices` … */
+  resource: string;
+  /** The namespace of a per-namespace list, null for a cluster-wide one. */
+  namespace: string | null;
+  /** ISO start and end (UTC). */
+  startedAt: string;
+  endedAt: string;
+  /** The list's items as JSON text; null when the call failed. */
+  items: BlobRef | null;
+  error?: { kind: string; status: number | null; message: string };
+}
+
 /** Any record of the evidence log. */
-export type EvidenceRecord = CommandRecord | SnapshotRecord | GapRecord | ProbeRecord | CaptureRecord | TableRecord | ObservationRecord | NoteRecord;
+export type EvidenceRecord = CommandRecord | SnapshotRecord | GapRecord | ProbeRecord | CaptureRecord | TableRecord | ObservationRecord | NoteRecord | KubeRecord;
 
 /** The record kinds this version reads. */
-export const RECORD_KINDS: readonly EvidenceRecord["kind"][] = ["command", "snapshot", "gap", "probe", "capture", "table", "observation", "note"];
+export const RECORD_KINDS: readonly EvidenceRecord["kind"][] = ["command", "snapshot", "gap", "probe", "capture", "table", "observation", "note", "kube"];

@@ -137,7 +137,7 @@ export function openInvestigation(source: string): Investigation {
     return v;
   };
   const refs = (r: EvidenceRecord): [BlobRef, string][] =>
-    r.kind === "command" ? [[r.stdout, `stdout of \`${r.command}\` on ${r.node}, record ${r.seq}`], [r.stderr, `stderr of \`${r.command}\` on ${r.node}, record ${r.seq}`]] : r.kind === "snapshot" ? [[r.output, `snapshot ${r.snapshot} of ${r.node}, record ${r.seq}`]] : [];
+    r.kind === "command" ? [[r.stdout, `stdout of \`${r.command}\` on ${r.node}, record ${r.seq}`], [r.stderr, `stderr of \`${r.command}\` on ${r.node}, record ${r.seq}`]] : r.kind === "snapshot" ? [[r.output, `snapshot ${r.snapshot} of ${r.node}, record ${r.seq}`]] : r.kind === "kube" && r.items ? [[r.items, `${r.resource}${r.namespace ? ` in ${r.namespace}` : ""} from the Kubernetes API, record ${r.seq}`]] : [];
   const badInline = new Set<BlobRef>();
   for (const r of records) {
     for (const [ref, what] of refs(r)) {

@@ -66,6 +66,16 @@ export function investigationTimeline(records: readonly EvidenceRecord[]): Timel
       case "note":
         rows.push({ at: r.at, kind: "note", node: null, what: r.text, detail: [r.stage ? `stage ${r.stage}` : "", r.evidence ? `evidence ${r.evidence}` : "", r.author ? `by ${r.author}` : ""].filter(Boolean).join(", "), seq: r.seq });
         break;
+      case "kube": {
+        let n: number | null = null;
+        try {
+          if (r.items?.text !== undefined) n = (JSON.parse(r.items.text) as unknown[]).length;
+        } catch {
+          /* an altered record: the size is shown instead */
+        }
+        rows.push({ at: r.startedAt, kind: "kube", node: null, what: `list ${r.resource}${r.namespace ? ` -n ${r.namespace}` : ""} (${r.context})`, detail: r.error ? r.error.message : n !== null ? `${n} items` : `${r.items?.bytes ?? 0} bytes`, seq: r.seq });
+        break;
+      }
       default:
         break;
     }

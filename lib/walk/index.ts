@@ -26,4 +26,5 @@ export {
   headers, headerHops, headerRows, headerTable, headerChart, headerText, headerLine, HEADER_FIELDS,
   type HopHeaders, type HeaderChange, type HeaderField, type HeaderRow, type HeaderSource, type EvidenceLink,
 } from "./headers";
+export { kubeView, kubeViewText, kubeViewHtml, kubeViewMarkdown, type KubeView, type KubeEndpointRow } from "./kube-view";
 export { seenFlows, normalizeEntry, type SeenFlow, type SeenPair } from "./select";

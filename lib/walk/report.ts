@@ -8,6 +8,7 @@ import type { Chart } from "../display/chart";
 import { provenance } from "../display/provenance";
 import { textTable } from "../display/table";
 import { headerChart, headerHops, headerRows, type HopHeaders } from "./headers";
+import { kubeViewHtml, kubeViewMarkdown, kubeViewText, type KubeView } from "./kube-view";
 import type { Discovery, StageResult, Verdict, WalkParams } from "./types";
 
 /** One row of the stage table. */
@@ -42,10 +43,13 @@ export class WalkReport {
   readonly latency: Chart | null;
   /** Nodes that could not be reached, with the reason. */
   readonly unreachable: Record<string, string>;
+  /** The Kubernetes view beside the stages (`kube-view.ts`): null when the walk did not build one. */
+  readonly kubernetes: KubeView | null;
 
   constructor(init: {
     params: WalkParams; stages: StageResult[]; discovery: Discovery; startedAt: number; endedAt: number;
     charts?: { ladder?: Chart | null; timeline?: Chart | null; latency?: Chart | null }; unreachable?: Record<string, string>;
+    kubernetes?: KubeView | null;
   }) {
     this.params = init.params;
     this.stages = init.stages;
@@ -56,6 +60,7 @@ export class WalkReport {
     this.timeline = init.charts?.timeline ?? null;
     this.latency = init.charts?.latency ?? null;
     this.unreachable = init.unreachable ?? {};
+    this.kubernetes = init.kubernetes ?? null;
   }
 
   /**
@@ -166,7 +171,7 @@ export class WalkReport {
     return {
       params: this.params, verdict: this.verdict, headline: this.headline(),
       firstFailure: this.firstFailure ? { step: this.firstFailure.step, id: this.firstFailure.id, node: this.firstFailure.node, reason: this.firstFailure.reason } : null,
-      discovery: this.discovery, stages: this.stages, unreachable: this.unreachable, headers: this.headers(),
+      discovery: this.discovery, stages: this.stages, unreachable: this.unreachable, headers: this.headers(), kubernetes: this.kubernetes,
       charts: { ladder: this.ladder?.spec ?? null, timeline: this.timeline?.spec ?? null, latency: this.latency?.spec ?? null },
       startedAt: new Date(this.startedAt).toISOString(), endedAt: new Date(this.endedAt).toISOString(),
     };
@@ -187,13 +192,14 @@ export class WalkReport {
         ...headerRows(this.headers()).map((r) => `| ${r.step} | ${cell(r.hop)} | ${cell(r.outer)} | ${r.tunnel} | ${r.label} | ${cell(r.inner)} | ${r.connection} | ${cell(r.why)} | ${cell(r.evidence)} |`),
       );
     }
+    if (this.kubernetes) lines.push("", kubeViewMarkdown(this.kubernetes));
     return lines.join("\n");
   }
 
   /** Plain text: headline and stage table. */
   toString(): string {
     const rows = this.rows().map((r) => ({ ...r, verdict: MARK[r.verdict] }));
-    return `${this.headline()}\n\n${textTable(["step", "stage", "node", "verdict", "reason"], rows, 90)}`;
+    return `${this.headline()}\n\n${textTable(["step", "stage", "node", "verdict", "reason"], rows, 90)}${this.kubernetes ? `\n\n${kubeViewText(this.kubernetes)}` : ""}`;
   }
 
   /** HTML: headline, stage table (failing row highlighted), discovered values. */
@@ -211,6 +217,7 @@ export class WalkReport {
       `<div class="packetwalk-walk"><p><b>${esc(this.headline())}</b></p>` +
       `<table><thead><tr><th>#</th><th>stage</th><th>dir</th><th>node</th><th>evidence</th><th>verdict</th><th>reason</th></tr></thead><tbody>\n${body}\n</tbody></table>` +
       this.headersHtml() +
+      (this.kubernetes ? kubeViewHtml(this.kubernetes) : "") +
       `<details><summary>discovered values</summary><p>${disc}</p></details></div>`
     );
   }

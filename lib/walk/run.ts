@@ -7,6 +7,7 @@ import { createRunner, type InventoryRunner } from "../remote/dispatch-runner";
 import { createContext, nodesOf, type WalkContext } from "./context";
 import { facts } from "./facts";
 import { flowTimeline, ladderDiagram, latencyBreakdown } from "./charts";
+import { kubeView } from "./kube-view";
 import { WalkReport } from "./report";
 import { checkBackend, checkClient, checkFipNat, checkGateway, checkOverlay, checkProxy, checkServiceNat } from "./stages-forward";
 import { checkReturnClient, checkReturnOverlay, checkReturnProxy } from "./stages-return";
@@ -108,7 +109,9 @@ export async function walkWith(ctx: WalkContext, onStage?: WalkOptions["onStage"
   } catch {
     /* charts are optional */
   }
+  // The Kubernetes view beside the stages (status "off" when the inventory has no `kubernetes` section).
+  const kubernetes = await kubeView(ctx).catch(() => null);
   const { inventory: _i, runner: _r, signal: _s, onStage: _o, record: _w, replay: _p, ...rest } = ctx.params as WalkOptions;
   void _i; void _r; void _s; void _o; void _w; void _p;
-  return new WalkReport({ params: rest, stages, discovery: { ...ctx.discovery }, startedAt, endedAt: Date.now(), charts, unreachable });
+  return new WalkReport({ params: rest, stages, discovery: { ...ctx.discovery }, startedAt, endedAt: Date.now(), charts, unreachable, kubernetes });
 }

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { settle } from "./settle";
 
-const AREAS = ["kernel", "parse", "capture", "redact", "remote", "fanout", "probe", "lab", "walk", "share", "introspect", "kube"];
+const AREAS = ["kernel", "parse", "capture", "redact", "remote", "fanout", "probe", "lab", "walk", "share", "introspect", "kube", "kube-view"];
 
 async function main(): Promise<void> {
   const only = (process.env.PACKETWALK_BENCH_ONLY ?? "").split(",").filter(Boolean);

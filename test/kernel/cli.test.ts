@@ -19,7 +19,7 @@ describe("packetwalk command list", () => {
       expect(t.out()).toContain(`  ${c.name.padEnd(8)} ${c.summary}\n`);
       expect((await loadCommand(c.name)).name).toBe(c.name);
     }
-    expect(COMMANDS.map((c) => c.name).sort()).toEqual(["capture", "drill", "exec", "flows", "kernel", "lab", "note", "pack", "parse", "probe", "run", "share", "walk"]);
+    expect(COMMANDS.map((c) => c.name).sort()).toEqual(["capture", "discover", "drill", "exec", "flows", "kernel", "lab", "note", "pack", "parse", "probe", "run", "share", "walk"]);
     // Only listed commands load: a name is never a path.
     await expect(loadCommand("../server")).rejects.toThrow(/no packetwalk command/);
     await expect(loadCommand("types")).rejects.toThrow(/no packetwalk command/);
