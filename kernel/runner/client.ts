@@ -100,6 +100,8 @@ export class KernelClient {
   private readonly pending = new Map<string, Pending>();
   private readonly replies = new Map<string, (m: Message) => void>();
   private exited = false;
+  /** How the kernel process ended (`exit code 1`, `killed by SIGKILL`), once it has. */
+  exitStatus: string | null = null;
   private readonly file: string;
   /** display_id → outputs showing it (across all cells), for update_display_data. */
   private readonly displays = new Map<string, { data: Record<string, unknown>; metadata: Record<string, unknown> }[]>();
@@ -119,8 +121,9 @@ export class KernelClient {
     proc.stderr?.on("data", (d: Buffer) => {
       this.stderr = (this.stderr + d.toString()).slice(-20000);
     });
-    proc.on("exit", () => {
+    proc.on("exit", (code, signal) => {
       this.exited = true;
+      this.exitStatus = signal ? `killed by ${signal}` : `exit code ${code}`;
       for (const p of this.pending.values()) p.done();
     });
     void this.readLoop(this.shell);
@@ -287,7 +290,10 @@ export class KernelClient {
       void finished.then(() => (over = true));
       const inTime = await new Promise<boolean>((resolve) => {
         const tick = () => {
-          if (p.idle || over) return resolve(true);
+          // Done means the execute_reply (shell) AND the idle status (iopub) have both arrived: the two
+          // sockets are not ordered against each other, so an idle seen first must not end the wait —
+          // that read a cell whose reply was still in flight as a dead kernel.
+          if (over) return resolve(true);
           const from = p.busyAt || started + BUSY_WAIT_MS;
           if (Date.now() - from > limit) return resolve(false);
           setTimeout(tick, 25);

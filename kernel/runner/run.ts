@@ -114,7 +114,7 @@ export async function runNotebook(input: Notebook, opts: RunOptions = {}): Promi
           traceback: [],
         });
       } else if (r.status === "dead") {
-        cell.outputs.push({ output_type: "error", ename: "DeadKernelError", evalue: `the kernel died: ${client.stderr.trim().split("\n").slice(-3).join(" | ")}`, traceback: [] });
+        cell.outputs.push({ output_type: "error", ename: "DeadKernelError", evalue: `the kernel died (${client.exitStatus ?? "no exit status"}): ${client.stderr.trim().split("\n").slice(-3).join(" | ") || "(no stderr)"}`, traceback: [] });
       }
       // A timeout's own error says more than the kernel's "interrupted" that precedes it.
       const errors = cell.outputs.filter((o) => o.output_type === "error");
