@@ -4,6 +4,7 @@
  * HTTP). The library is an ES module: it is loaded with `import()` on first use, so commands that never
  * touch Kubernetes do not pay for it.
  */
+import * as path from "node:path";
 import type * as K8s from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import type { KubeErrorKind, KubeReadError, KubeResource } from "./types";
 
@@ -48,10 +49,37 @@ export class KubeConfigError extends Error {
 }
 
 let lib: Promise<typeof K8s> | null = null;
-/** The client library (loaded once). */
-function k8s(): Promise<typeof K8s> {
+/**
+ * Loads the Kubernetes client library (an ES module of some thousand files: seconds on a busy machine),
+ * once per process. The one place packetwalk loads it: discovery, the walk's Kubernetes view and the
+ * kubectl runner (`lib/remote/kube-runner.ts`) all come here.
+ *
+ * @example
+ * const k8s = await loadKubeClient();
+ * new k8s.KubeConfig();
+ */
+export function loadKubeClient(): Promise<typeof K8s> {
   lib ??= import("@kubernetes/client-node");
   return lib;
+}
+const k8s = loadKubeClient;
+
+/**
+ * The kubeconfig an inventory's `kubernetes` section names, as a {@link KubeTarget}: `~/` expands to
+ * `$HOME`, a relative path resolves against the inventory file's directory; no section (or no file)
+ * means the library's default search. The one reading of that section.
+ *
+ * @example
+ * kubeTargetOf({ kubernetes: { kubeconfig: "lab.kubeconfig", context: "lab" }, baseDir: "/srv/inv" });
+ * // { kubeconfig: "/srv/inv/lab.kubeconfig", context: "lab" }
+ */
+export function kubeTargetOf(inv: { kubernetes?: { kubeconfig?: string; context?: string } | undefined; baseDir?: string | undefined }, env: NodeJS.ProcessEnv = process.env): KubeTarget {
+  const k = inv.kubernetes ?? {};
+  const file = typeof k.kubeconfig === "string" && k.kubeconfig !== "" ? k.kubeconfig : undefined;
+  return {
+    ...(file ? { kubeconfig: file === "~" || file.startsWith("~/") ? path.join(env.HOME ?? "", file.slice(1)) : path.resolve(inv.baseDir ?? process.cwd(), file) } : {}),
+    ...(typeof k.context === "string" && k.context !== "" ? { context: k.context } : {}),
+  };
 }
 
 /**

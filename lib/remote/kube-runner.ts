@@ -11,10 +11,10 @@
  * client library's default (`$KUBECONFIG`, `~/.kube/config`, in-cluster); the context is
  * `kubernetes.context`, else the kubeconfig's current one.
  */
-import * as path from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import type { KubeConfig, V1Pod } from "@kubernetes/client-node";
 import { deadline, raceAbort, withInterrupt } from "../cancel";
+import { KubeConfigError, kubeTargetOf, loadKubeClient, loadKubeConfig } from "../kube/client";
 import { RemoteError, errorMessage } from "./errors";
 import { DEFAULT_AGENT_NAMESPACE, getNode, vrouterArgv, type Inventory, type InventoryNode } from "./inventory";
 import { killOnCloseCommand } from "./quote";
@@ -39,22 +39,7 @@ export interface KubeExecTarget {
   nodeName: string;
 }
 
-type ClientNode = typeof import("@kubernetes/client-node");
-
-let clientNode: Promise<ClientNode> | undefined;
-/**
- * Loads the Kubernetes client library (an ES module of some thousand files: seconds on a busy machine),
- * once. `KubeRunner` starts it when created and waits for it before a command's time limit starts, so a
- * slow load never eats a command's timeout.
- *
- * @example
- * const k8s = await loadKubeClient();
- * new k8s.KubeConfig();
- */
-export function loadKubeClient(): Promise<ClientNode> {
-  clientNode ??= import("@kubernetes/client-node");
-  return clientNode;
-}
+// The client library and the kubeconfig have one home: lib/kube/client.ts.
 const loadClient = loadKubeClient;
 
 /** An HTTP status and the API's `Status` message from a client-library error, when it has them. */
@@ -124,30 +109,11 @@ export class KubeRunner implements CommandRunner {
 
   private async loadConfig(): Promise<KubeConfig> {
     if (this.opts.kubeConfig) return this.opts.kubeConfig;
-    const k8s = await loadClient();
-    const env = this.opts.env ?? process.env;
-    const kc = new k8s.KubeConfig();
-    const k = this.inventory.kubernetes ?? {};
-    let source: string;
     try {
-      if (k.kubeconfig) {
-        source = path.resolve(this.inventory.baseDir ?? process.cwd(), k.kubeconfig.replace(/^~(?=\/|$)/, env.HOME ?? ""));
-        kc.loadFromFile(source);
-      } else {
-        source = env.KUBECONFIG ? `$KUBECONFIG (${env.KUBECONFIG})` : "~/.kube/config";
-        kc.loadFromDefault();
-      }
+      return (await loadKubeConfig(kubeTargetOf(this.inventory, this.opts.env ?? process.env))) as KubeConfig;
     } catch (e) {
-      throw new RemoteError("inventory", `cannot read the kubeconfig ${k.kubeconfig ?? "(default)"}: ${errorMessage(e)}`);
+      throw new RemoteError("inventory", e instanceof KubeConfigError ? `kubernetes: ${e.message}` : `cannot read the kubeconfig: ${errorMessage(e)}`);
     }
-    if (k.context) {
-      if (!kc.getContextObject(k.context)) {
-        throw new RemoteError("inventory", `kubernetes.context: no context ${JSON.stringify(k.context)} in ${source} (contexts: ${kc.getContexts().map((c) => c.name).join(", ") || "none"})`);
-      }
-      kc.setCurrentContext(k.context);
-    }
-    if (!kc.getCurrentCluster()) throw new RemoteError("inventory", `the kubeconfig ${source} names no cluster for its current context`);
-    return kc;
   }
 
   private server(kc: KubeConfig): string {

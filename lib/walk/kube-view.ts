@@ -11,9 +11,8 @@
  * header table keep them). It is built only when the inventory has a `kubernetes` section (or the walk
  * replays a recording that holds API reads), and says so otherwise.
  */
-import * as path from "node:path";
 import { kubeChain, type ChainEndpoint, type KubeChain } from "../kube/chain";
-import { openKubeApi, type KubeTarget } from "../kube/client";
+import { kubeTargetOf, openKubeApi, type KubeTarget } from "../kube/client";
 import { kubeFindings, type EndpointRoute, type ForwardingEvidence, type KubeFinding } from "../kube/findings";
 import { kubeObjects } from "../kube/objects";
 import { readCluster } from "../kube/read";
@@ -68,14 +67,9 @@ export interface KubeView {
 
 /** The `kubernetes` section of an inventory (`{ kubeconfig?, context? }`), if any. */
 function kubeSection(ctx: WalkContext): KubeTarget | null {
-  const k = (ctx.inventory as { kubernetes?: unknown }).kubernetes;
+  const k = ctx.inventory.kubernetes;
   if (!k || typeof k !== "object") return null;
-  const { kubeconfig, context } = k as { kubeconfig?: unknown; context?: unknown };
-  const base = ctx.inventory.baseDir ?? process.cwd();
-  return {
-    ...(typeof kubeconfig === "string" && kubeconfig ? { kubeconfig: kubeconfig.startsWith("~/") ? path.join(process.env.HOME ?? "", kubeconfig.slice(2)) : path.resolve(base, kubeconfig) } : {}),
-    ...(typeof context === "string" && context ? { context } : {}),
-  };
+  return kubeTargetOf(ctx.inventory);
 }
 
 function off(status: KubeView["status"], note: string, errors: KubeReadError[] = []): KubeView {

@@ -11,7 +11,8 @@
  */
 import { startLab } from "../../lib/lab/lab";
 import { loadInventory } from "../../lib/remote/inventory";
-import { KubeRunner, loadKubeClient } from "../../lib/remote/kube-runner";
+import { KubeRunner } from "../../lib/remote/kube-runner";
+import { loadKubeClient } from "../../lib/kube/client";
 import { SshRunner, type CommandRunner } from "../../lib/remote/runner";
 import { median, percentile } from "./stats";
 

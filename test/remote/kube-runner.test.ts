@@ -164,7 +164,7 @@ describe("KubeRunner", () => {
     expect(expired.detail).toMatch(/refused the credentials of context packetwalk-lab-expired .*401 Unauthorized/);
     const bad = await failure(new KubeRunner(kubeInventory(["cent222"], undefined, { kubeconfig: kc, context: "nope" })).run("cent222", ["true"]));
     expect(bad.stage).toBe("inventory");
-    expect(bad.detail).toMatch(/kubernetes\.context: no context "nope" in .*kubeconfig \(contexts: packetwalk-lab, packetwalk-lab-viewer, packetwalk-lab-tenant, packetwalk-lab-expired\)/);
+    expect(bad.detail).toMatch(/kubernetes: .*kubeconfig has no context "nope" \(contexts: packetwalk-lab, packetwalk-lab-viewer, packetwalk-lab-tenant, packetwalk-lab-expired\)/);
     // An API nobody answers: the lab's kubeconfig pointed at a closed port.
     const s = net.createServer();
     await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
