@@ -12,7 +12,7 @@ import { loadInventory } from "../../lib/remote";
 import * as aq from "arquero";
 import { tableBundle } from "../../lib/display/table";
 import { createInvestigation, describeTarget, investigationTimeline, openInvestigation, type Investigation, type InvestigationWriter } from "../../lib/investigation";
-import { checkWalkParams, runWalk } from "../../lib/walk";
+import { checkWalkParams, evidenceFramesPcapng, recordedCaptures, recordWalkProducts, runWalk } from "../../lib/walk";
 import { renderHtml } from "../runner/html";
 import type { Notebook } from "../runner/notebook";
 import { runNotebookFile } from "./run";
@@ -75,8 +75,19 @@ const OPTIONS = {
 type WalkFlags = OptionValues<typeof OPTIONS>;
 
 /** A page for the walk report: headline, stage table, evidence, charts as inline SVG. */
-async function walkPage(report: { toHtml(): string; headline(): string; charts?: () => unknown[]; headerChart?: () => unknown; verdict: string }, title: string, startedAt: number, timeline?: unknown): Promise<string> {
+async function walkPage(report: { toHtml(): string; headline(): string; charts?: () => unknown[]; headerChart?: () => unknown; verdict: string }, title: string, startedAt: number, timeline?: unknown, files: { href: string; text: string }[] = []): Promise<string> {
   const outputs = [];
+  if (files.length) {
+    const esc = (t: string) => t.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+    outputs.push({
+      output_type: "display_data" as const,
+      data: {
+        "text/html": `<div class="pw-files"><b>Files of this walk</b><ul>${files.map((f) => `<li><a href="${esc(f.href)}">${esc(f.href)}</a> — ${esc(f.text)}</li>`).join("")}</ul></div>`,
+        "text/plain": files.map((f) => `${f.href}: ${f.text}`).join("\n"),
+      },
+      metadata: {},
+    });
+  }
   const headers = report.headerChart?.();
   for (const c of [...(report.charts?.() ?? []), ...(headers ? [headers] : []), ...(timeline ? [timeline] : [])]) {
     const b = await toDisplayBundle(c);
@@ -244,6 +255,25 @@ async function walkAndRun(
     onStage: (st, done, total) =>
       io.stderr.write(`  [${done}/${total}] ${st.verdict.toUpperCase().padEnd(7)} ${st.title}${st.verdict === "pass" ? "" : `: ${st.reason}`}\n`),
   });
+  // Large tables columnar (Arrow IPC) and the frames the stages used, commented, as a pcapng; linked from the report.
+  const files: { href: string; text: string }[] = [];
+  try {
+    if (record) {
+      const made = await recordWalkProducts(record, report.stages);
+      for (const w of made.warnings) io.stderr.write(`packetwalk walk: ${w}\n`);
+      if (made.evidenceFrames) files.push({ href: `investigation/${made.evidenceFrames.file}`, text: `${made.evidenceFrames.items} frames the stages used as evidence, each commented with the stage and the reason (Wireshark: Statistics → Capture File Properties, or the packet comments column)` });
+      for (const t of made.tables) files.push({ href: `investigation/${t.file}`, text: `${t.name}: ${t.rows} rows, Arrow IPC (arquero, DuckDB, Polars)` });
+    } else if (replay) {
+      const ef = await evidenceFramesPcapng(report.stages, recordedCaptures(replay));
+      for (const m of ef?.missing ?? []) io.stderr.write(`packetwalk walk: evidence frames: ${m}\n`);
+      if (ef && ef.frames > 0) {
+        fs.writeFileSync(path.join(outDir, "evidence-frames.pcapng"), ef.bytes);
+        files.push({ href: "evidence-frames.pcapng", text: `${ef.frames} frames the stages used as evidence, each commented with the stage and the reason` });
+      }
+    }
+  } catch (e) {
+    io.stderr.write(`packetwalk walk: could not write the evidence frames and tables: ${(e as Error).message}\n`);
+  }
   record?.close();
   fs.writeFileSync(path.join(outDir, "walk.json"), JSON.stringify(report.toJSON(), null, 2) + "\n");
   const reportHtml = path.join(outDir, "walk.html");
@@ -255,7 +285,7 @@ async function walkAndRun(
   } catch {
     /* no recording to show */
   }
-  fs.writeFileSync(reportHtml, await walkPage(report, `packet walk: ${params.fip}:${params.fipPort}`, startedAt, timeline));
+  fs.writeFileSync(reportHtml, await walkPage(report, `packet walk: ${params.fip}:${params.fipPort}`, startedAt, timeline, files));
   io.stdout.write(`\n${report.toString()}\n`);
   const first = report.firstFailure;
   if (first) io.stdout.write(`\nfirst stage where the packet was not seen: ${first.title} — ${first.reason}\n`);

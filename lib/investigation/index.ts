@@ -16,3 +16,4 @@ export { packInvestigation, PACKED_NAME } from "./pack";
 export { packTar, readTar, type TarEntry } from "./tar";
 export { describeTarget, inventoryWithoutSecrets } from "./target";
 export { investigationTimeline, type TimelineRow } from "./timeline";
+export { storeTable, investigationTables, readInvestigationTable } from "./tables";

@@ -8,6 +8,9 @@
  * blobs/<sha256>      command output too large (or not text) to sit inline, content-addressed
  * captures/<n>.pcap   captures as the node wrote them (pcap or pcapng), with node, interface and filter
  * tables/<name>.arrow large tables as Arrow IPC (arquero, DuckDB, Polars and Spark read them)
+ * exports/<name>      files made from the evidence (evidence-frames.pcapng: the frames stages used, commented)
+ * evidence.seq        the last record number given (evidence.lock is held while one is taken), so
+ *                     processes appending at once (two notebooks, a note) never repeat a number
  * ```
  *
  * A run that is killed leaves a readable folder: blobs are written (and renamed into place) before the
@@ -26,6 +29,11 @@ export const FILES = {
   blobs: "blobs",
   captures: "captures",
   tables: "tables",
+  exports: "exports",
+  /** The last record number given, shared by every process appending (see the writer). */
+  seq: "evidence.seq",
+  /** Held for an instant while a record number is taken. */
+  lock: "evidence.lock",
 } as const;
 
 /** Output up to this many bytes, when it is valid UTF-8, is kept inline in its record. */
@@ -162,6 +170,19 @@ export interface TableRecord extends RecordBase {
   bytes: number;
 }
 
+/** A file made from the evidence (the stages' evidence frames as a commented pcapng …). */
+export interface ExportRecord extends RecordBase {
+  kind: "export";
+  /** What it is (`evidence frames`). */
+  what: string;
+  /** `exports/<name>` */
+  file: string;
+  /** How many items it holds (frames …). */
+  items: number;
+  sha256: string;
+  bytes: number;
+}
+
 /** The traffic phase of a walk: when it ran and which nodes were polled (its probes, snapshots and captures follow). */
 export interface ObservationRecord extends RecordBase {
   kind: "observation";
@@ -185,7 +206,7 @@ export interface NoteRecord extends RecordBase {
 }
 
 /** Any record of the evidence log. */
-export type EvidenceRecord = CommandRecord | SnapshotRecord | GapRecord | ProbeRecord | CaptureRecord | TableRecord | ObservationRecord | NoteRecord;
+export type EvidenceRecord = CommandRecord | SnapshotRecord | GapRecord | ProbeRecord | CaptureRecord | TableRecord | ExportRecord | ObservationRecord | NoteRecord;
 
 /** The record kinds this version reads. */
-export const RECORD_KINDS: readonly EvidenceRecord["kind"][] = ["command", "snapshot", "gap", "probe", "capture", "table", "observation", "note"];
+export const RECORD_KINDS: readonly EvidenceRecord["kind"][] = ["command", "snapshot", "gap", "probe", "capture", "table", "export", "observation", "note"];

@@ -15,6 +15,7 @@ import {
   type BlobRef,
   type CaptureRecord,
   type EvidenceRecord,
+  type ExportRecord,
   type Manifest,
   type NoteRecord,
   type TableRecord,
@@ -128,8 +129,8 @@ export class InvestigationWriter {
    * inv.append({ kind: "note", text: "gateway answered in terse form only", stage: "gateway" });
    */
   append<R extends NewRecord>(record: R): R & { seq: number; at: string } {
-    const full = { seq: ++this.seq, at: new Date().toISOString(), ...record } as R & { seq: number; at: string };
-    if (this.fd === null) return full;
+    if (this.fd === null) return { seq: ++this.seq, at: new Date().toISOString(), ...record } as R & { seq: number; at: string };
+    const full = { seq: this.takeSeq(), at: new Date().toISOString(), ...record } as R & { seq: number; at: string };
     const line = `${JSON.stringify(full)}\n`;
     if (this.flushMs <= 0) fs.writeSync(this.fd, line);
     else {
@@ -140,6 +141,29 @@ export class InvestigationWriter {
       }
     }
     return full;
+  }
+
+  /**
+   * The next record number, unique across every process appending to this folder (two notebooks, a
+   * `packetwalk note` during a live recording): taken from the folder's counter file under its lock
+   * file, so numbers never repeat even when records are written in batches.
+   */
+  private takeSeq(): number {
+    const release = lockFolder(this.dir);
+    try {
+      const counter = path.join(this.dir, FILES.seq);
+      let last = this.seq;
+      try {
+        const n = Number(fs.readFileSync(counter, "utf8").trim());
+        if (Number.isInteger(n) && n > last) last = n;
+      } catch {
+        /* no counter yet: this writer's own count */
+      }
+      fs.writeFileSync(counter, `${last + 1}\n`);
+      return (this.seq = last + 1);
+    } finally {
+      release();
+    }
   }
 
   /**
@@ -194,6 +218,19 @@ export class InvestigationWriter {
     const file = `${FILES.tables}/${safeName(name)}.arrow`;
     writeAtomically(path.join(this.dir, file), ipc);
     return this.append({ kind: "table", name, file, rows, sha256: sha256Hex(ipc), bytes: ipc.length });
+  }
+
+  /**
+   * Stores a file made from the evidence under `exports/` (replacing an earlier one of the same name)
+   * and appends its record.
+   *
+   * @example
+   * inv.addExport("evidence-frames.pcapng", "evidence frames", pcapng, 12);
+   */
+  addExport(name: string, what: string, bytes: Uint8Array, items: number): ExportRecord {
+    const file = `${FILES.exports}/${safeName(name)}`;
+    writeAtomically(path.join(this.dir, file), bytes);
+    return this.append({ kind: "export", what, file, items, sha256: sha256Hex(bytes), bytes: bytes.length });
   }
 
   /**
@@ -268,6 +305,46 @@ export function appendToInvestigation(dir: string): InvestigationWriter {
     }
   }
   return new InvestigationWriter(dir, manifest, last + 1);
+}
+
+const nap = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Takes the folder's lock file (created exclusively, holding the pid) and returns its release. A lock
+ * whose holder is gone, or older than 5 s (a holder keeps it for microseconds), is taken over. After
+ * 10 s of waiting the lock is an error naming the file.
+ */
+function lockFolder(dir: string): () => void {
+  const file = path.join(dir, FILES.lock);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      const fd = fs.openSync(file, "wx");
+      fs.writeSync(fd, String(process.pid));
+      fs.closeSync(fd);
+      return () => fs.rmSync(file, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    try {
+      const st = fs.statSync(file);
+      const pid = Number(fs.readFileSync(file, "utf8"));
+      if (Date.now() - st.mtimeMs > 5000 || (pid > 0 && !processAlive(pid))) fs.rmSync(file, { force: true });
+    } catch {
+      /* released meanwhile */
+    }
+    if (Date.now() > deadline) throw new Error(`${file}: the investigation's lock was held for more than 10 s`);
+    Atomics.wait(nap, 0, 0, 1);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== "ESRCH";
+  }
 }
 
 // A file name part made of safe characters only.

@@ -26,3 +26,5 @@ export {
   type HopHeaders, type HeaderChange, type HeaderField, type HeaderRow, type HeaderSource, type EvidenceLink,
 } from "./headers";
 export { seenFlows, normalizeEntry, type SeenFlow, type SeenPair } from "./select";
+export { evidenceFrameMarks, evidenceFramesPcapng, recordedCaptures, type EvidenceFrameMark, type EvidenceFramesFile } from "./evidence-frames";
+export { recordWalkProducts, type WalkProducts } from "./recording";

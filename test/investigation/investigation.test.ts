@@ -224,6 +224,43 @@ describe("a damaged investigation opens with one warning per problem and replays
   });
 });
 
+describe("several processes appending to one investigation", () => {
+  it("never repeat a record number: two processes adding notes at once, batched and unbatched", async () => {
+    const dir = path.join(tmp(), "inv");
+    createInvestigation(dir, { target: TARGET }).close();
+    const script = (who: string, flushMs: number) => `
+      const { InvestigationWriter, appendToInvestigation } = require(${JSON.stringify(path.join(ROOT, "dist/lib/investigation/index.js"))});
+      const first = appendToInvestigation(${JSON.stringify(dir)});
+      const w = new InvestigationWriter(${JSON.stringify(dir)}, first.manifest, 1, { flushMs: ${flushMs} });
+      first.close();
+      let i = 0;
+      const t = setInterval(() => {
+        for (let k = 0; k < 20; k++) w.note("${who} " + i++);
+        if (i >= 400) { clearInterval(t); w.close(); }
+      }, 1);`;
+    const run = (who: string, flushMs: number) =>
+      new Promise<number | null>((resolve) => spawn(process.execPath, ["-e", script(who, flushMs)], { stdio: ["ignore", "ignore", "inherit"] }).on("exit", resolve));
+    expect(await Promise.all([run("a", 0), run("b", 50)])).toEqual([0, 0]);
+    const inv = openInvestigation(dir);
+    expect(inv.warnings).toEqual([]);
+    const seqs = inv.records.map((r) => r.seq);
+    expect(seqs.length).toBe(800);
+    expect(new Set(seqs).size).toBe(800);
+    expect([...seqs].sort((x, y) => x - y)).toEqual(Array.from({ length: 800 }, (_, i) => i + 1));
+    // Each process's own notes keep their order.
+    for (const who of ["a", "b"]) {
+      const mine = inv.records.filter((r) => r.kind === "note" && r.text.startsWith(`${who} `)) as { seq: number; text: string }[];
+      expect(mine.map((r) => r.text)).toEqual(Array.from({ length: 400 }, (_, i) => `${who} ${i}`));
+      expect(mine.map((r) => r.seq)).toEqual([...mine.map((r) => r.seq)].sort((x, y) => x - y));
+    }
+    // A later writer numbers on after both.
+    const w = appendToInvestigation(dir);
+    expect(w.note("after").seq).toBe(801);
+    w.close();
+    expect(fs.existsSync(path.join(dir, FILES.lock))).toBe(false);
+  }, 60_000);
+});
+
 describe("packing", () => {
   it("packs a folder into one .tar or .tar.gz that tar lists and openInvestigation reads in place", async () => {
     const dir = path.join(tmp(), "inv");
@@ -235,12 +272,13 @@ describe("packing", () => {
     for (const name of ["incident.tar", "incident.tar.gz"]) {
       const file = path.join(tmp(), name);
       const r = packInvestigation(dir, file);
-      expect(r.files).toBe(4); // manifest, log, one blob, one capture
+      expect(r.files).toBe(5); // manifest, log, its record counter, one blob, one capture
       const listing = execFileSync("tar", ["-tf", file], { encoding: "utf8" }).trim().split("\n").sort();
       expect(listing).toEqual([
         `${writer.manifest.id}/blobs/${(openInvestigation(dir).records[0] as CommandRecord).stdout.sha256}`,
         `${writer.manifest.id}/captures/001-cent222-ens3.pcap`,
         `${writer.manifest.id}/evidence.jsonl`,
+        `${writer.manifest.id}/evidence.seq`,
         `${writer.manifest.id}/manifest.json`,
       ].sort());
       const inv = openInvestigation(file);
