@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as aq from "arquero";
-import { appendToInvestigation, createInvestigation, describeTarget, newInvestigationId, openInvestigation, PACKED_NAME, RecordingRunner, ReplayRunner, type Investigation, type InvestigationWriter } from "./investigation";
+import { appendToInvestigation, describeTarget, recordInto, newInvestigationId, openInvestigation, PACKED_NAME, RecordingRunner, ReplayRunner, type Investigation, type InvestigationWriter } from "./investigation";
 import { JUPYTER_DISPLAY, type DisplayBundle } from "./display/bundle";
 import { show } from "./display/show";
 import { tableBundle } from "./display/table";
@@ -40,7 +40,8 @@ export interface OpenTargetOptions {
   /** Lab faults (when no inventory is given). */
   faults?: string[];
   /**
-   * Where to record the investigation: a folder, or `false` for none. Default: `$PACKETWALK_RECORD`
+   * Where to record the investigation: a folder (created, or added to when it already holds one), or
+   * `false` for none. Default: `$PACKETWALK_RECORD`
    * (`off` for none), else `investigations/<id>` under the working directory. Ignored when replaying.
    */
   record?: string | false;
@@ -86,7 +87,8 @@ export async function openTarget(inventoryPath = "", opts: OpenTargetOptions = {
   let record: InvestigationWriter | null = null;
   if (where !== false) {
     const id = newInvestigationId();
-    record = createInvestigation(where || path.join("investigations", id), {
+    // A folder that already holds an investigation is added to (numbering on); else one is created.
+    record = recordInto(where || path.join("investigations", id), {
       id,
       target: describeTarget(inventory, lab ? "lab" : "inventory", lab ? `embedded lab (${lab.inventory.scenario.topology})` : source),
       parameters: opts.parameters ?? {},

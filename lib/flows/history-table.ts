@@ -13,6 +13,55 @@ export const FLOW_HISTORY_COLUMNS = [
 ] as const;
 
 /**
+ * Builds a flow history column by column as snapshots arrive (a long poll keeps columns of primitives,
+ * not one object per entry), then gives it as an arquero table.
+ *
+ * @example
+ * const h = new FlowHistoryBuilder();
+ * poller.run({ signal, onSnapshot: (s) => h.add(s) });
+ * storeTable(writer, "flow-history", h.table());
+ */
+export class FlowHistoryBuilder {
+  private readonly cols: Record<(typeof FLOW_HISTORY_COLUMNS)[number], unknown[]> = Object.fromEntries(FLOW_HISTORY_COLUMNS.map((c) => [c, []])) as never;
+
+  /** Rows so far. */
+  get rows(): number {
+    return this.cols.node.length;
+  }
+
+  /** Adds one snapshot's entries. */
+  add(s: FlowSnapshot): void {
+    const c = this.cols;
+    for (const e of s.entries) {
+      c.node.push(s.node);
+      c.snapshot.push(s.seq);
+      c.stampAt.push(s.at);
+      c.index.push(e.index);
+      c.rindex.push(e.rindex);
+      c.srcIp.push(e.srcIp);
+      c.srcPort.push(e.srcPort);
+      c.dstIp.push(e.dstIp);
+      c.dstPort.push(e.dstPort);
+      c.proto.push(e.proto);
+      c.vrf.push(e.vrf);
+      c.action.push(e.action);
+      c.snat.push(e.snat);
+      c.dnat.push(e.dnat);
+      c.spat.push(e.spat);
+      c.dpat.push(e.dpat);
+      c.tcpFlags.push(e.tcpFlags);
+      c.packets.push(e.packets);
+      c.bytes.push(e.bytes);
+    }
+  }
+
+  /** The history so far as an arquero table. */
+  table(): ReturnType<typeof aq.table> {
+    return aq.table(this.cols);
+  }
+}
+
+/**
  * The snapshots as one table, in the order given (absent values are null).
  *
  * @example
@@ -20,29 +69,7 @@ export const FLOW_HISTORY_COLUMNS = [
  * t.filter((d) => d.dstPort === 80).groupby("node").count().objects();
  */
 export function flowHistoryTable(snapshots: readonly FlowSnapshot[]): ReturnType<typeof aq.table> {
-  const cols: Record<(typeof FLOW_HISTORY_COLUMNS)[number], unknown[]> = Object.fromEntries(FLOW_HISTORY_COLUMNS.map((c) => [c, []])) as never;
-  for (const s of snapshots) {
-    for (const e of s.entries) {
-      cols.node.push(s.node);
-      cols.snapshot.push(s.seq);
-      cols.stampAt.push(s.at);
-      cols.index.push(e.index);
-      cols.rindex.push(e.rindex);
-      cols.srcIp.push(e.srcIp);
-      cols.srcPort.push(e.srcPort);
-      cols.dstIp.push(e.dstIp);
-      cols.dstPort.push(e.dstPort);
-      cols.proto.push(e.proto);
-      cols.vrf.push(e.vrf);
-      cols.action.push(e.action);
-      cols.snat.push(e.snat);
-      cols.dnat.push(e.dnat);
-      cols.spat.push(e.spat);
-      cols.dpat.push(e.dpat);
-      cols.tcpFlags.push(e.tcpFlags);
-      cols.packets.push(e.packets);
-      cols.bytes.push(e.bytes);
-    }
-  }
-  return aq.table(cols);
+  const b = new FlowHistoryBuilder();
+  for (const s of snapshots) b.add(s);
+  return b.table();
 }

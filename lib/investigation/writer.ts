@@ -287,7 +287,7 @@ export function createInvestigation(dir: string, opts: CreateOptions): Investiga
  * const inv = appendToInvestigation("out/investigation");
  * inv.note("reviewed with the vendor");
  */
-export function appendToInvestigation(dir: string): InvestigationWriter {
+export function appendToInvestigation(dir: string, opts: WriterOptions = {}): InvestigationWriter {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, FILES.manifest), "utf8")) as Manifest;
   let last = 0;
   const logFile = path.join(dir, FILES.log);
@@ -304,7 +304,29 @@ export function appendToInvestigation(dir: string): InvestigationWriter {
       }
     }
   }
-  return new InvestigationWriter(dir, manifest, last + 1);
+  return new InvestigationWriter(dir, manifest, last + 1, opts);
+}
+
+/**
+ * Opens the investigation to record into: the folder's own when it already holds one (appended to,
+ * numbering on), else a new one created there with `opts`. What `openTarget(…, { record: DIR })` and
+ * the CLI's `--record DIR` (exec, flows, probe) both do.
+ *
+ * @example
+ * const inv = recordInto("incident-42", { target: describeTarget(inventory, "inventory", "cluster.yaml"), parameters: { command: "exec" } });
+ * inv.created; // true the first time, false when a later command adds to it
+ */
+export function recordInto(dir: string, opts: CreateOptions): InvestigationWriter & { created: boolean } {
+  if (fs.existsSync(path.join(dir, FILES.manifest))) {
+    let w: InvestigationWriter;
+    try {
+      w = appendToInvestigation(dir, opts.flushMs !== undefined ? { flushMs: opts.flushMs } : {});
+    } catch (e) {
+      throw new Error(`cannot record into ${dir}: its ${FILES.manifest} does not read (${(e as Error).message})`);
+    }
+    return Object.assign(w, { created: false });
+  }
+  return Object.assign(createInvestigation(dir, opts), { created: true });
 }
 
 const nap = new Int32Array(new SharedArrayBuffer(4));
