@@ -122,6 +122,26 @@ describe("investigations: record, open, replay", () => {
     expect(c.stdout.text).toBe("cent222: tail #1\n");
   });
 
+  it("keeps at most 1 MiB of a poll loop's streamed output, marked as cut, while the caller sees all of it", async () => {
+    const dir = path.join(tmp(), "inv");
+    const writer = createInvestigation(dir, { target: TARGET });
+    const chunk = Buffer.alloc(300_000, 0x61);
+    const streaming: CommandRunner = {
+      async run(node, command, opts = {}) {
+        for (let i = 0; i < 10; i++) opts.onStdout?.(chunk);
+        return { node, command: commandLine(command), stdout: "", stderr: "", exitCode: 0, signal: null, startedAt: Date.now(), durationMs: 1 };
+      },
+    };
+    let seen = 0;
+    await new RecordingRunner(streaming, writer).run("cent222", { script: "while :; do flow -l; sleep 0.2; done" }, { collect: false, onStdout: (d) => (seen += d.length) });
+    writer.close();
+    const inv = openInvestigation(dir);
+    const c = inv.records[0] as CommandRecord;
+    expect(seen).toBe(3_000_000);
+    expect(c.stdout).toMatchObject({ bytes: 1 << 20, truncated: true });
+    expect(inv.bytes(c.stdout)!.length).toBe(1 << 20);
+  });
+
   it("stores captures and Arrow tables that arquero (and any Arrow reader) opens again", () => {
     const dir = path.join(tmp(), "inv");
     const writer = createInvestigation(dir, { target: TARGET });
