@@ -9,6 +9,7 @@ import { appendToInvestigation, describeTarget, recordInto, newInvestigationId, 
 import { JUPYTER_DISPLAY, type DisplayBundle } from "./display/bundle";
 import { show } from "./display/show";
 import { tableBundle } from "./display/table";
+import { onKernelReset } from "./kernel-reset";
 import { startLab, type Lab } from "./lab";
 import { loadInventory, type Inventory } from "./remote";
 import { SshRunner, type CommandRunner } from "./remote/runner";
@@ -50,6 +51,25 @@ export interface OpenTargetOptions {
 }
 
 let current: Target | null = null;
+/** Targets opened and not closed yet: a kernel reused for the next notebook closes them (as a fresh process would end them). */
+const open = new Set<Target>();
+onKernelReset(async () => {
+  current = null;
+  const left = [...open];
+  open.clear();
+  await Promise.all(left.map((t) => t.close().catch(() => undefined)));
+});
+
+/** Tracks a target until it is closed. */
+function tracked<T extends Target>(t: T): T {
+  const close = t.close.bind(t);
+  t.close = async () => {
+    open.delete(t);
+    await close();
+  };
+  open.add(t);
+  return t;
+}
 
 /**
  * Opens the target: an investigation (a folder or packed `.tar`/`.tgz` file, replayed: every command
@@ -67,7 +87,7 @@ export async function openTarget(inventoryPath = "", opts: OpenTargetOptions = {
   let lab: Lab | null = null;
   let raw: object;
   let source: string;
-  if (inventoryPath && isInvestigation(inventoryPath)) return (current = replayTarget(inventoryPath));
+  if (inventoryPath && isInvestigation(inventoryPath)) return (current = tracked(replayTarget(inventoryPath)));
   if (inventoryPath) {
     try {
       // JSON or YAML; relative key and known_hosts paths resolve against the file's folder.
@@ -114,7 +134,7 @@ export async function openTarget(inventoryPath = "", opts: OpenTargetOptions = {
       return tableBundle(aq.from(rows), { title: `target: ${source}` });
     },
   };
-  current = target;
+  current = tracked(target);
   return target;
 }
 

@@ -16,12 +16,15 @@ import { checkWalkParams, evidenceFramesPcapng, recordedCaptures, recordWalkProd
 import { renderHtml } from "../runner/html";
 import type { Notebook } from "../runner/notebook";
 import { runNotebookFile } from "./run";
+import { KernelClient } from "../runner/client";
+import { packetwalkKernelCommand } from "../runner/run";
 import { defineCommand, OptionValues, UsageError } from "./args";
 import type { CommandIO } from "./types";
 
 const usage = `usage: packetwalk walk [--lab] [--fault NAME ...] [--topology FILE|default|large]
                        [--inventory FILE] [--fip IP] [--port N] [--host HEADER] [--gateway-vrf NAME] [--large-path PATH]
-                       [--out DIR] [--only NAME ...] [--no-notebooks] [--jobs N] [--executed DIR] [--timeout SECONDS]
+                       [--out DIR] [--only NAME ...] [--no-notebooks] [--jobs N] [--kernel-per-notebook]
+                       [--executed DIR] [--timeout SECONDS]
        packetwalk walk --replay INVESTIGATION [--out DIR] [--no-notebooks] …
   Walks an HTTP request from the Internet host to the backend pod and back, stage by stage, and says
   where the packet was last seen. With no --inventory it starts the embedded lab (--lab), optionally
@@ -29,10 +32,14 @@ const usage = `usage: packetwalk walk [--lab] [--fault NAME ...] [--topology FIL
   MTU, to check the return path for an MTU black hole (the lab's pods serve /download/BYTES; the lab
   default is /download/20000). Every command, probe, flow snapshot and capture is recorded once into
   DIR/investigation/; the shipped notebooks (notebooks/*.ipynb) then run against that recording, so
-  the report and every notebook speak of the same connection (--jobs N of them at once, default 2). --replay walks a recording (a folder or
+  the report and every notebook speak of the same connection (--jobs N of them at once, default 2; each
+  job keeps one kernel and resets it between notebooks, --kernel-per-notebook starts a new one for each).
+  --replay walks a recording (a folder or
   a packed .tar/.tgz) instead of the network: the same stages, verdicts and evidence, offline.
-  Writes to DIR (default out/): walk.html (the report), walk.json, investigation/, the executed
-  notebooks and their HTML. --executed DIR also copies the executed notebooks there (npm run notebooks refreshes
+  Writes to DIR (default out/): walk.html (the report), walk.json, investigation/ (with the frames the
+  stages used as exports/evidence-frames.pcapng, commented per stage, and the flow history and frame
+  tables as tables/*.arrow), the executed notebooks and their HTML. A timing line on stderr gives each
+  phase (lab start, walk, notebooks, each notebook). --executed DIR also copies the executed notebooks there (npm run notebooks refreshes
   notebooks/executed/, the copies with outputs that render on GitHub).
   Exit status: 0 every stage passed and every notebook ran, 1 a stage failed or was unknown, or a
   notebook failed, 2 usage or start-up error.`;
@@ -66,6 +73,7 @@ const OPTIONS = {
   out: { type: "string" },
   only: { type: "string", multiple: true },
   "no-notebooks": { type: "boolean" },
+  "kernel-per-notebook": { type: "boolean" },
   replay: { type: "string" },
   jobs: { type: "string" },
   executed: { type: "string" },
@@ -140,6 +148,7 @@ const command = defineCommand({
 
 async function walkLab(v: WalkFlags, io: CommandIO, outDir: string): Promise<number> {
   let lab;
+  const labAt = Date.now();
   try {
     lab = await startLab({ topology: v.topology, faults: v.fault ?? [] });
   } catch (e) {
@@ -158,7 +167,7 @@ async function walkLab(v: WalkFlags, io: CommandIO, outDir: string): Promise<num
       gatewayVrf: v["gateway-vrf"],
       // The lab's pods serve sized downloads; 20000 bytes spans several MTU-sized segments.
       largePath: v["large-path"] ?? "/download/20000",
-    });
+    }, undefined, [`lab start ${((Date.now() - labAt) / 1000).toFixed(1)} s`]);
   } finally {
     await lab.stop();
   }
@@ -220,6 +229,7 @@ async function walkAndRun(
   inventoryObject: object,
   params: { fip: string; fipPort: number; hostHeader: string; gatewayVrf?: string; largePath?: string },
   replay?: Investigation,
+  timings: string[] = [],
 ): Promise<number> {
   if (!Number.isInteger(params.fipPort) || params.fipPort < 1 || params.fipPort > 65535) {
     io.stderr.write(`packetwalk walk: --port must be a TCP port number\n`);
@@ -246,6 +256,7 @@ async function walkAndRun(
       flushMs: 100,
     });
   }
+  const walkAt = Date.now();
   const report = await runWalk({
     ...params,
     inventory,
@@ -255,6 +266,8 @@ async function walkAndRun(
     onStage: (st, done, total) =>
       io.stderr.write(`  [${done}/${total}] ${st.verdict.toUpperCase().padEnd(7)} ${st.title}${st.verdict === "pass" ? "" : `: ${st.reason}`}\n`),
   });
+  timings.push(`${replay ? "replay" : "walk"} ${((Date.now() - walkAt) / 1000).toFixed(1)} s`);
+  const productsAt = Date.now();
   // Large tables columnar (Arrow IPC) and the frames the stages used, commented, as a pcapng; linked from the report.
   const files: { href: string; text: string }[] = [];
   try {
@@ -275,6 +288,7 @@ async function walkAndRun(
     io.stderr.write(`packetwalk walk: could not write the evidence frames and tables: ${(e as Error).message}\n`);
   }
   record?.close();
+  timings.push(`tables and evidence frames ${((Date.now() - productsAt) / 1000).toFixed(1)} s`);
   fs.writeFileSync(path.join(outDir, "walk.json"), JSON.stringify(report.toJSON(), null, 2) + "\n");
   const reportHtml = path.join(outDir, "walk.html");
   // The timeline of the recording: every command, poll, probe, capture and note, in time order.
@@ -299,19 +313,23 @@ async function walkAndRun(
     const jobs = Math.max(1, Math.min(8, v.jobs !== undefined ? Number(v.jobs) || 1 : 2));
     const results: (typeof rows)[number][] = new Array(books.length);
     let next = 0;
-    const runOne = async (i: number): Promise<void> => {
+    const kernelEnv = replay ? process.env : { ...process.env, PACKETWALK_LIVE_INVENTORY: liveInventoryFile(outDir, inventoryFile, inventoryObject) };
+    const took: string[] = [];
+    const runOne = async (i: number, client: KernelClient | undefined): Promise<void> => {
       const file = books[i]!;
       const base = path.basename(file, ".ipynb");
       const html = path.join(outDir, `${base}.html`);
+      const t0 = Date.now();
       try {
         const r = await runNotebookFile(
           file,
           {
+            ...(client ? { client } : {}),
             // The recording, relative to the executed notebook beside it (no path of this machine in it).
             params: { inventory: path.relative(outDir, replay ? inventoryFile : invDir) || ".", fip: params.fip, fipPort: params.fipPort, hostHeader: params.hostHeader, largePath: params.largePath ?? "" },
             cwd: outDir,
             // A command the recording lacks may still run live while this walk's target is up.
-            ...(replay ? {} : { env: { ...process.env, PACKETWALK_LIVE_INVENTORY: liveInventoryFile(outDir, inventoryFile, inventoryObject) } }),
+            env: kernelEnv,
             out: path.join(outDir, `${base}.ipynb`),
             html,
             timeoutSeconds: v.timeout ? Number(v.timeout) : undefined,
@@ -331,12 +349,44 @@ async function walkAndRun(
         notebooksOk = false;
         results[i] = { notebook: base, status: "ERROR", cells: (e as Error).message.slice(0, 80), html: "" };
       }
+      took.push(`${base} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     };
+    // One kernel per job, reset between its notebooks (fresh names, targets closed, execution count 1)
+    // instead of a new process each: TypeScript and packetwalk's types load once per job, not per notebook.
+    // --kernel-per-notebook starts a new process for each (what a user's Jupyter does on restart).
+    const reuse = !v["kernel-per-notebook"];
+    const notebooksAt = Date.now();
     await Promise.all(
       Array.from({ length: Math.min(jobs, books.length) }, async () => {
-        while (next < books.length && !io.signal.aborted) await runOne(next++);
+        let client: KernelClient | undefined;
+        try {
+          while (next < books.length && !io.signal.aborted) {
+            const i = next++;
+            if (reuse && client?.used) {
+              try {
+                await client.reset();
+                client.used = false;
+              } catch (e) {
+                io.stderr.write(`packetwalk walk: a kernel could not be reused (${(e as Error).message}); starting a new one\n`);
+                await client.kill();
+                client = undefined;
+              }
+            }
+            if (reuse && (!client || client.dead)) {
+              if (client) await client.kill();
+              client = await KernelClient.start(packetwalkKernelCommand(outDir, kernelEnv)).catch((e: unknown) => {
+                io.stderr.write(`packetwalk walk: the kernel did not start: ${(e as Error).message}\n`);
+                return undefined;
+              });
+            }
+            await runOne(i, client);
+          }
+        } finally {
+          await client?.shutdown();
+        }
       }),
     );
+    timings.push(`notebooks ${((Date.now() - notebooksAt) / 1000).toFixed(1)} s with ${Math.min(jobs, books.length)} ${reuse ? "reused kernels" : "jobs, a kernel per notebook"} (${took.join(", ")})`);
     rows.push(...results.filter(Boolean));
     if (rows.length) {
       const w = Math.max(...rows.map((r) => r.notebook.length), 8);
@@ -344,6 +394,7 @@ async function walkAndRun(
       for (const r of rows) io.stdout.write(`${r.notebook.padEnd(w)}  ${r.status.padEnd(6)}  ${r.cells.padEnd(10)}  ${r.html}\n`);
     }
   }
+  io.stderr.write(`timing: ${timings.join("; ")}\n`);
   io.stdout.write(`\nreport: ${path.relative(io.cwd, reportHtml)}   (executed notebooks and HTML in ${path.relative(io.cwd, outDir) || outDir}/)\n`);
   return report.verdict === "pass" && notebooksOk ? 0 : 1;
 }

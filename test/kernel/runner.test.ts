@@ -29,10 +29,10 @@ function validateNbformat(file: string): string {
 }
 
 
-// A kernel of this file was once seen to die during cell 2 under a full parallel CI run (status "dead"), and
-// never when the file runs alone; the cause is not found yet (see the session note). One retry keeps CI
-// honest about a kernel that dies every time while the flake is investigated.
-describe("packetwalk run", { retry: 1 }, () => {
+// A cell once read "dead" here under a full parallel CI run: the client took iopub's idle, which a loaded
+// machine may deliver before the shell reply, as the end of the cell and found no reply. It now waits for
+// both (test/kernel/kernel-reuse.test.ts reproduces the order with a fake kernel), so no retry is needed.
+describe("packetwalk run", () => {
   it("exits 2 with a clear error for a parameter name that would shadow a global", async () => {
     const t = captureIO({ cwd: ROOT });
     expect(await main(["run", SMOKE, "--param", "process=1"], t.io)).toBe(2);
