@@ -235,7 +235,7 @@ async function walkAndRun(
     io.stderr.write(`packetwalk walk: --port must be a TCP port number\n`);
     return 2;
   }
-  let inventory;
+  let inventory: ReturnType<typeof loadInventory>;
   try {
     inventory = loadInventory(inventoryObject);
   } catch (e) {
@@ -256,147 +256,170 @@ async function walkAndRun(
       flushMs: 100,
     });
   }
-  const walkAt = Date.now();
-  const report = await runWalk({
-    ...params,
-    inventory,
-    ...(record ? { record } : {}),
-    ...(replay ? { replay } : {}),
-    signal: io.signal,
-    onStage: (st, done, total) =>
-      io.stderr.write(`  [${done}/${total}] ${st.verdict.toUpperCase().padEnd(7)} ${st.title}${st.verdict === "pass" ? "" : `: ${st.reason}`}\n`),
-  });
-  timings.push(`${replay ? "replay" : "walk"} ${((Date.now() - walkAt) / 1000).toFixed(1)} s`);
-  const productsAt = Date.now();
-  // Large tables columnar (Arrow IPC) and the frames the stages used, commented, as a pcapng; linked from the report.
-  const files: { href: string; text: string }[] = [];
-  try {
-    if (record) {
-      const made = await recordWalkProducts(record, report.stages);
-      for (const w of made.warnings) io.stderr.write(`packetwalk walk: ${w}\n`);
-      if (made.evidenceFrames) files.push({ href: `investigation/${made.evidenceFrames.file}`, text: `${made.evidenceFrames.items} frames the stages used as evidence, each commented with the stage and the reason (Wireshark: Statistics → Capture File Properties, or the packet comments column)` });
-      for (const t of made.tables) files.push({ href: `investigation/${t.file}`, text: `${t.name}: ${t.rows} rows, Arrow IPC (arquero, DuckDB, Polars)` });
-    } else if (replay) {
-      const ef = await evidenceFramesPcapng(report.stages, recordedCaptures(replay));
-      for (const m of ef?.missing ?? []) io.stderr.write(`packetwalk walk: evidence frames: ${m}\n`);
-      if (ef && ef.frames > 0) {
-        fs.writeFileSync(path.join(outDir, "evidence-frames.pcapng"), ef.bytes);
-        files.push({ href: "evidence-frames.pcapng", text: `${ef.frames} frames the stages used as evidence, each commented with the stage and the reason` });
-      }
-    }
-  } catch (e) {
-    io.stderr.write(`packetwalk walk: could not write the evidence frames and tables: ${(e as Error).message}\n`);
-  }
-  record?.close();
-  timings.push(`tables and evidence frames ${((Date.now() - productsAt) / 1000).toFixed(1)} s`);
-  fs.writeFileSync(path.join(outDir, "walk.json"), JSON.stringify(report.toJSON(), null, 2) + "\n");
-  const reportHtml = path.join(outDir, "walk.html");
-  // The timeline of the recording: every command, poll, probe, capture and note, in time order.
-  let timeline: unknown;
-  try {
-    const recorded = replay ?? openInvestigation(invDir);
-    timeline = tableBundle(aq.from(investigationTimeline(recorded.records)), { title: `timeline of ${recorded.manifest.id}`, maxRows: 500 });
-  } catch {
-    /* no recording to show */
-  }
-  fs.writeFileSync(reportHtml, await walkPage(report, `packet walk: ${params.fip}:${params.fipPort}`, startedAt, timeline, files));
-  io.stdout.write(`\n${report.toString()}\n`);
-  const first = report.firstFailure;
-  if (first) io.stdout.write(`\nfirst stage where the packet was not seen: ${first.title} — ${first.reason}\n`);
-
-  let notebooksOk = true;
-  const rows: { notebook: string; status: string; cells: string; html: string }[] = [];
-  if (!v["no-notebooks"]) {
-    let books = shippedNotebooks();
-    if (v.only?.length) books = books.filter((b) => v.only!.some((o) => path.basename(b).includes(o)));
-    // The notebooks replay the recording, so they are independent: run a few at once (one kernel each).
-    const jobs = Math.max(1, Math.min(8, v.jobs !== undefined ? Number(v.jobs) || 1 : 2));
-    const results: (typeof rows)[number][] = new Array(books.length);
-    let next = 0;
-    const kernelEnv = replay ? process.env : { ...process.env, PACKETWALK_LIVE_INVENTORY: liveInventoryFile(outDir, inventoryFile, inventoryObject) };
-    const took: string[] = [];
-    const runOne = async (i: number, client: KernelClient | undefined): Promise<void> => {
-      const file = books[i]!;
-      const base = path.basename(file, ".ipynb");
-      const html = path.join(outDir, `${base}.html`);
-      const t0 = Date.now();
-      try {
-        const r = await runNotebookFile(
-          file,
-          {
-            ...(client ? { client } : {}),
-            // The recording, relative to the executed notebook beside it (no path of this machine in it).
-            params: { inventory: path.relative(outDir, replay ? inventoryFile : invDir) || ".", fip: params.fip, fipPort: params.fipPort, hostHeader: params.hostHeader, largePath: params.largePath ?? "" },
-            cwd: outDir,
-            // A command the recording lacks may still run live while this walk's target is up.
-            env: kernelEnv,
-            out: path.join(outDir, `${base}.ipynb`),
-            html,
-            timeoutSeconds: v.timeout ? Number(v.timeout) : undefined,
-            quiet: true,
+  // The notebooks' kernels start (and load TypeScript and packetwalk's types with one import) while the
+  // walk runs, which mostly waits on the network; each is reset before its first notebook.
+  let books = v["no-notebooks"] ? [] : shippedNotebooks();
+  if (v.only?.length) books = books.filter((b) => v.only!.some((o) => path.basename(b).includes(o)));
+  const jobs = Math.max(1, Math.min(8, v.jobs !== undefined ? Number(v.jobs) || 1 : 2));
+  const kernelEnv = replay ? process.env : { ...process.env, PACKETWALK_LIVE_INVENTORY: liveInventoryFile(outDir, inventoryFile, inventoryObject) };
+  const reuse = !v["kernel-per-notebook"];
+  const warming: Promise<KernelClient | undefined>[] = reuse
+    ? Array.from({ length: Math.min(jobs, books.length) }, () =>
+        KernelClient.start(packetwalkKernelCommand(outDir, kernelEnv)).then(
+          async (k) => {
+            k.used = true; // reset before the first notebook, whatever the warm-up left
+            await k.execute(`import * as packetwalk from "packetwalk";`, { timeoutMs: 120_000 }).catch(() => undefined);
+            return k;
           },
-          io,
-        );
-        const bad = r.cells.filter((c) => c.status !== "ok").length;
-        notebooksOk &&= r.ok;
-        if (v.executed) {
-          const dir = path.resolve(io.cwd, v.executed);
-          fs.mkdirSync(dir, { recursive: true });
-          fs.copyFileSync(path.join(outDir, `${base}.ipynb`), path.join(dir, `${base}.ipynb`));
-        }
-        results[i] = { notebook: base, status: r.ok ? "ok" : "FAILED", cells: `${r.cells.length - bad}/${r.cells.length} ok`, html: path.relative(io.cwd, html) };
-      } catch (e) {
-        notebooksOk = false;
-        results[i] = { notebook: base, status: "ERROR", cells: (e as Error).message.slice(0, 80), html: "" };
-      }
-      took.push(`${base} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    };
-    // One kernel per job, reset between its notebooks (fresh names, targets closed, execution count 1)
-    // instead of a new process each: TypeScript and packetwalk's types load once per job, not per notebook.
-    // --kernel-per-notebook starts a new process for each (what a user's Jupyter does on restart).
-    const reuse = !v["kernel-per-notebook"];
-    const notebooksAt = Date.now();
-    await Promise.all(
-      Array.from({ length: Math.min(jobs, books.length) }, async () => {
-        let client: KernelClient | undefined;
-        try {
-          while (next < books.length && !io.signal.aborted) {
-            const i = next++;
-            if (reuse && client?.used) {
-              try {
-                await client.reset();
-                client.used = false;
-              } catch (e) {
-                io.stderr.write(`packetwalk walk: a kernel could not be reused (${(e as Error).message}); starting a new one\n`);
-                await client.kill();
-                client = undefined;
-              }
-            }
-            if (reuse && (!client || client.dead)) {
-              if (client) await client.kill();
-              client = await KernelClient.start(packetwalkKernelCommand(outDir, kernelEnv)).catch((e: unknown) => {
-                io.stderr.write(`packetwalk walk: the kernel did not start: ${(e as Error).message}\n`);
-                return undefined;
-              });
-            }
-            await runOne(i, client);
-          }
-        } finally {
-          await client?.shutdown();
-        }
-      }),
-    );
-    timings.push(`notebooks ${((Date.now() - notebooksAt) / 1000).toFixed(1)} s with ${Math.min(jobs, books.length)} ${reuse ? "reused kernels" : "jobs, a kernel per notebook"} (${took.join(", ")})`);
-    rows.push(...results.filter(Boolean));
-    if (rows.length) {
-      const w = Math.max(...rows.map((r) => r.notebook.length), 8);
-      io.stdout.write(`\n${"notebook".padEnd(w)}  status  cells       report\n`);
-      for (const r of rows) io.stdout.write(`${r.notebook.padEnd(w)}  ${r.status.padEnd(6)}  ${r.cells.padEnd(10)}  ${r.html}\n`);
-    }
+          () => undefined, // started again (and its error reported) when its first notebook needs it
+        ),
+      )
+    : [];
+  try {
+    return await walkThenNotebooks();
+  } finally {
+    // Kernels no notebook took (a walk that threw, an interrupt) end here; shutting one down twice is harmless.
+    await Promise.all(warming.map(async (w) => (await w)?.shutdown()));
   }
-  io.stderr.write(`timing: ${timings.join("; ")}\n`);
-  io.stdout.write(`\nreport: ${path.relative(io.cwd, reportHtml)}   (executed notebooks and HTML in ${path.relative(io.cwd, outDir) || outDir}/)\n`);
-  return report.verdict === "pass" && notebooksOk ? 0 : 1;
+
+  async function walkThenNotebooks(): Promise<number> {
+    const walkAt = Date.now();
+    const report = await runWalk({
+      ...params,
+      inventory,
+      ...(record ? { record } : {}),
+      ...(replay ? { replay } : {}),
+      signal: io.signal,
+      onStage: (st, done, total) =>
+        io.stderr.write(`  [${done}/${total}] ${st.verdict.toUpperCase().padEnd(7)} ${st.title}${st.verdict === "pass" ? "" : `: ${st.reason}`}\n`),
+    });
+    timings.push(`${replay ? "replay" : "walk"} ${((Date.now() - walkAt) / 1000).toFixed(1)} s`);
+    const productsAt = Date.now();
+    // Large tables columnar (Arrow IPC) and the frames the stages used, commented, as a pcapng; linked from the report.
+    const files: { href: string; text: string }[] = [];
+    try {
+      if (record) {
+        const made = await recordWalkProducts(record, report.stages);
+        for (const w of made.warnings) io.stderr.write(`packetwalk walk: ${w}\n`);
+        if (made.evidenceFrames) files.push({ href: `investigation/${made.evidenceFrames.file}`, text: `${made.evidenceFrames.items} frames the stages used as evidence, each commented with the stage and the reason (Wireshark: Statistics → Capture File Properties, or the packet comments column)` });
+        for (const t of made.tables) files.push({ href: `investigation/${t.file}`, text: `${t.name}: ${t.rows} rows, Arrow IPC (arquero, DuckDB, Polars)` });
+      } else if (replay) {
+        const ef = await evidenceFramesPcapng(report.stages, recordedCaptures(replay));
+        for (const m of ef?.missing ?? []) io.stderr.write(`packetwalk walk: evidence frames: ${m}\n`);
+        if (ef && ef.frames > 0) {
+          fs.writeFileSync(path.join(outDir, "evidence-frames.pcapng"), ef.bytes);
+          files.push({ href: "evidence-frames.pcapng", text: `${ef.frames} frames the stages used as evidence, each commented with the stage and the reason` });
+        }
+      }
+    } catch (e) {
+      io.stderr.write(`packetwalk walk: could not write the evidence frames and tables: ${(e as Error).message}\n`);
+    }
+    record?.close();
+    timings.push(`tables and evidence frames ${((Date.now() - productsAt) / 1000).toFixed(1)} s`);
+    fs.writeFileSync(path.join(outDir, "walk.json"), JSON.stringify(report.toJSON(), null, 2) + "\n");
+    const reportHtml = path.join(outDir, "walk.html");
+    // The timeline of the recording: every command, poll, probe, capture and note, in time order.
+    let timeline: unknown;
+    try {
+      const recorded = replay ?? openInvestigation(invDir);
+      timeline = tableBundle(aq.from(investigationTimeline(recorded.records)), { title: `timeline of ${recorded.manifest.id}`, maxRows: 500 });
+    } catch {
+      /* no recording to show */
+    }
+    fs.writeFileSync(reportHtml, await walkPage(report, `packet walk: ${params.fip}:${params.fipPort}`, startedAt, timeline, files));
+    io.stdout.write(`\n${report.toString()}\n`);
+    const first = report.firstFailure;
+    if (first) io.stdout.write(`\nfirst stage where the packet was not seen: ${first.title} — ${first.reason}\n`);
+
+    let notebooksOk = true;
+    const rows: { notebook: string; status: string; cells: string; html: string }[] = [];
+    if (books.length > 0) {
+      // The notebooks replay the recording, so they are independent: run a few at once (one kernel each).
+      const results: (typeof rows)[number][] = new Array(books.length);
+      let next = 0;
+      const took: string[] = [];
+      const runOne = async (i: number, client: KernelClient | undefined): Promise<void> => {
+        const file = books[i]!;
+        const base = path.basename(file, ".ipynb");
+        const html = path.join(outDir, `${base}.html`);
+        const t0 = Date.now();
+        try {
+          const r = await runNotebookFile(
+            file,
+            {
+              ...(client ? { client } : {}),
+              // The recording, relative to the executed notebook beside it (no path of this machine in it).
+              params: { inventory: path.relative(outDir, replay ? inventoryFile : invDir) || ".", fip: params.fip, fipPort: params.fipPort, hostHeader: params.hostHeader, largePath: params.largePath ?? "" },
+              cwd: outDir,
+              // A command the recording lacks may still run live while this walk's target is up.
+              env: kernelEnv,
+              out: path.join(outDir, `${base}.ipynb`),
+              html,
+              timeoutSeconds: v.timeout ? Number(v.timeout) : undefined,
+              quiet: true,
+            },
+            io,
+          );
+          const bad = r.cells.filter((c) => c.status !== "ok").length;
+          notebooksOk &&= r.ok;
+          if (v.executed) {
+            const dir = path.resolve(io.cwd, v.executed);
+            fs.mkdirSync(dir, { recursive: true });
+            fs.copyFileSync(path.join(outDir, `${base}.ipynb`), path.join(dir, `${base}.ipynb`));
+          }
+          results[i] = { notebook: base, status: r.ok ? "ok" : "FAILED", cells: `${r.cells.length - bad}/${r.cells.length} ok`, html: path.relative(io.cwd, html) };
+        } catch (e) {
+          notebooksOk = false;
+          results[i] = { notebook: base, status: "ERROR", cells: (e as Error).message.slice(0, 80), html: "" };
+        }
+        took.push(`${base} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      };
+      // One kernel per job, reset between its notebooks (fresh names, targets closed, execution count 1)
+      // instead of a new process each: TypeScript and packetwalk's types load once per job, not per notebook.
+      // --kernel-per-notebook starts a new process for each (what a user's Jupyter does on restart).
+      const notebooksAt = Date.now();
+      await Promise.all(
+        Array.from({ length: Math.min(jobs, books.length) }, async (_, job) => {
+          let client: KernelClient | undefined = await warming[job];
+          try {
+            while (next < books.length && !io.signal.aborted) {
+              const i = next++;
+              if (reuse && client?.used) {
+                try {
+                  await client.reset();
+                  client.used = false;
+                } catch (e) {
+                  io.stderr.write(`packetwalk walk: a kernel could not be reused (${(e as Error).message}); starting a new one\n`);
+                  await client.kill();
+                  client = undefined;
+                }
+              }
+              if (reuse && (!client || client.dead)) {
+                if (client) await client.kill();
+                client = await KernelClient.start(packetwalkKernelCommand(outDir, kernelEnv)).catch((e: unknown) => {
+                  io.stderr.write(`packetwalk walk: the kernel did not start: ${(e as Error).message}\n`);
+                  return undefined;
+                });
+              }
+              await runOne(i, client);
+            }
+          } finally {
+            await client?.shutdown();
+          }
+        }),
+      );
+      timings.push(`notebooks ${((Date.now() - notebooksAt) / 1000).toFixed(1)} s with ${Math.min(jobs, books.length)} ${reuse ? "reused kernels" : "jobs, a kernel per notebook"} (${took.join(", ")})`);
+      rows.push(...results.filter(Boolean));
+      if (rows.length) {
+        const w = Math.max(...rows.map((r) => r.notebook.length), 8);
+        io.stdout.write(`\n${"notebook".padEnd(w)}  status  cells       report\n`);
+        for (const r of rows) io.stdout.write(`${r.notebook.padEnd(w)}  ${r.status.padEnd(6)}  ${r.cells.padEnd(10)}  ${r.html}\n`);
+      }
+    }
+    io.stderr.write(`timing: ${timings.join("; ")}\n`);
+    io.stdout.write(`\nreport: ${path.relative(io.cwd, reportHtml)}   (executed notebooks and HTML in ${path.relative(io.cwd, outDir) || outDir}/)\n`);
+    return report.verdict === "pass" && notebooksOk ? 0 : 1;
+  }
 }
 
 /** The live inventory file the notebooks may fall back to (the lab's is written beside the outputs already). */
