@@ -9,8 +9,9 @@
  * captures/<n>.pcap   captures as the node wrote them (pcap or pcapng), with node, interface and filter
  * tables/<name>.arrow large tables as Arrow IPC (arquero, DuckDB, Polars and Spark read them)
  * exports/<name>      files made from the evidence (evidence-frames.pcapng: the frames stages used, commented)
- * evidence.seq        the last record number given (evidence.lock is held while one is taken), so
- *                     processes appending at once (two notebooks, a note) never repeat a number
+ * evidence.seq        the last record number given; a batch of records is numbered on from it and
+ *                     appended while evidence.lock is held, so processes appending at once (two
+ *                     notebooks, a note) never repeat a number and the log's order is the numbers' order
  * ```
  *
  * A run that is killed leaves a readable folder: blobs are written (and renamed into place) before the
@@ -32,7 +33,7 @@ export const FILES = {
   exports: "exports",
   /** The last record number given, shared by every process appending (see the writer). */
   seq: "evidence.seq",
-  /** Held for an instant while a record number is taken. */
+  /** Held for an instant while a batch of records is numbered and appended. */
   lock: "evidence.lock",
 } as const;
 

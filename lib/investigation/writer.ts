@@ -85,7 +85,7 @@ export class InvestigationWriter {
   private captures = 0;
   private readonly knownBlobs = new Set<string>();
   private readonly flushMs: number;
-  private pending: string[] = [];
+  private pending: EvidenceRecord[] = [];
   private timer: NodeJS.Timeout | null = null;
   private readonly onExit = (): void => this.flush();
 
@@ -100,7 +100,10 @@ export class InvestigationWriter {
   }
 
   /**
-   * Writes the records gathered so far (a no-op when each record is written at once).
+   * Writes the records gathered so far: under the folder's lock, numbers them on from the folder's
+   * counter (every process appending to this folder shares it: two notebooks, a `packetwalk note` during
+   * a live recording), writes them in one append and stores the new counter, so record numbers never
+   * repeat and follow the order of the log. One lock per batch, not per record.
    *
    * @example
    * inv.flush();
@@ -111,44 +114,8 @@ export class InvestigationWriter {
       this.timer = null;
     }
     if (this.fd === null || this.pending.length === 0) return;
-    const text = this.pending.join("");
+    const batch = this.pending;
     this.pending = [];
-    fs.writeSync(this.fd, text);
-  }
-
-  /** Whether records can still be appended. */
-  get open(): boolean {
-    return this.fd !== null;
-  }
-
-  /**
-   * Appends one record (numbered and stamped here) and returns it. After {@link close} it is a no-op
-   * that still returns the record, so late evidence never throws inside a caller's cleanup.
-   *
-   * @example
-   * inv.append({ kind: "note", text: "gateway answered in terse form only", stage: "gateway" });
-   */
-  append<R extends NewRecord>(record: R): R & { seq: number; at: string } {
-    if (this.fd === null) return { seq: ++this.seq, at: new Date().toISOString(), ...record } as R & { seq: number; at: string };
-    const full = { seq: this.takeSeq(), at: new Date().toISOString(), ...record } as R & { seq: number; at: string };
-    const line = `${JSON.stringify(full)}\n`;
-    if (this.flushMs <= 0) fs.writeSync(this.fd, line);
-    else {
-      this.pending.push(line);
-      if (!this.timer) {
-        this.timer = setTimeout(() => this.flush(), this.flushMs);
-        this.timer.unref?.();
-      }
-    }
-    return full;
-  }
-
-  /**
-   * The next record number, unique across every process appending to this folder (two notebooks, a
-   * `packetwalk note` during a live recording): taken from the folder's counter file under its lock
-   * file, so numbers never repeat even when records are written in batches.
-   */
-  private takeSeq(): number {
     const release = lockFolder(this.dir);
     try {
       const counter = path.join(this.dir, FILES.seq);
@@ -159,11 +126,43 @@ export class InvestigationWriter {
       } catch {
         /* no counter yet: this writer's own count */
       }
-      fs.writeFileSync(counter, `${last + 1}\n`);
-      return (this.seq = last + 1);
+      let text = "";
+      for (const r of batch) {
+        r.seq = ++last;
+        text += `${JSON.stringify(r)}\n`;
+      }
+      fs.writeSync(this.fd, text);
+      fs.writeFileSync(counter, `${last}\n`);
+      this.seq = last;
     } finally {
       release();
     }
+  }
+
+  /** Whether records can still be appended. */
+  get open(): boolean {
+    return this.fd !== null;
+  }
+
+  /**
+   * Appends one record (stamped here) and returns it. Its `seq` is final once it is written: at once
+   * without `flushMs`, else at the next {@link flush} (the returned object is updated then; until then
+   * it holds this writer's guess). After {@link close} it is a no-op that still returns the record, so
+   * late evidence never throws inside a caller's cleanup.
+   *
+   * @example
+   * inv.append({ kind: "note", text: "gateway answered in terse form only", stage: "gateway" });
+   */
+  append<R extends NewRecord>(record: R): R & { seq: number; at: string } {
+    const full = { seq: this.seq + this.pending.length + 1, at: new Date().toISOString(), ...record } as R & { seq: number; at: string };
+    if (this.fd === null) return full;
+    this.pending.push(full);
+    if (this.flushMs <= 0) this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), this.flushMs);
+      this.timer.unref?.();
+    }
+    return full;
   }
 
   /**
@@ -240,7 +239,10 @@ export class InvestigationWriter {
    * inv.note("haproxy on cent222 answered 503 twice", { stage: "proxy" });
    */
   note(text: string, opts: { stage?: string; evidence?: string; author?: string } = {}): NoteRecord {
-    return this.append({ kind: "note", text, ...opts });
+    const r = this.append({ kind: "note", text, ...opts });
+    // Written at once: a note is rare, and its number is what the caller shows.
+    this.flush();
+    return r;
   }
 
   /** Writes what is pending and stops writing (records appended later are dropped). */

@@ -42,7 +42,7 @@ describe("--record DIR on exec, flows and probe", () => {
     expect(b.stderr).not.toMatch(/, new\)/);
     const p = await runCli(probeCommand, ["http", "http://101.101.101.1/", "--host", "www.juniper.net", "--inventory", inventory, "--record", inv, "--repeat", "2", "--every", "0.2"]);
     expect(p.code).toBe(0);
-    const f = await runCli(flowsCommand, ["cent222", "--inventory", inventory, "--record", inv, "--every", "0.2", "--for", "1.5"]);
+    const f = await runCli(flowsCommand, ["cent222", "--inventory", inventory, "--record", inv, "--every", "0.2", "--for", "2.5"]);
     expect(f.code).toBe(0);
     const t = await runCli(probeCommand, ["tcp", "101.101.101.1", "80", "--inventory", inventory, "--record", inv, "--hold", "0.3", "--send", "GET / HTTP/1.0"]);
     expect([0, 1]).toContain(t.code);
@@ -64,7 +64,7 @@ describe("--record DIR on exec, flows and probe", () => {
     expect(loop!.stdout.bytes).toBeGreaterThan(0);
     expect(loop!.stdout.bytes).toBeLessThanOrEqual(1 << 20);
     const snaps = read.records.filter((r): r is SnapshotRecord => r.kind === "snapshot");
-    expect(snaps.length).toBeGreaterThan(3);
+    expect(snaps.length).toBeGreaterThanOrEqual(2);
     expect(investigationTables(read)).toEqual(["flow-history"]);
     // The probes' connections linger in the flow table (3 s in this lab): the history holds them, snapshot by snapshot.
     const history = readInvestigationTable(read, "flow-history")!;
