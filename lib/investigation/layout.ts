@@ -9,9 +9,9 @@
  * captures/<n>.pcap   captures as the node wrote them (pcap or pcapng), with node, interface and filter
  * tables/<name>.arrow large tables as Arrow IPC (arquero, DuckDB, Polars and Spark read them)
  * exports/<name>      files made from the evidence (evidence-frames.pcapng: the frames stages used, commented)
- * evidence.seq        the last record number given; a batch of records is numbered on from it and
- *                     appended while evidence.lock is held, so processes appending at once (two
- *                     notebooks, a note) never repeat a number and the log's order is the numbers' order
+ * evidence.lock       held for an instant while a batch of records is numbered (on from the log's last
+ *                     record) and appended, so processes appending at once (two notebooks, a note)
+ *                     never repeat a number and the log's order is the numbers' order
  * ```
  *
  * A run that is killed leaves a readable folder: blobs are written (and renamed into place) before the
@@ -31,8 +31,6 @@ export const FILES = {
   captures: "captures",
   tables: "tables",
   exports: "exports",
-  /** The last record number given, shared by every process appending (see the writer). */
-  seq: "evidence.seq",
   /** Held for an instant while a batch of records is numbered and appended. */
   lock: "evidence.lock",
 } as const;

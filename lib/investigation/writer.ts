@@ -86,6 +86,8 @@ export class InvestigationWriter {
   private readonly knownBlobs = new Set<string>();
   private readonly flushMs: number;
   private pending: EvidenceRecord[] = [];
+  /** The log's size after this writer's last batch (-1: not written yet). */
+  private logEnd = -1;
   private timer: NodeJS.Timeout | null = null;
   private readonly onExit = (): void => this.flush();
 
@@ -94,16 +96,17 @@ export class InvestigationWriter {
     this.dir = dir;
     this.manifest = manifest;
     this.seq = nextSeq - 1;
-    this.fd = fs.openSync(path.join(dir, FILES.log), "a");
+    // Appending (every write lands at the end), and readable: a batch numbers on from the log's last record.
+    this.fd = fs.openSync(path.join(dir, FILES.log), "a+");
     this.flushMs = opts.flushMs ?? 0;
     if (this.flushMs > 0) process.on("exit", this.onExit);
   }
 
   /**
-   * Writes the records gathered so far: under the folder's lock, numbers them on from the folder's
-   * counter (every process appending to this folder shares it: two notebooks, a `packetwalk note` during
-   * a live recording), writes them in one append and stores the new counter, so record numbers never
-   * repeat and follow the order of the log. One lock per batch, not per record.
+   * Writes the records gathered so far: under the folder's lock, numbers them on from the last record
+   * of the log (read back only when another process appended since this writer's last batch: two
+   * notebooks, a `packetwalk note` during a live recording) and writes them in one append, so record
+   * numbers never repeat and follow the order of the log. One lock per batch, not per record.
    *
    * @example
    * inv.flush();
@@ -118,21 +121,22 @@ export class InvestigationWriter {
     this.pending = [];
     const release = lockFolder(this.dir);
     try {
-      const counter = path.join(this.dir, FILES.seq);
+      // Another process appended since this writer's last batch: number on after its last record.
+      const size = fs.fstatSync(this.fd).size;
       let last = this.seq;
-      try {
-        const n = Number(fs.readFileSync(counter, "utf8").trim());
-        if (Number.isInteger(n) && n > last) last = n;
-      } catch {
-        /* no counter yet: this writer's own count */
-      }
       let text = "";
+      if (size !== this.logEnd) {
+        const tail = lastRecordOf(this.fd, size);
+        last = Math.max(last, tail.seq);
+        if (!tail.endsWithNewline) text = "\n"; // a line cut by a killed writer stays apart from ours
+      }
       for (const r of batch) {
         r.seq = ++last;
         text += `${JSON.stringify(r)}\n`;
       }
-      fs.writeSync(this.fd, text);
-      fs.writeFileSync(counter, `${last}\n`);
+      const bytes = Buffer.from(text, "utf8");
+      fs.writeSync(this.fd, bytes);
+      this.logEnd = size + bytes.length;
       this.seq = last;
     } finally {
       release();
@@ -329,6 +333,34 @@ export function recordInto(dir: string, opts: CreateOptions): InvestigationWrite
     return Object.assign(w, { created: false });
   }
   return Object.assign(createInvestigation(dir, opts), { created: true });
+}
+
+/**
+ * The highest record number among the last complete lines of the log (read backwards from its end, 64 KiB
+ * at a time, until one parses), and whether the log ends with a newline.
+ */
+function lastRecordOf(fd: number, size: number): { seq: number; endsWithNewline: boolean } {
+  if (size === 0) return { seq: 0, endsWithNewline: true };
+  let window = 1 << 16;
+  for (;;) {
+    const from = Math.max(0, size - window);
+    const buf = Buffer.alloc(size - from);
+    fs.readSync(fd, buf, 0, buf.length, from);
+    const endsWithNewline = buf[buf.length - 1] === 0x0a;
+    const lines = buf.toString("utf8").split("\n");
+    if (from > 0) lines.shift(); // the first line of the window may be cut
+    let best = 0;
+    for (const line of lines) {
+      try {
+        const seq = (JSON.parse(line) as { seq?: unknown }).seq;
+        if (typeof seq === "number" && seq > best) best = seq;
+      } catch {
+        /* a cut or foreign line */
+      }
+    }
+    if (best > 0 || from === 0) return { seq: best, endsWithNewline };
+    window *= 4;
+  }
 }
 
 const nap = new Int32Array(new SharedArrayBuffer(4));

@@ -26,7 +26,7 @@ describe("packetwalk note and pack", () => {
     const file = path.join(dir, "incident.tgz");
     const p = await runCli(packCommand, [inv, "-o", file]);
     expect(p.code).toBe(0);
-    expect(p.stdout).toMatch(/incident\.tgz: 3 files, \d+ bytes/);
+    expect(p.stdout).toMatch(/incident\.tgz: 2 files, \d+ bytes/);
     const back = openInvestigation(file);
     expect(back.records.map((r) => [r.kind, (r as { text?: string }).text, (r as { stage?: string }).stage])).toEqual([
       ["note", "gateway answers in brief form only", "gateway"],

@@ -293,13 +293,12 @@ describe("packing", () => {
     for (const name of ["incident.tar", "incident.tar.gz"]) {
       const file = path.join(tmp(), name);
       const r = packInvestigation(dir, file);
-      expect(r.files).toBe(5); // manifest, log, its record counter, one blob, one capture
+      expect(r.files).toBe(4); // manifest, log, one blob, one capture
       const listing = execFileSync("tar", ["-tf", file], { encoding: "utf8" }).trim().split("\n").sort();
       expect(listing).toEqual([
         `${writer.manifest.id}/blobs/${(openInvestigation(dir).records[0] as CommandRecord).stdout.sha256}`,
         `${writer.manifest.id}/captures/001-cent222-ens3.pcap`,
         `${writer.manifest.id}/evidence.jsonl`,
-        `${writer.manifest.id}/evidence.seq`,
         `${writer.manifest.id}/manifest.json`,
       ].sort());
       const inv = openInvestigation(file);
