@@ -257,14 +257,18 @@ async function walkAndRun(
     });
   }
   // The notebooks' kernels start (and load TypeScript and packetwalk's types with one import) while the
-  // walk runs, which mostly waits on the network; each is reset before its first notebook.
+  // walk runs its stages, which mostly wait on the network: once the traffic phase (probes, 5 Hz polls,
+  // captures, all timing-sensitive) is over, i.e. when the first stage is decided. Each is reset before
+  // its first notebook.
   let books = v["no-notebooks"] ? [] : shippedNotebooks();
   if (v.only?.length) books = books.filter((b) => v.only!.some((o) => path.basename(b).includes(o)));
   const jobs = Math.max(1, Math.min(8, v.jobs !== undefined ? Number(v.jobs) || 1 : 2));
   const kernelEnv = replay ? process.env : { ...process.env, PACKETWALK_LIVE_INVENTORY: liveInventoryFile(outDir, inventoryFile, inventoryObject) };
   const reuse = !v["kernel-per-notebook"];
-  const warming: Promise<KernelClient | undefined>[] = reuse
-    ? Array.from({ length: Math.min(jobs, books.length) }, () =>
+  const warming: Promise<KernelClient | undefined>[] = [];
+  const startKernels = (): void => {
+    if (!reuse || warming.length > 0) return;
+    warming.push(...Array.from({ length: Math.min(jobs, books.length) }, () =>
         KernelClient.start(packetwalkKernelCommand(outDir, kernelEnv)).then(
           async (k) => {
             k.used = true; // reset before the first notebook, whatever the warm-up left
@@ -273,8 +277,8 @@ async function walkAndRun(
           },
           () => undefined, // started again (and its error reported) when its first notebook needs it
         ),
-      )
-    : [];
+    ));
+  };
   try {
     return await walkThenNotebooks();
   } finally {
@@ -290,9 +294,12 @@ async function walkAndRun(
       ...(record ? { record } : {}),
       ...(replay ? { replay } : {}),
       signal: io.signal,
-      onStage: (st, done, total) =>
-        io.stderr.write(`  [${done}/${total}] ${st.verdict.toUpperCase().padEnd(7)} ${st.title}${st.verdict === "pass" ? "" : `: ${st.reason}`}\n`),
+      onStage: (st, done, total) => {
+        startKernels();
+        io.stderr.write(`  [${done}/${total}] ${st.verdict.toUpperCase().padEnd(7)} ${st.title}${st.verdict === "pass" ? "" : `: ${st.reason}`}\n`);
+      },
     });
+    startKernels();
     timings.push(`${replay ? "replay" : "walk"} ${((Date.now() - walkAt) / 1000).toFixed(1)} s`);
     const productsAt = Date.now();
     // Large tables columnar (Arrow IPC) and the frames the stages used, commented, as a pcapng; linked from the report.
@@ -326,7 +333,14 @@ async function walkAndRun(
     } catch {
       /* no recording to show */
     }
-    fs.writeFileSync(reportHtml, await walkPage(report, `packet walk: ${params.fip}:${params.fipPort}`, startedAt, timeline, files));
+    // The report (its charts take seconds to render) is written while the notebooks run.
+    const reportAt = Date.now();
+    let reportTook = "";
+    const reportWritten = walkPage(report, `packet walk: ${params.fip}:${params.fipPort}`, startedAt, timeline, files).then((html) => {
+      fs.writeFileSync(reportHtml, html);
+      reportTook = `report ${((Date.now() - reportAt) / 1000).toFixed(1)} s (beside the notebooks)`;
+    });
+    reportWritten.catch(() => undefined); // awaited (and its error thrown) after the notebooks
     io.stdout.write(`\n${report.toString()}\n`);
     const first = report.firstFailure;
     if (first) io.stdout.write(`\nfirst stage where the packet was not seen: ${first.title} — ${first.reason}\n`);
@@ -416,6 +430,8 @@ async function walkAndRun(
         for (const r of rows) io.stdout.write(`${r.notebook.padEnd(w)}  ${r.status.padEnd(6)}  ${r.cells.padEnd(10)}  ${r.html}\n`);
       }
     }
+    await reportWritten;
+    timings.push(reportTook);
     io.stderr.write(`timing: ${timings.join("; ")}\n`);
     io.stdout.write(`\nreport: ${path.relative(io.cwd, reportHtml)}   (executed notebooks and HTML in ${path.relative(io.cwd, outDir) || outDir}/)\n`);
     return report.verdict === "pass" && notebooksOk ? 0 : 1;

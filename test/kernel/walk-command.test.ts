@@ -30,7 +30,7 @@ describe("packetwalk walk --lab", () => {
     expect(r.out).toContain("all 10 stages pass; active haproxy on cent222, backend pod 10.47.255.236 on cent333");
     expect(r.out).toMatch(/03-fip-nat\s+ok\s+6\/6 ok/);
     expect(r.out).toMatch(/01-internet-host\s+ok\s+6\/6 ok/);
-    expect(r.err).toMatch(/^timing: lab start [\d.]+ s; walk [\d.]+ s; tables and evidence frames [\d.]+ s; notebooks [\d.]+ s with 1 reused kernels \(01-internet-host [\d.]+ s, 03-fip-nat [\d.]+ s\)$/m);
+    expect(r.err).toMatch(/^timing: lab start [\d.]+ s; walk [\d.]+ s; tables and evidence frames [\d.]+ s; notebooks [\d.]+ s with 1 reused kernels \(01-internet-host [\d.]+ s, 03-fip-nat [\d.]+ s\); report [\d.]+ s \(beside the notebooks\)$/m);
     expect(r.code).toBe(0);
     // One walk, one story: the report and both notebooks speak of the same client port.
     const port = (JSON.parse(fs.readFileSync(path.join(r.dir, "walk.json"), "utf8")) as { discovery: { clientPort: number } }).discovery.clientPort;
