@@ -74,8 +74,8 @@ export async function run(log: (line: string) => void): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pw-bench-walk-"));
   try {
     log(`walk bench (load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} on ${os.cpus().length} cores)`);
-    // Before: a new kernel process per notebook. After (the default): one kernel per job, started while
-    // the walk runs and reset between notebooks. Same command otherwise; wall time and the CPU of every
+    // Before: a new kernel process per notebook. After (the default): one kernel per job, started once
+    // the walk's traffic phase is over and reset between notebooks. Same command otherwise; wall time and the CPU of every
     // process involved (the CLI, the lab, the kernels).
     const books = fs.readdirSync(path.resolve(__dirname, "../../../notebooks")).filter((n) => n.endsWith(".ipynb")).length;
     const fresh = timeCli(["walk", "--lab", "--out", "out-fresh", "--kernel-per-notebook"], dir);
