@@ -6,6 +6,7 @@
  */
 import * as util from "node:util";
 import { interruptAll } from "../lib/cancel";
+import { resetKernelState } from "../lib/kernel-reset";
 import { DisplayBundle, normalizeBundle } from "../lib/display/bundle";
 import { installSink } from "../lib/display/sink";
 import { isDisplayHandle, toDisplayBundle } from "../lib/display/show";
@@ -64,6 +65,12 @@ export interface CellEngine {
   isComplete(code: string): { status: "complete" | "incomplete" | "invalid" | "unknown"; indent?: string };
   /** Aborts helpers' I/O and the running cell; kernel state is kept. */
   interrupt(): void;
+  /**
+   * Forgets every cell (variables, declarations) and what helpers hold (open targets, SSH connections,
+   * labs), keeping only what is loaded (TypeScript, packetwalk's modules): the next notebook starts as in
+   * a fresh kernel, without paying for the load again. Resolves to the problems met (empty when clean).
+   */
+  reset?(): Promise<string[]>;
 }
 
 interface TslabExecutor {
@@ -148,7 +155,8 @@ export function toCellError(e: unknown, mapLine: (line: number) => number | null
 export class Engine implements CellEngine {
   /** The current output target; background output after a cell ends goes to the last one. */
   target: OutputTarget;
-  private readonly executor: TslabExecutor;
+  private executor: TslabExecutor;
+  private readonly newExecutor: () => TslabExecutor;
   private lastValue: unknown = NO_VALUE;
   private errors: unknown[] = [];
   private diagnostics: string[] = [];
@@ -192,7 +200,9 @@ export class Engine implements CellEngine {
       },
     };
     void convs.node; // warm the converter: this is most of start-up
-    this.executor = createExecutor(opts.cwd, convs, {
+    // The converter (TypeScript's program: lib files, packetwalk's types) is kept across resets; the
+    // executor (the cells' names and declarations) is made anew.
+    this.newExecutor = () => createExecutor(opts.cwd, convs, {
       log: (...args: unknown[]) => {
         // tslab calls console.log(value) with the last expression's value and nothing else.
         this.lastValue = args.length === 1 ? args[0] : args;
@@ -206,8 +216,24 @@ export class Engine implements CellEngine {
         }
       },
     });
+    this.executor = this.newExecutor();
     this.installSink();
     this.installTslabDisplay();
+  }
+
+  /** See {@link CellEngine.reset}. */
+  async reset(): Promise<string[]> {
+    interruptAll();
+    await this.settlePending();
+    const problems = await resetKernelState();
+    this.executor = this.newExecutor();
+    this.declared = false;
+    this.lastValue = NO_VALUE;
+    this.errors = [];
+    this.diagnostics = [];
+    this.pending = [];
+    this.lastConverted = "";
+    return problems;
   }
 
   /** `input(prompt, { password })` in cells: a line from the client over the stdin channel. */

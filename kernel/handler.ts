@@ -260,6 +260,14 @@ export class KernelHandler {
       case "comm_msg":
       case "comm_close":
         return;
+      case "packetwalk_reset_request": {
+        // packetwalk's own: the headless runner reuses this kernel for the next notebook. Queued like a
+        // cell, so it runs after what was sent before it.
+        if (!this.engine.reset) return this.answer(msg, notImplemented("this engine cannot reset"));
+        const problems = await this.engine.reset();
+        this.executionCount = 0;
+        return this.answer(msg, { status: "ok", problems });
+      }
       default:
         return this.answer(msg, notImplemented(`packetwalk does not handle ${msg.header.msg_type}`));
     }

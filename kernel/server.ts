@@ -82,6 +82,10 @@ export class LazyEngine implements CellEngine {
   interrupt(): void {
     this.real?.interrupt();
   }
+  /** Resets the engine when it was loaded (one never loaded is fresh already). */
+  async reset(): Promise<string[]> {
+    return (await this.real?.reset?.()) ?? [];
+  }
 }
 
 function watchedParent(opts: ServeOptions): number | null {

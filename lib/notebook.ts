@@ -5,10 +5,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as aq from "arquero";
-import { appendToInvestigation, createInvestigation, describeTarget, newInvestigationId, openInvestigation, PACKED_NAME, RecordingRunner, ReplayRunner, type Investigation, type InvestigationWriter } from "./investigation";
+import { appendToInvestigation, describeTarget, recordInto, newInvestigationId, openInvestigation, PACKED_NAME, RecordingRunner, ReplayRunner, type Investigation, type InvestigationWriter } from "./investigation";
 import { JUPYTER_DISPLAY, type DisplayBundle } from "./display/bundle";
 import { show } from "./display/show";
 import { tableBundle } from "./display/table";
+import { onKernelReset } from "./kernel-reset";
 import { startLab, type Lab } from "./lab";
 import { loadInventory, type Inventory } from "./remote";
 import { type CommandRunner } from "./remote/runner";
@@ -41,7 +42,8 @@ export interface OpenTargetOptions {
   /** Lab faults (when no inventory is given). */
   faults?: string[];
   /**
-   * Where to record the investigation: a folder, or `false` for none. Default: `$PACKETWALK_RECORD`
+   * Where to record the investigation: a folder (created, or added to when it already holds one), or
+   * `false` for none. Default: `$PACKETWALK_RECORD`
    * (`off` for none), else `investigations/<id>` under the working directory. Ignored when replaying.
    */
   record?: string | false;
@@ -50,6 +52,25 @@ export interface OpenTargetOptions {
 }
 
 let current: Target | null = null;
+/** Targets opened and not closed yet: a kernel reused for the next notebook closes them (as a fresh process would end them). */
+const open = new Set<Target>();
+onKernelReset(async () => {
+  current = null;
+  const left = [...open];
+  open.clear();
+  await Promise.all(left.map((t) => t.close().catch(() => undefined)));
+});
+
+/** Tracks a target until it is closed. */
+function tracked<T extends Target>(t: T): T {
+  const close = t.close.bind(t);
+  t.close = async () => {
+    open.delete(t);
+    await close();
+  };
+  open.add(t);
+  return t;
+}
 
 /**
  * Opens the target: an investigation (a folder or packed `.tar`/`.tgz` file, replayed: every command
@@ -67,7 +88,7 @@ export async function openTarget(inventoryPath = "", opts: OpenTargetOptions = {
   let lab: Lab | null = null;
   let raw: object;
   let source: string;
-  if (inventoryPath && isInvestigation(inventoryPath)) return (current = replayTarget(inventoryPath));
+  if (inventoryPath && isInvestigation(inventoryPath)) return (current = tracked(replayTarget(inventoryPath)));
   if (inventoryPath) {
     try {
       // JSON or YAML; relative key and known_hosts paths resolve against the file's folder.
@@ -87,7 +108,8 @@ export async function openTarget(inventoryPath = "", opts: OpenTargetOptions = {
   let record: InvestigationWriter | null = null;
   if (where !== false) {
     const id = newInvestigationId();
-    record = createInvestigation(where || path.join("investigations", id), {
+    // A folder that already holds an investigation is added to (numbering on); else one is created.
+    record = recordInto(where || path.join("investigations", id), {
       id,
       target: describeTarget(inventory, lab ? "lab" : "inventory", lab ? `embedded lab (${lab.inventory.scenario.topology})` : source),
       parameters: opts.parameters ?? {},
@@ -113,7 +135,7 @@ export async function openTarget(inventoryPath = "", opts: OpenTargetOptions = {
       return tableBundle(aq.from(rows), { title: `target: ${source}` });
     },
   };
-  current = target;
+  current = tracked(target);
   return target;
 }
 

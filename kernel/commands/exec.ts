@@ -4,10 +4,11 @@
  * Runs a command on one node, a comma list, `role:ROLE`, or `all` (fan-out, output prefixed per node).
  */
 import { defineCommand, UsageError } from "./args";
+import { openCliRecording, RECORD_OPTION, RECORD_USAGE } from "./record";
 import type { CommandIO } from "./types";
 
 const usage = `usage: packetwalk exec NODE [--inventory FILE] [--timeout SECONDS] [--concurrency N]
-                       [--vrouter] [--shell] [--json] -- COMMAND [ARG ...]
+                       [--vrouter] [--shell] [--json] [--record DIR] -- COMMAND [ARG ...]
   Runs COMMAND over SSH on NODE (or, for a node whose vrouter.via is kubectl, in its vRouter agent
   container through the Kubernetes API's pod exec): an inventory node name, a comma list,
   role:compute, or all.
@@ -17,6 +18,7 @@ const usage = `usage: packetwalk exec NODE [--inventory FILE] [--timeout SECONDS
   nodes run it in the agent container as it is).
   With several nodes, output lines are prefixed "NODE | " and nodes run in parallel.
   The inventory (a JSON or YAML file) comes from --inventory or $PACKETWALK_INVENTORY.
+  ${RECORD_USAGE}
   Exit status: 0 every node ran COMMAND with exit 0, 1 otherwise, 2 usage or inventory error.`;
 
 const command = defineCommand({
@@ -29,6 +31,7 @@ const command = defineCommand({
     vrouter: { type: "boolean" },
     shell: { type: "boolean" },
     json: { type: "boolean" },
+    ...RECORD_OPTION,
   },
   // The remote command after `--` is never parsed as options.
   rest: true,
@@ -67,7 +70,17 @@ const command = defineCommand({
       return 2;
     }
 
-    const runner = createRunner(inventory, { env: io.env });
+    const record = await openCliRecording(v.record, io, {
+      command: "exec",
+      inventory,
+      source: v.inventory ?? io.env.PACKETWALK_INVENTORY ?? "",
+      parameters: { nodes, words, ...(v.shell ? { shell: true } : {}), ...(v.vrouter ? { vrouter: true } : {}) },
+    });
+    if (record === "error") return 2;
+    const direct = createRunner(inventory, { env: io.env });
+    const { RecordingRunner } = await import("../../lib/investigation/recording-runner.js");
+    // Recording, every command goes to the investigation as it ends (output streamed, not collected, is kept up to 1 MiB).
+    const runner = record ? new RecordingRunner(direct, record, { viaOf: (n) => inventory.nodes.find((x) => x.name === n)?.vrouter?.via }) : direct;
     const prefixed = nodes.length > 1;
     const width = Math.max(...nodes.map((n) => n.length));
     const carry = new Map<string, string>();
@@ -106,7 +119,8 @@ const command = defineCommand({
       if (v.json) io.stdout.write(`${JSON.stringify(rows, null, 1)}\n`);
       return rows.every((r) => r.ok) ? 0 : 1;
     } finally {
-      runner.close();
+      direct.close();
+      if (record) record.close();
     }
   },
 });

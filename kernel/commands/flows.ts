@@ -5,10 +5,11 @@
  * and at the end the table of flow entries seen (or JSON) to stdout.
  */
 import { defineCommand, UsageError } from "./args";
+import { openCliRecording, RECORD_OPTION, RECORD_USAGE } from "./record";
 import type { CommandIO } from "./types";
 
 const usage = `usage: packetwalk flows NODE [--match SPEC] [--every SECONDS] [--for SECONDS] [--mode stream|exec]
-                        [--json] [--inventory FILE]
+                        [--json] [--inventory FILE] [--record DIR]
   Polls "flow --match SPEC" (default "flow -l") on NODE (a name, a comma list, role:compute, or all)
   every --every seconds (default 0.2) for --for seconds (default 10; Ctrl-C stops early and still
   prints what was collected). Streams one line per snapshot to stderr, then prints the flow entries
@@ -18,6 +19,9 @@ const usage = `usage: packetwalk flows NODE [--match SPEC] [--every SECONDS] [--
   A node silent for longer than 2 intervals + 1 s is reported at once ("stopped answering"), and again
   when it comes back with the window lost; at the end a coverage line per node gives the seconds covered
   of the seconds asked.
+  ${RECORD_USAGE} With --record, every snapshot (the raw flow output, the node's stamp, the arrival
+  time) and gap is a record, the poll loop's own command is recorded too (its output kept up to 1 MiB),
+  and the flow history is stored as tables/flow-history.arrow (Arrow IPC) at the end.
   Exit status: 0 every node answered throughout (no gap longer than 2 intervals + 1 s), 1 a node gave no
   snapshot or had such a gap (coverage fell short), 2 usage or inventory error.`;
 
@@ -33,6 +37,7 @@ const command = defineCommand({
     mode: { type: "string" },
     json: { type: "boolean" },
     inventory: { type: "string", short: "i" },
+    ...RECORD_OPTION,
   },
   async run({ values: v, positionals }, io: CommandIO): Promise<number> {
     if (positionals.length !== 1) throw new UsageError("expected one NODE argument");
@@ -57,10 +62,25 @@ const command = defineCommand({
       return 2;
     }
 
-    const runner = createRunner(inv, { env: io.env });
+    const record = await openCliRecording(v.record, io, {
+      command: "flows",
+      inventory: inv,
+      source: v.inventory ?? io.env.PACKETWALK_INVENTORY ?? "",
+      parameters: { nodes, every: everyS, for: forS, mode, ...(v.match !== undefined ? { match: v.match } : {}) },
+    });
+    if (record === "error") return 2;
+    const inventory = inv;
+    const direct = createRunner(inv, { env: io.env });
+    const { RecordingRunner } = await import("../../lib/investigation/recording-runner.js");
+    const { ObservationRecorder } = await import("../../lib/walk/recording.js");
+    const { FlowHistoryBuilder } = await import("../../lib/flows/history-table.js");
+    // The poll loop itself is a command (recorded, its output bounded); its snapshots and gaps are records of their own.
+    const runner = record ? new RecordingRunner(direct, record, { viaOf: (n) => inventory.nodes.find((x) => x.name === n)?.vrouter?.via }) : direct;
+    const recorder = record ? new ObservationRecorder(record) : null;
+    const history = record ? new FlowHistoryBuilder() : null;
     // Memory stays flat however long the poll: two minutes of snapshots in memory, the rest summarised.
     const collector = new FlowCollector({ windowMs: 120_000, maxGoneFlows: 100_000 });
-    const poller = new FlowPoller({ runner, nodes, intervalMs: everyS * 1000, mode, collector, ...(v.match !== undefined ? { match: v.match } : {}) });
+    const poller = new FlowPoller({ runner, nodes, intervalMs: everyS * 1000, mode, collector, keepText: record !== null, ...(v.match !== undefined ? { match: v.match } : {}) });
     const width = Math.max(...nodes.map((n) => n.length));
     const { deadline } = await import("../../lib/cancel.js");
     const limit = deadline(forS * 1000, io.signal);
@@ -68,18 +88,30 @@ const command = defineCommand({
       await poller.run({
         signal: limit.signal,
         onSnapshot: (s) => {
+          recorder?.snapshot(s);
+          history?.add(s);
           io.stderr.write(`${s.node.padEnd(width)} #${String(s.seq).padEnd(4)} ${clock(s.at)}  ${s.entries.length} entries  (${poller.collector.flowCount} flows seen)\n`);
         },
         onGapStart: (g) => {
           io.stderr.write(`${g.node.padEnd(width)} stopped answering: no snapshot since ${clock(g.from)} (${(g.since / 1000).toFixed(1)} s): ${g.reason}\n`);
         },
         onGap: (g) => {
+          recorder?.gap(g);
           io.stderr.write(`${g.node.padEnd(width)} gap ${clock(g.from)} → ${clock(g.to)} (${((g.to - g.from) / 1000).toFixed(1)} s lost): ${g.reason}\n`);
         },
       });
     } finally {
       limit.clear();
-      runner.close();
+      direct.close();
+      if (record) {
+        try {
+          const { storeTable } = await import("../../lib/investigation/tables.js");
+          if (history) storeTable(record, "flow-history", history.table());
+        } catch (e) {
+          io.stderr.write(`packetwalk flows: could not store the flow history table: ${(e as Error).message}\n`);
+        }
+        record.close();
+      }
     }
 
     const c = poller.collector;

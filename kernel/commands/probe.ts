@@ -13,6 +13,8 @@ import { probeHttp, summarizeHttp, type HttpProbeResult } from "../../lib/probe/
 import { formatTcpResult, probeTcp } from "../../lib/probe/tcp";
 import { renderTranscript } from "../../lib/probe/types";
 import { CommandArgs, defineDispatcher, readCommandArgs, UsageError } from "./args";
+import type { InvestigationWriter } from "../../lib/investigation/writer";
+import { openCliRecording, RECORD_OPTION } from "./record";
 import type { CommandIO } from "./types";
 
 const USAGE = `usage:
@@ -30,6 +32,8 @@ const USAGE = `usage:
       --connect-timeout S     TCP connect limit (default 10)
       --timeout S             http: total limit per probe (default 30)
       --json                  print results as JSON, one object per line
+      --record DIR            record every probe (transcript, timings, client port) into the
+                              investigation folder DIR (created, or added to when it holds one)
 exit status: 0 all probes succeeded, 1 a probe failed, 2 usage error`;
 
 function seconds(v: string | undefined, name: string, dflt: number, allowInf = false): number {
@@ -62,6 +66,21 @@ async function loadAddressMap(file: string | undefined, io: CommandIO): Promise<
   return map as AddressMap;
 }
 
+/** Opens `--record DIR` for a probe: the target is the inventory when it reads as one, else only its file name. */
+async function probeRecording(dir: string | undefined, io: CommandIO, inventoryFile: string | undefined, parameters: Record<string, unknown>): Promise<InvestigationWriter | null | "error"> {
+  if (dir === undefined) return null;
+  let inventory;
+  if (inventoryFile !== undefined) {
+    try {
+      const { loadInventory } = await import("../../lib/remote/inventory.js");
+      inventory = loadInventory(path.resolve(io.cwd, inventoryFile));
+    } catch {
+      /* an address map only: the target is described by the file's name */
+    }
+  }
+  return openCliRecording(dir, io, { command: "probe", ...(inventory ? { inventory } : {}), source: inventoryFile ?? "", parameters });
+}
+
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted || ms <= 0) return resolve();
@@ -82,6 +101,7 @@ const TCP_OPTIONS = {
   "connect-timeout": { type: "string" },
   inventory: { type: "string" },
   json: { type: "boolean" },
+  ...RECORD_OPTION,
 } as const;
 
 async function runTcp({ values, positionals }: CommandArgs<typeof TCP_OPTIONS>, io: CommandIO): Promise<number> {
@@ -99,6 +119,8 @@ async function runTcp({ values, positionals }: CommandArgs<typeof TCP_OPTIONS>, 
     }
   }
   const addressMap = await loadAddressMap(values.inventory, io);
+  const record = await probeRecording(values.record, io, values.inventory, { kind: "tcp", host, port, send: lines });
+  if (record === "error") return 2;
   const r = await probeTcp({
     host,
     port,
@@ -108,6 +130,10 @@ async function runTcp({ values, positionals }: CommandArgs<typeof TCP_OPTIONS>, 
     addressMap,
     signal: io.signal,
   });
+  if (record) {
+    record.append({ kind: "probe", purpose: "probe tcp", result: r });
+    record.close();
+  }
   if (values.json) io.stdout.write(JSON.stringify(r) + "\n");
   else io.stdout.write(formatTcpResult(r) + "\n");
   return r.ok ? 0 : 1;
@@ -132,6 +158,7 @@ const HTTP_OPTIONS = {
   timeout: { type: "string" },
   inventory: { type: "string" },
   json: { type: "boolean" },
+  ...RECORD_OPTION,
 } as const;
 
 async function runHttp({ values, positionals }: CommandArgs<typeof HTTP_OPTIONS>, io: CommandIO): Promise<number> {
@@ -151,6 +178,22 @@ async function runHttp({ values, positionals }: CommandArgs<typeof HTTP_OPTIONS>
   const connectTimeoutMs = seconds(values["connect-timeout"], "--connect-timeout", 10_000);
   const timeoutMs = seconds(values.timeout, "--timeout", 30_000);
 
+  const record = await probeRecording(values.record, io, values.inventory, { kind: "http", url, repeat, ...(values.host ? { host: values.host } : {}) });
+  if (record === "error") return 2;
+  try {
+    return await httpProbes(url, values, { repeat, every, headers, addressMap, connectTimeoutMs, timeoutMs, record }, io);
+  } finally {
+    if (record) record.close();
+  }
+}
+
+async function httpProbes(
+  url: string,
+  values: CommandArgs<typeof HTTP_OPTIONS>["values"],
+  o: { repeat: number; every: number; headers: [string, string][]; addressMap: AddressMap | undefined; connectTimeoutMs: number; timeoutMs: number; record: InvestigationWriter | null },
+  io: CommandIO,
+): Promise<number> {
+  const { repeat, every, headers, addressMap, connectTimeoutMs, timeoutMs, record } = o;
   let failed = 0;
   const t0 = Date.now();
   const results: HttpProbeResult[] = [];
@@ -171,6 +214,7 @@ async function runHttp({ values, positionals }: CommandArgs<typeof HTTP_OPTIONS>
     });
     results.push(r);
     if (r.error?.kind === "usage") throw new UsageError(r.error.message);
+    record?.append({ kind: "probe", purpose: "probe http", result: r });
     if (!r.ok) failed++;
     if (values.json) {
       io.stdout.write(JSON.stringify(r) + "\n");

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { renderHtml } from "../runner/html";
 import { ParamValue, parseParamArg, readNotebook } from "../runner/notebook";
+import type { KernelClient } from "../runner/client";
 import { CellEvent, runNotebook } from "../runner/run";
 import { defineCommand, UsageError } from "./args";
 import type { CommandIO } from "./types";
@@ -23,7 +24,7 @@ export function progressLine(e: CellEvent, name: string): string {
 /** Runs one notebook file to outputs; shared by `run` and `walk`. */
 export async function runNotebookFile(
   file: string,
-  o: { params?: Record<string, ParamValue>; out: string; html: string; allowErrors?: boolean; timeoutSeconds?: number; report?: boolean; env?: NodeJS.ProcessEnv; quiet?: boolean; cwd?: string },
+  o: { params?: Record<string, ParamValue>; out: string; html: string; allowErrors?: boolean; timeoutSeconds?: number; report?: boolean; env?: NodeJS.ProcessEnv; quiet?: boolean; cwd?: string; client?: KernelClient },
   io: CommandIO,
 ): Promise<{ ok: boolean; cells: CellEvent[] }> {
   const nb = readNotebook(file);
@@ -35,6 +36,7 @@ export async function runNotebookFile(
     cwd: o.cwd ?? path.dirname(path.resolve(file)),
     source: path.relative(io.cwd, path.resolve(file)) || name,
     env: o.env,
+    ...(o.client ? { client: o.client } : {}),
     signal: io.signal,
     onCell: (e) => io.stderr.write(progressLine(e, name)),
   });

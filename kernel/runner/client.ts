@@ -100,8 +100,7 @@ export class KernelClient {
   private readonly pending = new Map<string, Pending>();
   private readonly replies = new Map<string, (m: Message) => void>();
   private exited = false;
-  /** How the kernel process ended (`exit code 1`, `killed by SIGKILL`), once it has. */
-  exitStatus: string | null = null;
+  private exitInfo: { code: number | null; signal: string | null } | null = null;
   private readonly file: string;
   /** display_id → outputs showing it (across all cells), for update_display_data. */
   private readonly displays = new Map<string, { data: Record<string, unknown>; metadata: Record<string, unknown> }[]>();
@@ -123,7 +122,7 @@ export class KernelClient {
     });
     proc.on("exit", (code, signal) => {
       this.exited = true;
-      this.exitStatus = signal ? `killed by ${signal}` : `exit code ${code}`;
+      this.exitInfo = { code, signal };
       for (const p of this.pending.values()) p.done();
     });
     void this.readLoop(this.shell);
@@ -290,9 +289,8 @@ export class KernelClient {
       void finished.then(() => (over = true));
       const inTime = await new Promise<boolean>((resolve) => {
         const tick = () => {
-          // Done means the execute_reply (shell) AND the idle status (iopub) have both arrived: the two
-          // sockets are not ordered against each other, so an idle seen first must not end the wait —
-          // that read a cell whose reply was still in flight as a dead kernel.
+          // Done only when both the reply (shell) and idle (iopub) arrived: under load idle can come
+          // first, and a cell read then would have no reply and look like a dead kernel.
           if (over) return resolve(true);
           const from = p.busyAt || started + BUSY_WAIT_MS;
           if (Date.now() - from > limit) return resolve(false);
@@ -327,6 +325,37 @@ export class KernelClient {
   async inspect(code: string, cursorPos: number): Promise<{ found: boolean; data: Record<string, string>; status: string }> {
     const r = await this.request(this.shell, newMessage("inspect_request", { code, cursor_pos: cursorPos, detail_level: 0 }, undefined, { session: this.session }), 30_000);
     return r.content as { found: boolean; data: Record<string, string>; status: string };
+  }
+
+  /**
+   * Makes this kernel fresh for another notebook without a new process (packetwalk's kernel only:
+   * `packetwalk_reset_request`): the cells' names, declarations and execution count are forgotten,
+   * and the targets, connections and labs notebooks left open are closed; TypeScript and packetwalk's
+   * loaded modules stay. Rejects when the kernel does not answer within `timeoutMs` or cannot reset.
+   *
+   * @example
+   * await k.reset(); // the next execute() starts at execution count 1, with no names defined
+   */
+  async reset(timeoutMs = 30_000): Promise<void> {
+    if (this.exited) throw new Error("the kernel is dead");
+    const r = await this.request(this.shell, newMessage("packetwalk_reset_request", {}, undefined, { session: this.session }), timeoutMs);
+    const c = r.content as { status?: string; evalue?: string; problems?: string[] };
+    if (c.status !== "ok") throw new Error(`the kernel cannot reset: ${c.evalue ?? c.status}`);
+    this.displays.clear();
+    this.notebooks++;
+    this.resetProblems = c.problems ?? [];
+  }
+
+  /** How many notebooks this kernel was reset for (0: fresh since it started). */
+  notebooks = 0;
+  /** Whether a notebook ran on it (the runner resets it before the next). */
+  used = false;
+  /** What the last reset could not close cleanly. */
+  resetProblems: string[] = [];
+
+  /** How the process ended (null while it runs), for a dead kernel's message. */
+  get exitStatus(): { code: number | null; signal: string | null } | null {
+    return this.exitInfo;
   }
 
   /** Sends SIGINT (the kernelspecs' interrupt_mode is "signal"). */

@@ -25,6 +25,11 @@ export interface RunOptions {
   onCell?: (e: CellEvent) => void;
   /** Where this notebook came from, for messages. */
   source?: string;
+  /**
+   * A running packetwalk kernel to use instead of starting one (it is reset first when it ran a notebook
+   * before, and left running after; `cwd`, `env` and `kernel` are the ones it was started with).
+   */
+  client?: KernelClient;
   signal?: AbortSignal;
 }
 
@@ -78,7 +83,11 @@ export async function runNotebook(input: Notebook, opts: RunOptions = {}): Promi
   const { notebook, warnings } = injectParameters(input, opts.params ?? {});
   const cwd = opts.cwd ?? process.cwd();
   const kernelCmd = opts.kernel ?? packetwalkKernelCommand(cwd, { ...process.env, ...opts.env });
-  const client = await KernelClient.start(kernelCmd);
+  const own = !opts.client;
+  const client = opts.client ?? (await KernelClient.start(kernelCmd));
+  // A kernel that ran a notebook before is made fresh: no names, no open targets, execution count 1.
+  if (!own && client.used) await client.reset();
+  client.used = true;
   const codeCells = notebook.cells.filter((c): c is CodeCell => c.cell_type === "code");
   const events: CellEvent[] = [];
   let stopped: CellStatus | null = null;
@@ -114,7 +123,8 @@ export async function runNotebook(input: Notebook, opts: RunOptions = {}): Promi
           traceback: [],
         });
       } else if (r.status === "dead") {
-        cell.outputs.push({ output_type: "error", ename: "DeadKernelError", evalue: `the kernel died (${client.exitStatus ?? "no exit status"}): ${client.stderr.trim().split("\n").slice(-3).join(" | ") || "(no stderr)"}`, traceback: [] });
+        const how = client.exitStatus ? (client.exitStatus.signal ? `killed by ${client.exitStatus.signal}` : `exit ${client.exitStatus.code}`) : "gone";
+        cell.outputs.push({ output_type: "error", ename: "DeadKernelError", evalue: `the kernel died (${how}): ${client.stderr.trim().split("\n").slice(-3).join(" | ")}`, traceback: [] });
       }
       // A timeout's own error says more than the kernel's "interrupted" that precedes it.
       const errors = cell.outputs.filter((o) => o.output_type === "error");
@@ -137,7 +147,7 @@ export async function runNotebook(input: Notebook, opts: RunOptions = {}): Promi
     }
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);
-    await client.shutdown();
+    if (own) await client.shutdown();
   }
   const ok = events.every((e) => e.status === "ok");
   const seconds = (Date.now() - t0) / 1000;

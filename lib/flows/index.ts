@@ -18,3 +18,4 @@ export { FlowPoller, pollFlows } from "./poller";
 export type { FlowPollProgress, FlowPollerOptions, FlowPollRunner, NodeCoverage, PollFlowsOptions } from "./poller";
 export { END_MARK, SNAP_MARK, SnapshotFrameReader, flowLoopScript, loopShellCommand, newNonce, parseSnapshotFrames } from "./loop-script";
 export type { FlowLoopOptions, SnapshotFrame } from "./loop-script";
+export { flowHistoryTable, FlowHistoryBuilder, FLOW_HISTORY_COLUMNS } from "./history-table";

@@ -8,7 +8,7 @@
  * const replay = new investigation.ReplayRunner(inv);
  */
 export * from "./layout";
-export { createInvestigation, appendToInvestigation, newInvestigationId, sha256Hex, InvestigationWriter, type CreateOptions, type NewRecord } from "./writer";
+export { createInvestigation, appendToInvestigation, recordInto, newInvestigationId, sha256Hex, InvestigationWriter, type CreateOptions, type WriterOptions, type NewRecord } from "./writer";
 export { openInvestigation, InvestigationError, type Investigation } from "./reader";
 export { RecordingRunner } from "./recording-runner";
 export { ReplayRunner } from "./replay-runner";
@@ -16,3 +16,4 @@ export { packInvestigation, PACKED_NAME } from "./pack";
 export { packTar, readTar, type TarEntry } from "./tar";
 export { describeTarget, inventoryWithoutSecrets } from "./target";
 export { investigationTimeline, type TimelineRow } from "./timeline";
+export { storeTable, investigationTables, readInvestigationTable } from "./tables";

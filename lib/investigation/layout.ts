@@ -8,6 +8,10 @@
  * blobs/<sha256>      command output too large (or not text) to sit inline, content-addressed
  * captures/<n>.pcap   captures as the node wrote them (pcap or pcapng), with node, interface and filter
  * tables/<name>.arrow large tables as Arrow IPC (arquero, DuckDB, Polars and Spark read them)
+ * exports/<name>      files made from the evidence (evidence-frames.pcapng: the frames stages used, commented)
+ * evidence.lock       held for an instant while a batch of records is numbered (on from the log's last
+ *                     record) and appended, so processes appending at once (two notebooks, a note)
+ *                     never repeat a number and the log's order is the numbers' order
  * ```
  *
  * A run that is killed leaves a readable folder: blobs are written (and renamed into place) before the
@@ -26,6 +30,9 @@ export const FILES = {
   blobs: "blobs",
   captures: "captures",
   tables: "tables",
+  exports: "exports",
+  /** Held for an instant while a batch of records is numbered and appended. */
+  lock: "evidence.lock",
 } as const;
 
 /** Output up to this many bytes, when it is valid UTF-8, is kept inline in its record. */
@@ -164,6 +171,19 @@ export interface TableRecord extends RecordBase {
   bytes: number;
 }
 
+/** A file made from the evidence (the stages' evidence frames as a commented pcapng …). */
+export interface ExportRecord extends RecordBase {
+  kind: "export";
+  /** What it is (`evidence frames`). */
+  what: string;
+  /** `exports/<name>` */
+  file: string;
+  /** How many items it holds (frames …). */
+  items: number;
+  sha256: string;
+  bytes: number;
+}
+
 /** The traffic phase of a walk: when it ran and which nodes were polled (its probes, snapshots and captures follow). */
 export interface ObservationRecord extends RecordBase {
   kind: "observation";
@@ -207,7 +227,7 @@ export interface KubeRecord extends RecordBase {
 }
 
 /** Any record of the evidence log. */
-export type EvidenceRecord = CommandRecord | SnapshotRecord | GapRecord | ProbeRecord | CaptureRecord | TableRecord | ObservationRecord | NoteRecord | KubeRecord;
+export type EvidenceRecord = CommandRecord | SnapshotRecord | GapRecord | ProbeRecord | CaptureRecord | TableRecord | ExportRecord | ObservationRecord | NoteRecord | KubeRecord;
 
 /** The record kinds this version reads. */
-export const RECORD_KINDS: readonly EvidenceRecord["kind"][] = ["command", "snapshot", "gap", "probe", "capture", "table", "observation", "note", "kube"];
+export const RECORD_KINDS: readonly EvidenceRecord["kind"][] = ["command", "snapshot", "gap", "probe", "capture", "table", "export", "observation", "note", "kube"];

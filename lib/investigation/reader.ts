@@ -139,6 +139,8 @@ export function openInvestigation(source: string): Investigation {
   const refs = (r: EvidenceRecord): [BlobRef, string][] =>
     r.kind === "command" ? [[r.stdout, `stdout of \`${r.command}\` on ${r.node}, record ${r.seq}`], [r.stderr, `stderr of \`${r.command}\` on ${r.node}, record ${r.seq}`]] : r.kind === "snapshot" ? [[r.output, `snapshot ${r.snapshot} of ${r.node}, record ${r.seq}`]] : r.kind === "kube" && r.items ? [[r.items, `${r.resource}${r.namespace ? ` in ${r.namespace}` : ""} from the Kubernetes API, record ${r.seq}`]] : [];
   const badInline = new Set<BlobRef>();
+  const lastOfFile = new Map<string, EvidenceRecord>();
+  for (const r of records) if ((r.kind === "capture" || r.kind === "table" || r.kind === "export") && r.file) lastOfFile.set(r.file, r);
   for (const r of records) {
     for (const [ref, what] of refs(r)) {
       if (!ref || typeof ref !== "object") continue;
@@ -148,7 +150,8 @@ export function openInvestigation(source: string): Investigation {
         badInline.add(ref);
       }
     }
-    if ((r.kind === "capture" || r.kind === "table") && r.file) fileChecked(r.file, r.sha256, `${r.kind} record ${r.seq}`);
+    // A file written again under the same name (an export made once more) is checked against its last record.
+    if ((r.kind === "capture" || r.kind === "table" || r.kind === "export") && r.file && lastOfFile.get(r.file) === r) fileChecked(r.file, r.sha256, `${r.kind} record ${r.seq}`);
   }
 
   const bytes = (ref: BlobRef): Buffer | null => {
@@ -168,7 +171,7 @@ export function openInvestigation(source: string): Investigation {
       return bytes(ref)?.toString("utf8") ?? null;
     },
     file: (rel) => {
-      const r = records.find((x) => (x.kind === "capture" || x.kind === "table") && x.file === rel) as { sha256: string } | undefined;
+      const r = [...records].reverse().find((x) => (x.kind === "capture" || x.kind === "table" || x.kind === "export") && x.file === rel) as { sha256: string } | undefined;
       return r ? fileChecked(rel, r.sha256, "file") : read(rel);
     },
   };

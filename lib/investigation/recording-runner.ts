@@ -4,6 +4,7 @@
  * short, while the caller gets exactly what the wrapped runner gave.
  */
 import { RemoteError } from "../remote/errors";
+import type { Inventory } from "../remote/inventory";
 import { commandLine, type CommandResult, type CommandRunner, type RemoteCommand, type RunOptions } from "../remote/runner";
 import type { InvestigationWriter } from "./writer";
 
@@ -30,8 +31,8 @@ export class RecordingRunner implements CommandRunner {
   }
 
   /** The wrapped runner's inventory, when it has one (the poller reads it). */
-  get inventory(): unknown {
-    return (this.inner as { inventory?: unknown }).inventory;
+  get inventory(): Inventory | undefined {
+    return (this.inner as { inventory?: Inventory }).inventory;
   }
 
   /** Drops a node's connection on the wrapped runner, when it can. */

@@ -8,7 +8,7 @@ import type { EvidenceRecord } from "./layout";
 export interface TimelineRow {
   /** ISO time (UTC). */
   at: string;
-  /** `command`, `poll`, `probe`, `capture`, `note`, `gap`. */
+  /** `command`, `poll`, `probe`, `capture`, `table`, `export`, `note`, `gap`. */
   kind: string;
   node: string | null;
   /** The command, the probe's URL, the note's text… */
@@ -62,6 +62,12 @@ export function investigationTimeline(records: readonly EvidenceRecord[]): Timel
       }
       case "capture":
         rows.push({ at: r.at, kind: "capture", node: r.node, what: `${r.iface}${r.filter ? ` (${r.filter})` : ""}`, detail: `${r.bytes} bytes → ${r.file}${r.error ? `; ${r.error}` : ""}`, seq: r.seq });
+        break;
+      case "table":
+        rows.push({ at: r.at, kind: "table", node: null, what: r.name, detail: `${r.rows} rows, ${r.bytes} bytes → ${r.file} (Arrow IPC)`, seq: r.seq });
+        break;
+      case "export":
+        rows.push({ at: r.at, kind: "export", node: null, what: r.what, detail: `${r.items} items, ${r.bytes} bytes → ${r.file}`, seq: r.seq });
         break;
       case "note":
         rows.push({ at: r.at, kind: "note", node: null, what: r.text, detail: [r.stage ? `stage ${r.stage}` : "", r.evidence ? `evidence ${r.evidence}` : "", r.author ? `by ${r.author}` : ""].filter(Boolean).join(", "), seq: r.seq });

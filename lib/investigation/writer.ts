@@ -15,6 +15,7 @@ import {
   type BlobRef,
   type CaptureRecord,
   type EvidenceRecord,
+  type ExportRecord,
   type Manifest,
   type NoteRecord,
   type TableRecord,
@@ -84,7 +85,9 @@ export class InvestigationWriter {
   private captures = 0;
   private readonly knownBlobs = new Set<string>();
   private readonly flushMs: number;
-  private pending: string[] = [];
+  private pending: EvidenceRecord[] = [];
+  /** The log's size after this writer's last batch (-1: not written yet). */
+  private logEnd = -1;
   private timer: NodeJS.Timeout | null = null;
   private readonly onExit = (): void => this.flush();
 
@@ -93,13 +96,17 @@ export class InvestigationWriter {
     this.dir = dir;
     this.manifest = manifest;
     this.seq = nextSeq - 1;
-    this.fd = fs.openSync(path.join(dir, FILES.log), "a");
+    // Appending (every write lands at the end), and readable: a batch numbers on from the log's last record.
+    this.fd = fs.openSync(path.join(dir, FILES.log), "a+");
     this.flushMs = opts.flushMs ?? 0;
     if (this.flushMs > 0) process.on("exit", this.onExit);
   }
 
   /**
-   * Writes the records gathered so far (a no-op when each record is written at once).
+   * Writes the records gathered so far: under the folder's lock, numbers them on from the last record
+   * of the log (read back only when another process appended since this writer's last batch: two
+   * notebooks, a `packetwalk note` during a live recording) and writes them in one append, so record
+   * numbers never repeat and follow the order of the log. One lock per batch, not per record.
    *
    * @example
    * inv.flush();
@@ -110,9 +117,30 @@ export class InvestigationWriter {
       this.timer = null;
     }
     if (this.fd === null || this.pending.length === 0) return;
-    const text = this.pending.join("");
+    const batch = this.pending;
     this.pending = [];
-    fs.writeSync(this.fd, text);
+    const release = lockFolder(this.dir);
+    try {
+      // Another process appended since this writer's last batch: number on after its last record.
+      const size = fs.fstatSync(this.fd).size;
+      let last = this.seq;
+      let text = "";
+      if (size !== this.logEnd) {
+        const tail = lastRecordOf(this.fd, size);
+        last = Math.max(last, tail.seq);
+        if (!tail.endsWithNewline) text = "\n"; // a line cut by a killed writer stays apart from ours
+      }
+      for (const r of batch) {
+        r.seq = ++last;
+        text += `${JSON.stringify(r)}\n`;
+      }
+      const bytes = Buffer.from(text, "utf8");
+      fs.writeSync(this.fd, bytes);
+      this.logEnd = size + bytes.length;
+      this.seq = last;
+    } finally {
+      release();
+    }
   }
 
   /** Whether records can still be appended. */
@@ -121,23 +149,22 @@ export class InvestigationWriter {
   }
 
   /**
-   * Appends one record (numbered and stamped here) and returns it. After {@link close} it is a no-op
-   * that still returns the record, so late evidence never throws inside a caller's cleanup.
+   * Appends one record (stamped here) and returns it. Its `seq` is final once it is written: at once
+   * without `flushMs`, else at the next {@link flush} (the returned object is updated then; until then
+   * it holds this writer's guess). After {@link close} it is a no-op that still returns the record, so
+   * late evidence never throws inside a caller's cleanup.
    *
    * @example
    * inv.append({ kind: "note", text: "gateway answered in terse form only", stage: "gateway" });
    */
   append<R extends NewRecord>(record: R): R & { seq: number; at: string } {
-    const full = { seq: ++this.seq, at: new Date().toISOString(), ...record } as R & { seq: number; at: string };
+    const full = { seq: this.seq + this.pending.length + 1, at: new Date().toISOString(), ...record } as R & { seq: number; at: string };
     if (this.fd === null) return full;
-    const line = `${JSON.stringify(full)}\n`;
-    if (this.flushMs <= 0) fs.writeSync(this.fd, line);
-    else {
-      this.pending.push(line);
-      if (!this.timer) {
-        this.timer = setTimeout(() => this.flush(), this.flushMs);
-        this.timer.unref?.();
-      }
+    this.pending.push(full);
+    if (this.flushMs <= 0) this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), this.flushMs);
+      this.timer.unref?.();
     }
     return full;
   }
@@ -197,13 +224,29 @@ export class InvestigationWriter {
   }
 
   /**
+   * Stores a file made from the evidence under `exports/` (replacing an earlier one of the same name)
+   * and appends its record.
+   *
+   * @example
+   * inv.addExport("evidence-frames.pcapng", "evidence frames", pcapng, 12);
+   */
+  addExport(name: string, what: string, bytes: Uint8Array, items: number): ExportRecord {
+    const file = `${FILES.exports}/${safeName(name)}`;
+    writeAtomically(path.join(this.dir, file), bytes);
+    return this.append({ kind: "export", what, file, items, sha256: sha256Hex(bytes), bytes: bytes.length });
+  }
+
+  /**
    * Appends a note.
    *
    * @example
    * inv.note("haproxy on cent222 answered 503 twice", { stage: "proxy" });
    */
   note(text: string, opts: { stage?: string; evidence?: string; author?: string } = {}): NoteRecord {
-    return this.append({ kind: "note", text, ...opts });
+    const r = this.append({ kind: "note", text, ...opts });
+    // Written at once: a note is rare, and its number is what the caller shows.
+    this.flush();
+    return r;
   }
 
   /** Writes what is pending and stops writing (records appended later are dropped). */
@@ -250,7 +293,7 @@ export function createInvestigation(dir: string, opts: CreateOptions): Investiga
  * const inv = appendToInvestigation("out/investigation");
  * inv.note("reviewed with the vendor");
  */
-export function appendToInvestigation(dir: string): InvestigationWriter {
+export function appendToInvestigation(dir: string, opts: WriterOptions = {}): InvestigationWriter {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, FILES.manifest), "utf8")) as Manifest;
   let last = 0;
   const logFile = path.join(dir, FILES.log);
@@ -267,7 +310,97 @@ export function appendToInvestigation(dir: string): InvestigationWriter {
       }
     }
   }
-  return new InvestigationWriter(dir, manifest, last + 1);
+  return new InvestigationWriter(dir, manifest, last + 1, opts);
+}
+
+/**
+ * Opens the investigation to record into: the folder's own when it already holds one (appended to,
+ * numbering on), else a new one created there with `opts`. What `openTarget(…, { record: DIR })` and
+ * the CLI's `--record DIR` (exec, flows, probe) both do.
+ *
+ * @example
+ * const inv = recordInto("incident-42", { target: describeTarget(inventory, "inventory", "cluster.yaml"), parameters: { command: "exec" } });
+ * inv.created; // true the first time, false when a later command adds to it
+ */
+export function recordInto(dir: string, opts: CreateOptions): InvestigationWriter & { created: boolean } {
+  if (fs.existsSync(path.join(dir, FILES.manifest))) {
+    let w: InvestigationWriter;
+    try {
+      w = appendToInvestigation(dir, opts.flushMs !== undefined ? { flushMs: opts.flushMs } : {});
+    } catch (e) {
+      throw new Error(`cannot record into ${dir}: its ${FILES.manifest} does not read (${(e as Error).message})`);
+    }
+    return Object.assign(w, { created: false });
+  }
+  return Object.assign(createInvestigation(dir, opts), { created: true });
+}
+
+/**
+ * The highest record number among the last complete lines of the log (read backwards from its end, 64 KiB
+ * at a time, until one parses), and whether the log ends with a newline.
+ */
+function lastRecordOf(fd: number, size: number): { seq: number; endsWithNewline: boolean } {
+  if (size === 0) return { seq: 0, endsWithNewline: true };
+  let window = 1 << 16;
+  for (;;) {
+    const from = Math.max(0, size - window);
+    const buf = Buffer.alloc(size - from);
+    fs.readSync(fd, buf, 0, buf.length, from);
+    const endsWithNewline = buf[buf.length - 1] === 0x0a;
+    const lines = buf.toString("utf8").split("\n");
+    if (from > 0) lines.shift(); // the first line of the window may be cut
+    let best = 0;
+    for (const line of lines) {
+      try {
+        const seq = (JSON.parse(line) as { seq?: unknown }).seq;
+        if (typeof seq === "number" && seq > best) best = seq;
+      } catch {
+        /* a cut or foreign line */
+      }
+    }
+    if (best > 0 || from === 0) return { seq: best, endsWithNewline };
+    window *= 4;
+  }
+}
+
+const nap = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Takes the folder's lock file (created exclusively, holding the pid) and returns its release. A lock
+ * whose holder is gone, or older than 5 s (a holder keeps it for microseconds), is taken over. After
+ * 10 s of waiting the lock is an error naming the file.
+ */
+function lockFolder(dir: string): () => void {
+  const file = path.join(dir, FILES.lock);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      const fd = fs.openSync(file, "wx");
+      fs.writeSync(fd, String(process.pid));
+      fs.closeSync(fd);
+      return () => fs.rmSync(file, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    try {
+      const st = fs.statSync(file);
+      const pid = Number(fs.readFileSync(file, "utf8"));
+      if (Date.now() - st.mtimeMs > 5000 || (pid > 0 && !processAlive(pid))) fs.rmSync(file, { force: true });
+    } catch {
+      /* released meanwhile */
+    }
+    if (Date.now() > deadline) throw new Error(`${file}: the investigation's lock was held for more than 10 s`);
+    Atomics.wait(nap, 0, 0, 1);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== "ESRCH";
+  }
 }
 
 // A file name part made of safe characters only.

@@ -16,6 +16,8 @@ import { baselineFlows, fipFlow, pairSeen, proxyFlow, seenFlows, serviceNatFlow,
 export interface Packet {
   node: string;
   iface: string;
+  /** The frame's number in its node's capture (from 1), what {@link evidenceFramesPcapng} exports by. */
+  frame: number;
   /** Epoch ms. */
   at: number;
   src: string;
@@ -185,6 +187,7 @@ function packetsOf(ctx: WalkContext, obs: Observation): Packet[] {
       out.push({
         node: cap.node,
         iface: cap.iface,
+        frame: c.no[i] ?? i + 1,
         at: (c.sec[i] ?? 0) * 1000 + (c.nsec[i] ?? 0) / 1e6,
         src: a[c.src[i] ?? 0] ?? "",
         dst: a[c.dst[i] ?? 0] ?? "",

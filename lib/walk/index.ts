@@ -28,3 +28,5 @@ export {
 } from "./headers";
 export { kubeView, kubeViewText, kubeViewHtml, kubeViewMarkdown, type KubeView, type KubeEndpointRow } from "./kube-view";
 export { seenFlows, normalizeEntry, type SeenFlow, type SeenPair } from "./select";
+export { evidenceFrameMarks, evidenceFramesPcapng, recordedCaptures, type EvidenceFrameMark, type EvidenceFramesFile } from "./evidence-frames";
+export { recordWalkProducts, type WalkProducts } from "./recording";

@@ -7,14 +7,18 @@
 import { randomBytes } from "node:crypto";
 import { readCapture } from "../capture/read";
 import type { FlowSnapshot, FlowSnapshotSource, GapStart, SnapshotGap } from "../flows/snapshot";
-import type { CaptureRecord, GapRecord, ObservationRecord, ProbeRecord, SnapshotRecord } from "../investigation/layout";
-import type { Investigation } from "../investigation/reader";
+import { flowHistoryTable } from "../flows/history-table";
+import type { CaptureRecord, ExportRecord, GapRecord, ObservationRecord, ProbeRecord, SnapshotRecord, TableRecord } from "../investigation/layout";
+import { openInvestigation, type Investigation } from "../investigation/reader";
+import { storeTable } from "../investigation/tables";
 import type { InvestigationWriter } from "../investigation/writer";
 import type { HttpProbeResult } from "../probe/http";
 import type { ProbeFailure } from "../probe/loop";
 import { parseFlow } from "../vrouter";
 import { INTROSPECT_SNAPSHOT_FORMAT, parseIntrospectSnapshot } from "../introspect/poller";
+import { evidenceFramesPcapng, recordedCaptures } from "./evidence-frames";
 import type { NodeCapture, Observation, WalkProbe } from "./traffic";
+import type { StageResult } from "./types";
 
 /** Records one observation's pieces into an investigation as they arrive. */
 export class ObservationRecorder {
@@ -128,4 +132,43 @@ export async function replayObservation(inv: Investigation): Promise<{ observati
     }
   }
   return { observation: { probes, snapshots, gaps, captures, polled: obs.polled, startedAt: obs.startedAt, endedAt: obs.endedAt }, warnings };
+}
+
+/** What {@link recordWalkProducts} added to the investigation. */
+export interface WalkProducts {
+  /** The Arrow tables written (`flow-history`, `frames-<node>-<iface>`). */
+  tables: TableRecord[];
+  /** The evidence frames pcapng, or null when no stage named a frame. */
+  evidenceFrames: ExportRecord | null;
+  /** Frames named by evidence that the captures did not hold, and other problems. */
+  warnings: string[];
+}
+
+/**
+ * After a recorded walk: stores the large tables columnar (the flow history of every snapshot, one
+ * frame table per capture, as Arrow IPC under `tables/`) and the frames the stages used as evidence as
+ * `exports/evidence-frames.pcapng`, each frame commented with the stage and the reason.
+ *
+ * @example
+ * const report = await runWalk({ ...params, inventory, record });
+ * const made = await recordWalkProducts(record, report.stages);
+ * made.evidenceFrames?.file; // "exports/evidence-frames.pcapng"
+ */
+export async function recordWalkProducts(writer: InvestigationWriter, stages: readonly StageResult[]): Promise<WalkProducts> {
+  writer.flush();
+  const inv = openInvestigation(writer.dir);
+  const out: WalkProducts = { tables: [], evidenceFrames: null, warnings: [] };
+  const replayed = await replayObservation(inv);
+  if (replayed) {
+    out.warnings.push(...replayed.warnings);
+    const o = replayed.observation;
+    out.tables.push(storeTable(writer, "flow-history", flowHistoryTable(o.snapshots)));
+    for (const c of o.captures) if (c.frames) out.tables.push(storeTable(writer, `frames-${c.node}-${c.iface}`, c.frames.toArquero()));
+  }
+  const ef = await evidenceFramesPcapng(stages, recordedCaptures(inv));
+  if (ef) {
+    out.warnings.push(...ef.missing.map((m) => `evidence frames: ${m}`));
+    if (ef.frames > 0) out.evidenceFrames = writer.addExport("evidence-frames.pcapng", "evidence frames", ef.bytes, ef.frames);
+  }
+  return out;
 }

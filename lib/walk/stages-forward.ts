@@ -22,7 +22,7 @@ import type { Evidence, StageResult } from "./types";
  */
 export function packetRows(ps: readonly Packet[]): Record<string, string | number>[] {
   return ps.map((p) => ({
-    node: p.node, iface: p.iface, time: new Date(p.at).toISOString(), tunnel: p.tunnel ?? "", labels: p.labels.join(" "),
+    node: p.node, iface: p.iface, frame: p.frame, time: new Date(p.at).toISOString(), tunnel: p.tunnel ?? "", labels: p.labels.join(" "),
     outer: p.outerSrc ? `${p.outerSrc} → ${p.outerDst}` : "", udp: p.tunnelSrcPort !== null ? `${p.tunnelSrcPort} → ${p.tunnelDstPort}` : "", inner: `${p.src}:${p.srcPort} → ${p.dst}:${p.dstPort}`, flags: p.flags, payload: p.payload, info: p.info,
   }));
 }

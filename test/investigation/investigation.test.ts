@@ -122,6 +122,26 @@ describe("investigations: record, open, replay", () => {
     expect(c.stdout.text).toBe("cent222: tail #1\n");
   });
 
+  it("keeps at most 1 MiB of a poll loop's streamed output, marked as cut, while the caller sees all of it", async () => {
+    const dir = path.join(tmp(), "inv");
+    const writer = createInvestigation(dir, { target: TARGET });
+    const chunk = Buffer.alloc(300_000, 0x61);
+    const streaming: CommandRunner = {
+      async run(node, command, opts = {}) {
+        for (let i = 0; i < 10; i++) opts.onStdout?.(chunk);
+        return { node, command: commandLine(command), stdout: "", stderr: "", exitCode: 0, signal: null, startedAt: Date.now(), durationMs: 1 };
+      },
+    };
+    let seen = 0;
+    await new RecordingRunner(streaming, writer).run("cent222", { script: "while :; do flow -l; sleep 0.2; done" }, { collect: false, onStdout: (d) => (seen += d.length) });
+    writer.close();
+    const inv = openInvestigation(dir);
+    const c = inv.records[0] as CommandRecord;
+    expect(seen).toBe(3_000_000);
+    expect(c.stdout).toMatchObject({ bytes: 1 << 20, truncated: true });
+    expect(inv.bytes(c.stdout)!.length).toBe(1 << 20);
+  });
+
   it("stores captures and Arrow tables that arquero (and any Arrow reader) opens again", () => {
     const dir = path.join(tmp(), "inv");
     const writer = createInvestigation(dir, { target: TARGET });
@@ -222,6 +242,44 @@ describe("a damaged investigation opens with one warning per problem and replays
     const last = inv.records.at(-1) as CommandRecord;
     expect((await replay.run("n", { script: last.command })).stdout.length).toBe(last.stdout.bytes);
   });
+});
+
+describe("several processes appending to one investigation", () => {
+  it("never repeat a record number: two processes adding notes at once, batched and unbatched", async () => {
+    const dir = path.join(tmp(), "inv");
+    createInvestigation(dir, { target: TARGET }).close();
+    const script = (who: string, flushMs: number) => `
+      const { InvestigationWriter, appendToInvestigation } = require(${JSON.stringify(path.join(ROOT, "dist/lib/investigation/index.js"))});
+      const first = appendToInvestigation(${JSON.stringify(dir)});
+      const w = new InvestigationWriter(${JSON.stringify(dir)}, first.manifest, 1, { flushMs: ${flushMs} });
+      first.close();
+      let i = 0;
+      const t = setInterval(() => {
+        for (let k = 0; k < 20; k++) w.note("${who} " + i++);
+        if (i >= 400) { clearInterval(t); w.close(); }
+      }, 1);`;
+    const run = (who: string, flushMs: number) =>
+      new Promise<number | null>((resolve) => spawn(process.execPath, ["-e", script(who, flushMs)], { stdio: ["ignore", "ignore", "inherit"] }).on("exit", resolve));
+    expect(await Promise.all([run("a", 0), run("b", 50)])).toEqual([0, 0]);
+    const inv = openInvestigation(dir);
+    expect(inv.warnings).toEqual([]);
+    const seqs = inv.records.map((r) => r.seq);
+    expect(seqs.length).toBe(800);
+    expect(new Set(seqs).size).toBe(800);
+    // Numbered as written, under the lock: the log's order is the numbers' order.
+    expect(seqs).toEqual(Array.from({ length: 800 }, (_, i) => i + 1));
+    // Each process's own notes keep their order.
+    for (const who of ["a", "b"]) {
+      const mine = inv.records.filter((r) => r.kind === "note" && r.text.startsWith(`${who} `)) as { seq: number; text: string }[];
+      expect(mine.map((r) => r.text)).toEqual(Array.from({ length: 400 }, (_, i) => `${who} ${i}`));
+      expect(mine.map((r) => r.seq)).toEqual([...mine.map((r) => r.seq)].sort((x, y) => x - y));
+    }
+    // A later writer numbers on after both.
+    const w = appendToInvestigation(dir);
+    expect(w.note("after").seq).toBe(801);
+    w.close();
+    expect(fs.existsSync(path.join(dir, FILES.lock))).toBe(false);
+  }, 60_000);
 });
 
 describe("packing", () => {

@@ -25,17 +25,28 @@ async function walk(args: string[]): Promise<{ code: number; out: string; err: s
 describe("packetwalk walk --lab", () => {
   it("passes every stage on the healthy lab, runs a notebook against the same lab, writes a static report", async () => {
     requireBuilt(); // the notebooks run in packetwalk's kernel from dist/
-    const r = await walk(["--only", "03-fip-nat"]);
+    // Two notebooks, one job: the second runs on the first one's kernel, reset in between.
+    const r = await walk(["--only", "03-fip-nat", "--only", "01-internet-host", "--jobs", "1"]);
     expect(r.out).toContain("all 10 stages pass; active haproxy on cent222, backend pod 10.47.255.236 on cent333");
     expect(r.out).toMatch(/03-fip-nat\s+ok\s+6\/6 ok/);
+    expect(r.out).toMatch(/01-internet-host\s+ok\s+6\/6 ok/);
+    expect(r.err).toMatch(/^timing: lab start [\d.]+ s; walk [\d.]+ s; tables and evidence frames [\d.]+ s; notebooks [\d.]+ s with 1 reused kernels \(01-internet-host [\d.]+ s, 03-fip-nat [\d.]+ s\); report [\d.]+ s \(beside the notebooks\)$/m);
     expect(r.code).toBe(0);
+    // One walk, one story: the report and both notebooks speak of the same client port.
+    const port = (JSON.parse(fs.readFileSync(path.join(r.dir, "walk.json"), "utf8")) as { discovery: { clientPort: number } }).discovery.clientPort;
+    for (const nb of ["01-internet-host", "03-fip-nat"]) {
+      const text = fs.readFileSync(path.join(r.dir, `${nb}.ipynb`), "utf8");
+      expect(text).toContain(`15.15.15.2:${port}`);
+      for (const m of text.match(/from port \d+/g) ?? []) expect(m).toBe(`from port ${port}`);
+      expect((JSON.parse(text) as { cells: { cell_type: string; execution_count: number | null }[] }).cells.find((c) => c.cell_type === "code")!.execution_count).toBe(1);
+    }
     const html = fs.readFileSync(path.join(r.dir, "walk.html"), "utf8");
     expect(html).toContain("<svg");
     expect(html).not.toMatch(/<script/i);
     expect(JSON.parse(fs.readFileSync(path.join(r.dir, "walk.json"), "utf8")).verdict).toBe("pass");
     const inv = JSON.parse(fs.readFileSync(path.join(r.dir, "lab-inventory.json"), "utf8"));
     expect(Object.values(inv.addressMap as Record<string, string>).every((a) => a.startsWith("127.0.0.1:"))).toBe(true);
-  });
+  }, 240_000);
 
   const drills: { fault: string; stage: string; id: string; node: string; reason: RegExp }[] = [
     { fault: "backend-down", stage: "Backend pod answers", id: "backend", node: "cent333", reason: /refused the connection/ },

@@ -12,7 +12,7 @@ import { labFor, walkOn } from "./helpers";
 
 function packet(o: Partial<Packet>): Packet {
   return {
-    node: "cent222", iface: "eth1", at: 0, src: "10.47.255.238", dst: "10.99.225.17", srcPort: 40000, dstPort: 80, tunnel: "MPLSoUDP",
+    node: "cent222", iface: "eth1", frame: 1, at: 0, src: "10.47.255.238", dst: "10.99.225.17", srcPort: 40000, dstPort: 80, tunnel: "MPLSoUDP",
     labels: [38], outerSrc: "10.169.25.20", outerDst: "10.169.25.21", tunnelSrcPort: 54321, tunnelDstPort: 6635, info: "", payload: 0, flags: "S", ...o,
   };
 }

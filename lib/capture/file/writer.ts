@@ -1,6 +1,7 @@
 /**
  * Writing captures: classic pcap ({@link PcapWriter}, {@link writePcap}) so filtered frames and lab
- * traffic open in Wireshark, and pcapng ({@link writePcapng}) for tests of the reader.
+ * traffic open in Wireshark, and pcapng ({@link writePcapng}): several named interfaces and per-packet
+ * comments (`opt_comment`, what Wireshark shows as `frame.comment`), e.g. why a frame was evidence.
  * @module
  */
 import { PCAP_MAGIC_NS, PCAP_MAGIC_US } from "./pcap";
@@ -14,6 +15,10 @@ export interface FrameToWrite {
   time?: Timestamp;
   /** Original length (defaults to the data length). */
   origLen?: number;
+  /** pcapng only: packet comments (`opt_comment`, one option each; Wireshark's `frame.comment`). */
+  comment?: string | string[];
+  /** pcapng only: the interface (index into {@link PcapngWriterOptions.interfaces}); default 0. */
+  iface?: number;
 }
 
 /** Options for pcap output. */
@@ -173,13 +178,31 @@ export interface PcapngWriterOptions {
   linkType?: number;
   /** if_tsresol byte (default 6 = µs; 9 = ns; 0x80|n = 2^-n). */
   tsresol?: number;
-  /** Use Simple Packet Blocks (no timestamps). */
+  /** Use Simple Packet Blocks (no timestamps, no comments, interface 0 only). */
   simple?: boolean;
+  /**
+   * The interfaces, one Interface Description Block each, in order (a frame's `iface` indexes this);
+   * `name` is `if_name` (Wireshark's `frame.interface_name`). Default: one of `linkType`, unnamed.
+   */
+  interfaces?: { linkType?: number; name?: string; description?: string }[];
+}
+
+/** One pcapng option (code, UTF-8 value, padded to 32 bits). */
+function pcapngOption(code: number, value: string, le: boolean): Buffer {
+  const v = Buffer.from(value, "utf8").subarray(0, 0xffff);
+  const b = Buffer.alloc(4 + v.length + ((4 - (v.length % 4)) % 4));
+  if (le) { b.writeUInt16LE(code, 0); b.writeUInt16LE(v.length, 2); } else { b.writeUInt16BE(code, 0); b.writeUInt16BE(v.length, 2); }
+  v.copy(b, 4);
+  return b;
 }
 
 /**
- * Writes one pcapng section (SHB, one IDB, then EPBs or SPBs). Concatenate images for several sections.
- * @example writePcapng(frames, { littleEndian: false, tsresol: 9 })
+ * Writes one pcapng section (SHB, one IDB per interface, then EPBs or SPBs). Concatenate images for
+ * several sections. A frame's `comment` becomes `opt_comment` options of its Enhanced Packet Block.
+ * @example
+ * writePcapng(frames, { littleEndian: false, tsresol: 9 })
+ * writePcapng([{ data, time: 1732456800.25, iface: 1, comment: "stage fip-nat: the DNATed request" }],
+ *   { interfaces: [{ name: "cent222:ens3" }, { name: "cent333:ens3" }] })
  */
 export function writePcapng(frames: Iterable<FrameToWrite>, options: PcapngWriterOptions = {}): Buffer {
   const le = options.littleEndian ?? true;
@@ -199,11 +222,21 @@ export function writePcapng(frames: Iterable<FrameToWrite>, options: PcapngWrite
   w32(shb, 0x1a2b3c4d, 0); w16(shb, 1, 4); w16(shb, 0, 6);
   shb.writeInt32LE(-1, 8); shb.writeInt32LE(-1, 12);
   block(0x0a0d0d0a, shb);
-  const idb = body(8 + 8 + 4);
-  w16(idb, options.linkType ?? 1, 0); w32(idb, 0, 4);
-  w16(idb, 9, 8); w16(idb, 1, 10); idb[12] = tsresol;
-  w16(idb, 0, 16); w16(idb, 0, 18);
-  block(1, idb);
+  const ifaces = options.interfaces?.length ? options.interfaces : [{ linkType: options.linkType }];
+  const endOfOptions = Buffer.alloc(4);
+  for (const i of ifaces) {
+    const tsOpt = body(8);
+    w16(tsOpt, 9, 0); w16(tsOpt, 1, 2); tsOpt[4] = tsresol;
+    const opts = [
+      ...(i.name !== undefined ? [pcapngOption(2, i.name, le)] : []),
+      ...(i.description !== undefined ? [pcapngOption(3, i.description, le)] : []),
+      tsOpt,
+      endOfOptions,
+    ];
+    const head = body(8);
+    w16(head, i.linkType ?? options.linkType ?? 1, 0); w32(head, 0, 4);
+    block(1, Buffer.concat([head, ...opts]));
+  }
   const units = (tsresol & 0x80) !== 0 ? 2n ** BigInt(tsresol & 0x7f) : 10n ** BigInt(tsresol);
   for (const f of frames) {
     const pad = (4 - (f.data.length % 4)) % 4;
@@ -216,14 +249,17 @@ export function writePcapng(frames: Iterable<FrameToWrite>, options: PcapngWrite
     }
     const { sec, nsec } = splitTime(f.time);
     const ts = BigInt(sec) * units + (BigInt(nsec) * units) / 1_000_000_000n;
+    const comments = f.comment === undefined ? [] : Array.isArray(f.comment) ? f.comment : [f.comment];
     const b = body(20 + f.data.length + pad);
-    w32(b, 0, 0);
+    const ifIndex = f.iface ?? 0;
+    if (!Number.isInteger(ifIndex) || ifIndex < 0 || ifIndex >= ifaces.length) throw new RangeError(`writePcapng: frame interface ${ifIndex} is not one of the ${ifaces.length} interfaces`);
+    w32(b, ifIndex, 0);
     w32(b, Number(ts >> 32n), 4);
     w32(b, Number(ts & 0xffffffffn), 8);
     w32(b, f.data.length, 12);
     w32(b, f.origLen ?? f.data.length, 16);
     b.set(f.data, 20);
-    block(6, b);
+    block(6, comments.length ? Buffer.concat([b, ...comments.map((c) => pcapngOption(1, c, le)), endOfOptions]) : b);
   }
   return Buffer.concat(blocks);
 }
