@@ -14,9 +14,10 @@ const usage = `usage: packetwalk share PATH --redact [--key-file FILE] [--map-ou
   folder, or a packed file when OUT ends in .tar, .tar.gz or .tgz. IPv4 and IPv6 addresses are
   pseudonymised with keyed, prefix-preserving Crypto-PAn (loopback, link-local, multicast, unspecified
   and every --keep-range stay), MAC addresses with a keyed permutation (--keep-oui keeps the vendor
-  part), and node, host, VRF, network, namespace, pod, service and user names get stable aliases
-  (node-1, host-1.example, vrf-1, vn-1, ns-1, pod-1, svc-1, user-1) — the same in the evidence, JSON,
-  Arrow tables, notebooks (charts rendered again from the redacted data), HTML pages and captures.
+  part), and node, host, VRF, network, namespace, pod, service, user, ingress and kubeconfig context
+  names get stable aliases (node-1, host-1.example, vrf-1, vn-1, ns-1, pod-1, svc-1, user-1, ing-1,
+  cluster-1) — the same in the evidence, the Kubernetes API reads, JSON, Arrow tables, notebooks (charts
+  rendered again from the redacted data), HTML pages, captures and the evidence-frames export.
   The walk report is made again by replaying the redacted investigation, and its stage verdicts are
   compared with the original's. Files it cannot redact are left out and listed, never copied.
   --key-file FILE  the owner's key and alias table (generated, mode 0600, when absent; refused when
@@ -91,7 +92,7 @@ const command = defineCommand({
     for (const w of result.written) kinds.set(w.kind, (kinds.get(w.kind) ?? 0) + 1);
     io.stdout.write(`${rel(output)}: ${result.written.length} files (${[...kinds].map(([k, n]) => `${n} ${k}`).join(", ")}); ${result.charts} charts rendered again; ${result.frames} capture frames rewritten\n`);
     const c = result.counts;
-    const order = ["ipv4", "ipv6", "mac", "node", "host", "vrf", "network", "namespace", "pod", "service", "user"];
+    const order = ["ipv4", "ipv6", "mac", "node", "host", "vrf", "network", "namespace", "pod", "service", "user", "ingress", "cluster"];
     const lines = order.filter((k) => c.distinct[k] || c.replaced[k]).map((k) => `  ${k.padEnd(10)} ${String(c.distinct[k] ?? 0).padStart(5)} distinct  ${String(c.replaced[k] ?? 0).padStart(7)} replaced`);
     io.stdout.write(`replaced (per kind):\n${lines.join("\n") || "  nothing"}\n`);
     if (result.newAliases) io.stdout.write(`${result.newAliases} new name alias${result.newAliases > 1 ? "es" : ""}${v["key-file"] ? ` kept in ${v["key-file"]}` : " (no --key-file: this share's only)"}\n`);

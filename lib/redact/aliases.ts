@@ -15,6 +15,10 @@ export const NAME_KINDS = {
   pod: (n: number) => `pod-${n}`,
   service: (n: number) => `svc-${n}`,
   user: (n: number) => `user-${n}`,
+  /** A Kubernetes Ingress (its rules name the service; its name often the application). */
+  ingress: (n: number) => `ing-${n}`,
+  /** A kubeconfig context (often the cluster's or the customer's name). */
+  cluster: (n: number) => `cluster-${n}`,
 } as const;
 
 /** One kind of name. */

@@ -29,7 +29,9 @@ export const KEPT_NAMES: ReadonlySet<string> = new Set([
   "default-domain", "default-project", "inet", "inet6", "mpls", "bgp", "direct", "docker", "contrail-tools",
   "unknown", "none", "null", "undefined", "true", "false", "example", "example.com", "example.net", "example.org",
   // The aliases' own words (a name "host" would read as part of "host-1.example"), and placeholders.
-  "host", "node", "vrf", "vn", "ns", "pod", "svc", "user", "hostname", "server", "router", "switch", "controller", "mgmt_junos",
+  "host", "node", "vrf", "vn", "ns", "pod", "svc", "user", "ing", "cluster", "hostname", "server", "router", "switch", "controller", "mgmt_junos",
+  // Kubernetes' own namespaces and words (label keys such as `kubernetes.io/hostname` must stay readable).
+  "kubernetes", "kube-system", "kube-public", "kube-node-lease",
   // Public schema and namespace hosts (Junos XML's xmlns, SVG, vega-lite): no secret, and parsers may read them.
   "xml.juniper.net", "www.w3.org", "vega.github.io", "json-schema.org", "schemas.xmlsoap.org",
 ]);
@@ -39,7 +41,7 @@ const KEY_KINDS: Record<string, NameKind> = {
   node: "node", nodes: "node", where: "node", gatewayNode: "node", activeNode: "node", backendNode: "node", standbyNode: "node", jump: "node", polled: "node",
   host: "host", hostname: "host", hostName: "host", hostHeader: "host", server: "host",
   vrf: "vrf", gatewayVrf: "vrf", "routing-instance": "vrf", "instance-name": "vrf", routingInstance: "vrf",
-  namespace: "namespace", pod: "pod", podName: "pod", service: "service", serviceName: "service",
+  namespace: "namespace", pod: "pod", podName: "pod", service: "service", serviceName: "service", nodeName: "node",
   user: "user", username: "user", author: "user",
 };
 
@@ -74,7 +76,8 @@ const PATTERNS: { re: RegExp; evidenceOnly?: boolean; take: (m: RegExpMatchArray
     },
   },
   {
-    re: /(?<![A-Za-z0-9._%+-])([a-z_][a-z0-9_-]{0,31})@([A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*)(?=[:>#$\s\]]|$)/g,
+    // (Not an image digest `repo@sha256:…`.)
+    re: /(?<![A-Za-z0-9._%+/-])([a-z_][a-z0-9_-]{0,31})@(?!sha(?:256|384|512):)([A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*)(?=[:>#$\s\]]|$)/g,
     take: (m, add) => {
       add("user", m[1]!);
       add("host", m[2]!);
@@ -122,7 +125,17 @@ export class NameCollector {
    */
   add(kind: NameKind, name: string): void {
     let n = name.trim();
-    if (kind === "host") n = n.replace(/\.$/, "").replace(/:\d+$/, "");
+    // A Kubernetes `namespace/name` (a pod or service as the walk's Kubernetes view writes it): both parts.
+    if ((kind === "pod" || kind === "service" || kind === "ingress") && /^[a-z0-9][a-z0-9.-]*\/[a-z0-9][a-z0-9.-]*$/.test(n)) {
+      const [ns, rest] = n.split("/") as [string, string];
+      this.add("namespace", ns);
+      n = rest;
+    }
+    if (kind === "host") {
+      // A URL (a `server` field): its host. A long hex string is a digest or container id, not a host.
+      n = n.replace(/^[a-z][a-z0-9+.-]*:\/\/(?:[^@/\s]*@)?/i, "").replace(/\/.*$/, "").replace(/\.$/, "").replace(/:\d+$/, "");
+      if (/^[0-9a-f]{32,}$/i.test(n)) return;
+    }
     if (!isRedactableName(n)) return;
     const key = n.toLowerCase();
     if (!this.found.has(key)) this.found.set(key, { kind, name: n });
@@ -172,6 +185,76 @@ export class NameCollector {
       }
     };
     walk(value, null, 0);
+  }
+
+  /**
+   * Names in the items of one Kubernetes API list call (a `kube` record): every object's namespace, and
+   * by the object's kind its own name (Namespace → namespace, Node → node, Pod → pod, Service and
+   * Endpoints → service, Ingress → ingress), a pod's node, its controller (a ReplicaSet `NAME-<hash>`,
+   * a Deployment or StatefulSet: NAME as a service), an endpoint's pod (`targetRef`) and node, an
+   * ingress's hosts and backend services, a node's host names, and the well-known labels naming a node,
+   * a service, a namespace or an app. Then {@link fromJson} on the items (keys and text patterns).
+   *
+   * @example
+   * c.fromKubeItems("pods", [{ kind: "Pod", metadata: { name: "web-7db5dcb4c6-h9xk2", namespace: "shop" }, spec: { nodeName: "cent222" } }]);
+   */
+  fromKubeItems(resource: string, items: unknown): void {
+    if (!Array.isArray(items)) return;
+    const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+    const obj = (v: unknown): Record<string, unknown> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+    const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+    const add = (kind: NameKind, v: unknown): void => {
+      const s = str(v);
+      if (s) this.add(kind, s);
+    };
+    const byResource: Record<string, string> = { namespaces: "Namespace", nodes: "Node", pods: "Pod", services: "Service", endpoints: "Endpoints", endpointslices: "EndpointSlice", ingresses: "Ingress" };
+    const ownKind: Record<string, NameKind> = { Namespace: "namespace", Node: "node", Pod: "pod", Service: "service", Endpoints: "service", Ingress: "ingress" };
+    for (const item of items) {
+      const o = obj(item);
+      const meta = obj(o.metadata);
+      const kind = str(o.kind) ?? byResource[resource] ?? "";
+      add("namespace", meta.namespace);
+      const own = ownKind[kind];
+      if (own) add(own, meta.name);
+      const labels = obj(meta.labels);
+      add("node", labels["kubernetes.io/hostname"]);
+      add("service", labels["kubernetes.io/service-name"]);
+      add("namespace", labels["kubernetes.io/metadata.name"]);
+      for (const k of ["app", "app.kubernetes.io/name", "app.kubernetes.io/instance", "k8s-app"]) add("service", labels[k]);
+      for (const ref of arr(meta.ownerReferences)) {
+        const r = obj(ref);
+        const name = str(r.name);
+        if (!name) continue;
+        if (r.kind === "ReplicaSet") add("service", /^(.+)-[a-z0-9]{6,10}$/.exec(name)?.[1] ?? name);
+        else if (r.kind === "Deployment" || r.kind === "StatefulSet") add("service", name);
+      }
+      const spec = obj(o.spec);
+      add("node", spec.nodeName);
+      if (kind === "Node") {
+        for (const a of arr(obj(o.status).addresses)) {
+          if (obj(a).type === "Hostname") add("node", obj(a).address);
+          else if (/DNS$/.test(String(obj(a).type))) add("host", obj(a).address);
+        }
+      }
+      // Endpoints (subsets[].addresses / notReadyAddresses) and EndpointSlices (endpoints[]): their pods and nodes.
+      const eps = [...arr(o.endpoints), ...arr(o.subsets).flatMap((s) => [...arr(obj(s).addresses), ...arr(obj(s).notReadyAddresses)])];
+      for (const e of eps) {
+        const t = obj(obj(e).targetRef);
+        if (t.kind === "Pod") add("pod", t.name);
+        add("namespace", t.namespace);
+        add("node", obj(e).nodeName);
+      }
+      if (kind === "Ingress") {
+        const backend = (b: unknown): void => add("service", obj(obj(b).service).name ?? obj(b).serviceName);
+        backend(spec.defaultBackend ?? spec.backend);
+        for (const rule of arr(spec.rules)) {
+          add("host", obj(rule).host);
+          for (const p of arr(obj(obj(rule).http).paths)) backend(obj(p).backend);
+        }
+        for (const tls of arr(spec.tls)) for (const h of arr(obj(tls).hosts)) add("host", h);
+      }
+    }
+    this.fromJson(items, { evidence: true });
   }
 
   /**

@@ -1,11 +1,14 @@
 /**
  * An investigation redacted into new files: the manifest, every record of the evidence log (command
  * lines, nodes, outputs, probe results, notes, gap reasons …), blobs, captures (through the capture
- * rewriter) and Arrow tables — with every hash and size computed again from the redacted bytes, so the
- * redacted investigation opens with no warnings and replays. A record whose bytes are missing,
- * altered, or not text (an output that is not UTF-8) is left out and listed: it cannot be redacted.
+ * rewriter), Arrow tables, the Kubernetes API reads (`kube` records: their items through the JSON
+ * redactor) and exports (`exports/evidence-frames.pcapng` through the capture rewriter, its packet
+ * comments as text) — with every hash and size computed again from the redacted bytes, so the redacted
+ * investigation opens with no warnings and replays. A record whose bytes are missing, altered, or not
+ * text (an output that is not UTF-8) is left out and listed: it cannot be redacted. So is a record of a
+ * kind this module does not know ({@link REDACTED_KINDS}): a new kind is never copied unredacted.
  */
-import { FILES, INLINE_MAX, type BlobRef, type EvidenceRecord, type Manifest } from "../investigation/layout";
+import { FILES, INLINE_MAX, type BlobRef, type EvidenceRecord, type KubeRecord, type Manifest } from "../investigation/layout";
 import type { Investigation } from "../investigation/reader";
 import { sha256Hex } from "../investigation/writer";
 import { redactArrow } from "./arrow";
@@ -26,6 +29,24 @@ export interface RedactedInvestigation {
   /** Problems the capture rewriter reported (kept, with the frame). */
   captureProblems: string[];
 }
+
+/**
+ * How each record kind is redacted. Typed over every kind of the evidence log, so a kind added to
+ * `layout.ts` does not compile until it is placed here; at run time a record of any other kind is left
+ * out and listed.
+ */
+export const REDACTED_KINDS: Readonly<Record<EvidenceRecord["kind"], string>> = {
+  command: "command line and node as text; stdout and stderr as text (or a capture), hashed again",
+  snapshot: "output as text, hashed again",
+  gap: "fields as text",
+  probe: "result as JSON",
+  capture: "file through the capture rewriter, hashed again",
+  table: "Arrow file cell by cell, hashed again",
+  export: "file through the capture rewriter (a pcapng: packet comments as text), hashed again",
+  observation: "fields as text",
+  note: "fields as text",
+  kube: "items through the JSON redactor, hashed again; server and context as text",
+};
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 // Fields of records that are not text to redact: numbering, times, hashes, file names (redone here).
@@ -97,10 +118,45 @@ export function redactInvestigation(inv: Investigation, r: TextRedactor, capture
     }
     return out;
   };
+  // A list call's items: JSON through the JSON redactor (an object's keys and every string), stored
+  // again inline or as a blob with its new hash.
+  const kubeItems = (ref: BlobRef, what: string): BlobRef | null => {
+    const text = inv.text(ref);
+    if (text === null) {
+      leftOut.push({ what, reason: "its items are missing or do not match their hash" });
+      return null;
+    }
+    let items: unknown;
+    try {
+      items = JSON.parse(text);
+    } catch {
+      leftOut.push({ what, reason: "its items are not JSON, so they cannot be redacted" });
+      return null;
+    }
+    const red = Buffer.from(JSON.stringify(redactJson(items, r)), "utf8");
+    const sha256 = sha256Hex(red);
+    const out: BlobRef = { sha256, bytes: red.length, ...(ref.truncated ? { truncated: true } : {}) };
+    if (red.length <= INLINE_MAX) out.text = red.toString("utf8");
+    else {
+      out.file = `${FILES.blobs}/${sha256}`;
+      files.set(out.file, red);
+    }
+    return out;
+  };
+  // Files named by several records (an export made again under the same name) are redacted once.
+  const redactedFiles = new Map<string, { file: string; sha256: string; bytes: number; rows?: number }>();
   const records: EvidenceRecord[] = [];
   for (const rec of inv.records) {
     const what = `record ${rec.seq} (${rec.kind})`;
-    if (rec.kind === "command") {
+    if (!Object.hasOwn(REDACTED_KINDS, String((rec as { kind: unknown }).kind))) {
+      leftOut.push({ what: `record ${(rec as { seq?: unknown }).seq} (${String((rec as { kind: unknown }).kind)})`, reason: "a record kind the redactor does not know: left out rather than copied unredacted" });
+      continue;
+    }
+    if (rec.kind === "kube") {
+      const items = rec.items ? kubeItems(rec.items, what) : null;
+      if (rec.items && !items) continue;
+      records.push({ ...rest(rec as never, ["items"]), items } as unknown as KubeRecord);
+    } else if (rec.kind === "command") {
       const stdout = blob(rec.stdout, what);
       const stderr = stdout && blob(rec.stderr, what);
       if (!stdout || !stderr) continue;
@@ -109,7 +165,12 @@ export function redactInvestigation(inv: Investigation, r: TextRedactor, capture
       const output = blob(rec.output, what);
       if (!output) continue;
       records.push({ ...rest(rec as never, ["output"]), output } as unknown as EvidenceRecord);
-    } else if (rec.kind === "capture" || rec.kind === "table") {
+    } else if (rec.kind === "capture" || rec.kind === "table" || rec.kind === "export") {
+      const done = rec.file ? redactedFiles.get(rec.file) : undefined;
+      if (done) {
+        records.push({ ...rest(rec as never, []), ...done } as unknown as EvidenceRecord);
+        continue;
+      }
       const bytes = rec.file ? inv.file(rec.file) : null;
       if (!bytes) {
         if (rec.kind === "capture" && rec.error && !rec.file) records.push(rest(rec as never, []) as unknown as EvidenceRecord);
@@ -119,7 +180,11 @@ export function redactInvestigation(inv: Investigation, r: TextRedactor, capture
       let red: Uint8Array;
       let rows: number | undefined;
       try {
-        if (rec.kind === "capture") {
+        if (rec.kind === "capture" || rec.kind === "export") {
+          if (rec.kind === "export" && !isCapture(bytes)) {
+            leftOut.push({ what: `${what} ${rec.file}`, reason: "an export that is not a capture: no redactor for its kind" });
+            continue;
+          }
           if (!captures) {
             leftOut.push({ what: `${what} ${rec.file}`, reason: "no capture rewriter: captures cannot be redacted" });
             continue;
@@ -144,7 +209,9 @@ export function redactInvestigation(inv: Investigation, r: TextRedactor, capture
       }
       const file = r.text(rec.file);
       files.set(file, Buffer.from(red.buffer, red.byteOffset, red.length));
-      records.push({ ...rest(rec as never, []), file, sha256: sha256Hex(red), bytes: red.length, ...(rows !== undefined ? { rows } : {}) } as unknown as EvidenceRecord);
+      const ref = { file, sha256: sha256Hex(red), bytes: red.length, ...(rows !== undefined ? { rows } : {}) };
+      redactedFiles.set(rec.file, ref);
+      records.push({ ...rest(rec as never, []), ...ref } as unknown as EvidenceRecord);
     } else records.push(rest(rec as never, []) as unknown as EvidenceRecord);
   }
   files.set(FILES.manifest, Buffer.from(`${JSON.stringify(manifest, null, 1)}\n`));

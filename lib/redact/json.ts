@@ -1,13 +1,13 @@
 /**
  * JSON values redacted through the one text rewriter: every string (and every key) goes through it; a
  * string that is, as a whole, a known name takes its alias whatever its length (a provenance `host`
- * of two letters included); SSH host keys are dropped (a public key names its machine, and replay does
- * not need it). Numbers, booleans and the shape stay as they are.
+ * of two letters included); SSH host keys and a Kubernetes node's machine identifiers (`machineID`,
+ * `systemUUID`, `bootID`, `providerID`) are dropped (they name a machine, and replay does not need them). Numbers, booleans and the shape stay as they are.
  */
 import type { TextRedactor } from "./text";
 
 /** Keys whose values are removed: they identify a machine and nothing reads them after a share. */
-export const DROPPED_KEYS: ReadonlySet<string> = new Set(["hostKey", "hostKeys", "fingerprint"]);
+export const DROPPED_KEYS: ReadonlySet<string> = new Set(["hostKey", "hostKeys", "fingerprint", "machineID", "systemUUID", "bootID", "providerID"]);
 
 /**
  * A redacted copy of a JSON value.

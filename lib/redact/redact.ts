@@ -114,7 +114,7 @@ export async function redact(opts: RedactOptions): Promise<RedactResult> {
 
     // Investigations: every folder holding a manifest or an evidence log.
     const invRoots = [...new Set(files.filter((f) => path.posix.basename(f) === FILES.manifest || path.posix.basename(f) === FILES.log).map((f) => path.posix.dirname(f)))];
-    const invOf = (f: string): string | undefined => invRoots.find((d) => (d === "." ? !f.includes("/") || /^(blobs|captures|tables)\//.test(f) : f.startsWith(`${d}/`)) && isInvestigationPart(d === "." ? f : f.slice(d.length + 1)));
+    const invOf = (f: string): string | undefined => invRoots.find((d) => (d === "." ? !f.includes("/") || /^(blobs|captures|tables|exports)\//.test(f) : f.startsWith(`${d}/`)) && isInvestigationPart(d === "." ? f : f.slice(d.length + 1)));
     const invs: { dir: string; inv: Investigation }[] = [];
     const warnings: string[] = [];
     for (const d of invRoots) {
@@ -140,6 +140,18 @@ export async function redact(opts: RedactOptions): Promise<RedactResult> {
         for (const ref of refs) {
           const t = inv.text(ref);
           if (t !== null) names.fromText(t, { evidence: true });
+        }
+        if (rec.kind === "kube") {
+          // The API's objects name namespaces, pods, services, ingresses and nodes: aliases everywhere.
+          if (typeof rec.context === "string") names.add("cluster", rec.context);
+          const t = rec.items ? inv.text(rec.items) : null;
+          if (t !== null) {
+            try {
+              names.fromKubeItems(rec.resource, JSON.parse(t));
+            } catch {
+              names.fromText(t, { evidence: true });
+            }
+          }
         }
       }
     }
@@ -182,7 +194,7 @@ export async function redact(opts: RedactOptions): Promise<RedactResult> {
     let frames = 0;
     for (const { dir, inv } of invs) {
       for (const rec of inv.records) {
-        const b = rec.kind === "capture" && rec.file ? inv.file(rec.file) : rec.kind === "command" ? inv.bytes(rec.stdout) : null;
+        const b = (rec.kind === "capture" || rec.kind === "export") && rec.file ? inv.file(rec.file) : rec.kind === "command" ? inv.bytes(rec.stdout) : null;
         if (b && isCapture(b)) await noteCaptureAddresses(b, r);
       }
       const red = redactInvestigation(inv, r, capturer);
@@ -190,6 +202,17 @@ export async function redact(opts: RedactOptions): Promise<RedactResult> {
       const outDir = dir === "." ? "" : `${r.text(dir)}/`;
       for (const [f, b] of red.files) put(`${outDir}${f}`, b, f === FILES.manifest || f === FILES.log ? "investigation" : f.split("/")[0]!.replace(/s$/, ""));
       for (const l of red.leftOut) leftOut.push({ file: `${dir === "." ? "" : `${dir}/`}${l.what}`, reason: l.reason });
+      // Files inside the investigation that no record names (a stray export, an old blob): not copied.
+      const named = new Set<string>([FILES.manifest, FILES.log]);
+      for (const rec of inv.records) {
+        const x = rec as { file?: unknown; stdout?: { file?: unknown }; stderr?: { file?: unknown }; output?: { file?: unknown }; items?: { file?: unknown } | null };
+        for (const f of [x.file, x.stdout?.file, x.stderr?.file, x.output?.file, x.items?.file]) if (typeof f === "string") named.add(f);
+      }
+      for (const f of files) {
+        if (invOf(f) !== dir) continue;
+        const rel = dir === "." ? f : f.slice(dir.length + 1);
+        if (!named.has(rel)) leftOut.push({ file: f, reason: "inside the investigation but named by no record of its evidence log" });
+      }
       removed.push(...red.captureProblems);
     }
     phase("investigation");
@@ -312,7 +335,7 @@ export async function redact(opts: RedactOptions): Promise<RedactResult> {
 
 // A part of an investigation folder, by its path inside it.
 function isInvestigationPart(rel: string): boolean {
-  return rel === FILES.manifest || rel === FILES.log || /^(blobs|captures|tables)\/[^/]+$/.test(rel);
+  return rel === FILES.manifest || rel === FILES.log || /^(blobs|captures|tables|exports)\/[^/]+$/.test(rel);
 }
 
 // The input as a folder: itself, or a packed file unpacked into the temp folder (mode 0700).

@@ -17,6 +17,7 @@ import { writePcap } from "../../lib/capture/file/writer";
 import { LINKTYPE_ETHERNET } from "../../lib/capture/link-types";
 import { readFrames } from "../../lib/capture/read";
 import { chartBundle } from "../../lib/display/chart";
+import type { KubeRecord } from "../../lib/investigation/layout";
 import { openInvestigation } from "../../lib/investigation/reader";
 import { appendToInvestigation } from "../../lib/investigation/writer";
 import { parseIpv4 } from "../../lib/ipv4";
@@ -157,11 +158,26 @@ describe("packetwalk share --redact on a lab walk", () => {
     expect(note && note.kind === "note" && note.text).toBe(`node-1 DNATs ${pseudoFip} to the ingress pod; backend ${pseudoPod}`);
     expect(note && note.kind === "note" && note.author).toBe("user-1");
     // Arrow: strings and the address-named integer column
-    const table = inv.records.find((r) => r.kind === "table")!;
+    const table = inv.records.find((r) => r.kind === "table" && r.name === "flows")!;
     const t = aq.fromArrow(inv.file((table as { file: string }).file)!);
     expect(t.array("node")).toEqual(["node-1", "node-2"]);
     expect(t.array("src")).toEqual([pseudoPod, pseudoFip]);
     expect(Array.from(t.array("dip") as ArrayLike<number>)).toEqual([parseIpv4(pseudoPod), parseIpv4(pseudoFip)]);
+    // The walk's own tables: the flow history and the per-capture frame tables, under redacted names.
+    const tables = inv.records.filter((r) => r.kind === "table").map((r) => (r as { name: string }).name);
+    expect(tables).toEqual(expect.arrayContaining(["flow-history", "frames-node-1-ens3", "frames-node-2-ens3", "frames-internet-host-eth0", "flows"]));
+    const history = aq.fromArrow(inv.file("tables/flow-history.arrow")!);
+    expect(new Set(Array.from(history.array("node") as ArrayLike<string>))).toEqual(new Set(["node-1", "node-2"]));
+    const origHistory = aq.fromArrow(openInvestigation(path.join(src, "investigation")).file("tables/flow-history.arrow")!);
+    const { addresses } = JSON.parse(fs.readFileSync(mapFile(), "utf8")) as { addresses: Record<string, string> };
+    for (const col of ["srcIp", "dstIp"]) {
+      const [was, now] = [Array.from(origHistory.array(col) as ArrayLike<string>), Array.from(history.array(col) as ArrayLike<string>)];
+      expect(now.length).toBe(was.length);
+      expect(now.map((v) => addresses[v] ?? v)).toEqual(was);
+      expect(now.some((v, i) => v !== was[i])).toBe(true);
+    }
+    const frames1 = aq.fromArrow(inv.file("tables/frames-internet-host-eth0.arrow")!);
+    expect(Array.from(frames1.array("dst") as ArrayLike<string>)).toContain(pseudoFip);
     // captures: the FIP in the IP headers of the Internet host's capture
     const cap = inv.records.find((r) => r.kind === "capture" && r.node === "internet-host");
     const frames = await readFrames(inv.file((cap as { file: string }).file)!);
@@ -234,8 +250,73 @@ describe("packetwalk share --redact on a lab walk", () => {
     expect(reasons).toContain(pseudoFip);
     expect(reasons).not.toContain("cent222");
     expect(reasons).not.toContain(FIP);
+    // The Kubernetes view of the replayed redacted walk: the same chain, under the redacted names.
+    const ka = (JSON.parse(fs.readFileSync(path.join(src, "walk.json"), "utf8")) as { kubernetes: KubeViewJson }).kubernetes;
+    const kb = (JSON.parse(fs.readFileSync(path.join(tmp, "replay", "walk.json"), "utf8")) as { kubernetes: KubeViewJson }).kubernetes;
+    expect(ka.status).toBe("ok");
+    expect(kb.status).toBe("ok");
+    expect(kb.note).toContain("(replayed from the recording)");
+    expect(kb.chain.ingress.name).toMatch(/^ing-\d+$/);
+    expect(kb.chain.ingress.namespace).toMatch(/^ns-\d+$/);
+    expect(kb.chain.service.name).toMatch(/^svc-\d+$/);
+    expect(kb.chain.host).toMatch(/^host-\d+\.example$/);
+    expect(kb.chain.fip).toBe(pseudoFip);
+    expect(kb.context).toMatch(/^cluster-\d+$/);
+    expect(kb.endpoints.map((e) => [e.ip, e.node, e.ready, e.walked])).toEqual([[pseudoPod, "node-2", true, true]]);
+    expect(kb.endpoints[0]!.pod).toMatch(/^ns-\d+\/pod-\d+$/);
+    expect(kb.endpoints.map((e) => e.flows)).toEqual(ka.endpoints.map((e) => e.flows));
+    expect(kb.findings.length).toBe(ka.findings.length);
+    const view = JSON.stringify(kb);
+    for (const original of [ka.chain.ingress.name, ka.chain.ingress.namespace, ka.chain.service.name, ka.endpoints[0]!.pod!.split("/")[1]!, "cent333", POD, FIP, "www.juniper.net", ka.context]) expect(view).not.toContain(original);
   }, 120_000);
+
+  it("redacts the Kubernetes API reads and the evidence-frames export, hashed again", async () => {
+    const orig = openInvestigation(path.join(src, "investigation"));
+    const inv = openInvestigation(path.join(out(), "investigation"));
+    expect(inv.warnings).toEqual([]);
+    const kubeOf = (i: typeof inv) => i.records.filter((r): r is KubeRecord => r.kind === "kube");
+    expect(kubeOf(inv).map((r) => r.resource)).toEqual(kubeOf(orig).map((r) => r.resource));
+    expect(kubeOf(inv).length).toBeGreaterThanOrEqual(6);
+    const originals = ["ns-user-1", "webservice", "webservice-7db5dcb4c6-h9xk2", "webservice-ingress", "cent222", "cent333", "packetwalk-lab", "www.juniper.net", POD, FIP];
+    for (const r of kubeOf(inv)) {
+      expect(r.items, r.resource).not.toBeNull();
+      const text = inv.text(r.items!)!;
+      expect(text, r.resource).not.toBeNull();
+      for (const o of originals) expect(text.toLowerCase(), `${r.resource}: ${o}`).not.toContain(o.toLowerCase());
+      expect(r.context).toMatch(/^cluster-\d+$/);
+    }
+    const pods = JSON.parse(inv.text(kubeOf(inv).find((r) => r.resource === "pods")!.items!)!) as { metadata: { name: string; namespace: string }; spec: { nodeName: string }; status: { podIP: string } }[];
+    const backend = pods.find((p) => p.status.podIP === pseudoPod)!;
+    expect(backend.metadata.name).toMatch(/^pod-\d+$/);
+    expect(backend.metadata.namespace).toMatch(/^ns-\d+$/);
+    expect(backend.spec.nodeName).toBe("node-2");
+    // The export: a pcapng with the same frames, new addresses, its comments redacted as text.
+    const ex = inv.records.find((r) => r.kind === "export") as { file: string; sha256: string; items: number } | undefined;
+    expect(ex?.file).toBe("exports/evidence-frames.pcapng");
+    const bytes = inv.file(ex!.file)!;
+    expect(bytes).not.toBeNull();
+    const origBytes = orig.file(ex!.file)!;
+    const [a, b] = [await readFrames(origBytes), await readFrames(bytes)];
+    expect(b.length).toBe(a.length);
+    expect(b.length).toBe(ex!.items);
+    expect(b.some((f) => f.ips.some((ip) => ip.dst === pseudoFip))).toBe(true);
+    expect(b.every((f) => f.ips.every((ip) => ip.src !== POD && ip.dst !== POD && ip.src !== FIP && ip.dst !== FIP))).toBe(true);
+    const text = bytes.toString("utf8");
+    expect(origBytes.toString("utf8")).toMatch(/stage 2 gateway PASS — [^\0]*cent222/);
+    expect(text).toMatch(/stage 2 gateway PASS — [^\0]*node-1/);
+    expect(text).toContain("node-1:ens3");
+    for (const o of originals) expect(text.toLowerCase(), o).not.toContain(o.toLowerCase());
+  });
 });
+
+interface KubeViewJson {
+  status: string;
+  note: string;
+  context: string;
+  chain: { fip: string; host: string; ingress: { name: string; namespace: string }; service: { name: string } };
+  endpoints: { ip: string; node: string | null; pod: string | null; ready: boolean; walked: boolean; flows: number }[];
+  findings: unknown[];
+}
 
 describe("packetwalk share --redact: a fault, a planted leftover, unreadable files", () => {
   it("a walk with a fault replays from the redacted investigation to the same verdicts", async () => {
@@ -262,7 +343,7 @@ describe("packetwalk share --redact: a fault, a planted leftover, unreadable fil
     const d = await run(["share", damaged, "--redact", "-o", path.join(tmp, "damaged-out")]);
     expect(d.code).toBe(0);
     expect(d.out).toMatch(new RegExp(`input: investigation: blobs/${blob} does not match its hash`));
-    expect(d.out).toMatch(/left out: investigation\/record \d+ \(\w+\): its output is missing or does not match its hash/);
+    expect(d.out).toMatch(/left out: investigation\/record \d+ \(\w+\): its (output is|items are) missing or (does|do) not match (its|their) hash/);
     expect(d.out).toMatch(/left out: bad\/manifest\.json: part of an investigation that cannot be read/);
     expect(openInvestigation(path.join(tmp, "damaged-out", "investigation")).warnings).toEqual([]);
   }, 240_000);
