@@ -17,7 +17,7 @@ import { writePcap } from "../../lib/capture/file/writer";
 import { LINKTYPE_ETHERNET } from "../../lib/capture/link-types";
 import { readFrames } from "../../lib/capture/read";
 import { chartBundle } from "../../lib/display/chart";
-import type { KubeRecord } from "../../lib/investigation/layout";
+import type { CommandRecord, KubeRecord } from "../../lib/investigation/layout";
 import { openInvestigation } from "../../lib/investigation/reader";
 import { appendToInvestigation } from "../../lib/investigation/writer";
 import { parseIpv4 } from "../../lib/ipv4";
@@ -388,6 +388,56 @@ describe("packetwalk share --redact: a fault, a planted leftover, unreadable fil
     expect(res.leftovers).toContainEqual({ file: "client.pcap", place: "frame 1 (ip 1 dst)", value: FIP, kind: "ipv4" });
     expect(res.leftovers.some((l) => l.kind === "mac" && l.place === "frame 1 (eth src)")).toBe(true);
   }, 60_000);
+});
+
+describe("packetwalk share --redact: evidence read through the introspect and through kubectl", () => {
+  it("redacts the introspect XML and the kubectl outputs, and the redacted investigation replays to the same verdicts", async () => {
+    // One lab: cent333 read only through its agent introspect, cent222 only through kubectl exec.
+    const dir = path.join(tmp, "via");
+    fs.mkdirSync(dir, { recursive: true });
+    const lab = captureIO({ cwd: dir });
+    const running = main(["lab", "--inventory-out", "inv.json", "--introspect", "cent333"], lab.io);
+    try {
+      const invFile = path.join(dir, "inv.json");
+      for (let i = 0; i < 1500 && !fs.existsSync(invFile); i++) await new Promise((r) => setTimeout(r, 20));
+      const raw = JSON.parse(fs.readFileSync(invFile, "utf8")) as { nodes: Record<string, unknown>[]; scenario: { fip: string; fipPort: number; hostHeader: string; gatewayVrf: string } };
+      const cent222 = raw.nodes.find((n) => n.name === "cent222")!;
+      delete cent222.ssh;
+      cent222.vrouter = { via: "kubectl", namespace: "kube-system", selector: "app=contrail-agent", container: "contrail-vrouter-agent" };
+      fs.writeFileSync(path.join(dir, "inv-via.json"), JSON.stringify(raw));
+      const s = raw.scenario;
+      const w = await run(["walk", "--inventory", path.join(dir, "inv-via.json"), "--fip", s.fip, "--port", String(s.fipPort), "--host", s.hostHeader, "--gateway-vrf", s.gatewayVrf, "--no-notebooks", "--out", path.join(dir, "walk")]);
+      expect(w.code, w.err).toBe(0);
+    } finally {
+      lab.abort();
+      await running;
+    }
+    const orig = openInvestigation(path.join(dir, "walk", "investigation"));
+    const vias = new Set(orig.records.map((r) => (r.kind === "command" ? r.via : undefined)));
+    expect(vias).toContain("introspect");
+    expect(vias).toContain("kubectl");
+    const r = await run(["share", path.join(dir, "walk"), "--redact", "--map-out", path.join(dir, "map.json"), "-o", path.join(dir, "shared")]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain("replay of the redacted investigation: 10/10 stage verdicts as in the original");
+    expect(r.out).toContain("checked: no original value found");
+    const inv = openInvestigation(path.join(dir, "shared", "investigation"));
+    expect(inv.warnings).toEqual([]);
+    const intro = inv.records.filter((x): x is CommandRecord => x.kind === "command" && x.via === "introspect");
+    expect(intro.length).toBeGreaterThan(0);
+    const xml = intro.map((x) => inv.text(x.stdout) ?? "").join("\n");
+    expect(xml).toContain("<KInterfaceResp");
+    const kc = inv.records.filter((x): x is CommandRecord => x.kind === "command" && x.via === "kubectl");
+    expect(kc.length).toBeGreaterThan(0);
+    expect(new Set(kc.map((x) => x.node))).toEqual(new Set(["node-1"]));
+    for (const text of [xml, ...kc.map((x) => inv.text(x.stdout) ?? "")]) {
+      for (const o of [POD, FIP, "10.169.25.20", "10.169.25.21", "cent222", "cent333", "k8s-ns-user-1-public", "ns-user-1"]) expect(text).not.toContain(o);
+    }
+    const replay = await run(["walk", "--replay", path.join(dir, "shared", "investigation"), "--no-notebooks", "--out", path.join(dir, "replay")]);
+    expect(replay.code).toBe(0);
+    const a = JSON.parse(fs.readFileSync(path.join(dir, "walk", "walk.json"), "utf8")) as { stages: { id: string; verdict: string }[] };
+    const b = JSON.parse(fs.readFileSync(path.join(dir, "replay", "walk.json"), "utf8")) as typeof a;
+    expect(b.stages.map((x) => [x.id, x.verdict])).toEqual(a.stages.map((x) => [x.id, x.verdict]));
+  }, 240_000);
 });
 
 describe("packetwalk share from the compiled package", () => {
