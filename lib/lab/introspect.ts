@@ -9,6 +9,7 @@ import * as https from "node:https";
 import type * as net from "node:net";
 import type { LabState } from "./state";
 import { renderIntrospectError, renderKFlowResp, renderKInterfaceResp, renderKMplsResp, renderKNHResp, renderKRouteResp } from "./render/introspect";
+import { listenOnLoopback } from "./listen";
 
 /** The answer to one introspect request. */
 export interface IntrospectReply {
@@ -117,10 +118,7 @@ export async function startIntrospectServer(state: LabState, node: string, opts:
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port));
-  });
+  const port = await listenOnLoopback(server, opts.port ?? 0);
   return {
     node, port,
     close: () =>

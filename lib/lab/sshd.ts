@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as net from "node:net";
 import { Server, utils, type Connection, type ServerChannel } from "ssh2";
+import { killProcessGroup, listenOnLoopback } from "./listen";
 
 /** Options of one node's SSH server. */
 export interface SshNodeServerOptions {
@@ -37,18 +38,6 @@ export interface SshNodeServer {
   close(): Promise<void>;
 }
 
-function killTree(child: ChildProcess, sig: NodeJS.Signals): void {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, sig);
-  } catch {
-    try {
-      child.kill(sig);
-    } catch {
-      /* gone */
-    }
-  }
-}
 
 function runInChannel(ch: ServerChannel, args: string[], opts: SshNodeServerOptions, extraEnv: Record<string, string>, children: Set<ChildProcess>): void {
   let child: ChildProcess;
@@ -70,8 +59,8 @@ function runInChannel(ch: ServerChannel, args: string[], opts: SshNodeServerOpti
   child.stdin!.on("error", () => undefined);
   ch.on("error", () => undefined);
   ch.on("close", () => {
-    killTree(child, "SIGHUP");
-    setTimeout(() => killTree(child, "SIGKILL"), 2000).unref();
+    killProcessGroup(child, "SIGHUP");
+    setTimeout(() => killProcessGroup(child, "SIGKILL"), 2000).unref();
   });
   child.on("error", (e) => {
     children.delete(child);
@@ -169,20 +158,14 @@ export async function startSshNodeServer(opts: SshNodeServerOptions): Promise<Ss
     });
   });
   server.on("error", (e: Error) => log(`${opts.node}: ssh server error: ${e.message}`));
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve((server.address() as net.AddressInfo).port);
-    });
-  });
+  const port = await listenOnLoopback(server, opts.port ?? 0);
   return {
     node: opts.node,
     host: "127.0.0.1",
     port,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const ch of children) killTree(ch, "SIGKILL");
+        for (const ch of children) killProcessGroup(ch, "SIGKILL");
         for (const c of clients) c.end();
         server.close(() => resolve());
         setTimeout(resolve, 1000).unref();

@@ -13,6 +13,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import type { WebSocketConnection } from "./websocket";
+import { killProcessGroup } from "../listen";
 
 /** The subprotocols the lab serves, preferred first. */
 export const EXEC_PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
@@ -66,18 +67,6 @@ export function execStartFailure(command: string, why: string): Record<string, u
   return { metadata: {}, status: "Failure", message, reason: "InternalError", details: { causes: [{ message }] }, code: 500 };
 }
 
-function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, sig);
-  } catch {
-    try {
-      child.kill(sig);
-    } catch {
-      /* gone */
-    }
-  }
-}
 
 /**
  * Runs one exec session on an accepted WebSocket: spawns `argv`, streams its output on channels 1 and
@@ -132,8 +121,8 @@ export function runExec(ws: WebSocketConnection, argv: string[], opts: ExecProce
   ws.on("close", () => {
     if (finished) return;
     finished = true;
-    killGroup(child, "SIGHUP");
-    setTimeout(() => killGroup(child, "SIGKILL"), 2000).unref();
+    killProcessGroup(child, "SIGHUP");
+    setTimeout(() => killProcessGroup(child, "SIGKILL"), 2000).unref();
   });
   child.on("error", (e: NodeJS.ErrnoException) => {
     if (started) return;
@@ -146,7 +135,7 @@ export function runExec(ws: WebSocketConnection, argv: string[], opts: ExecProce
   });
   return {
     stop: () => {
-      killGroup(child, "SIGKILL");
+      killProcessGroup(child, "SIGKILL");
       if (!finished) {
         finished = true;
         ws.close(1001, "server stopping");

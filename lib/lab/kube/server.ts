@@ -18,6 +18,7 @@ import { KubeStore } from "./store";
 import { toTable } from "./tables";
 import { acceptWebSocket } from "./websocket";
 import { makeLabCertificates } from "./x509";
+import { listenOnLoopback } from "../listen";
 
 /** Where an exec into a pod's container runs: the environment of that container on its node, or why not. */
 export type ExecEnvironment = (target: ExecTarget) => { env: Record<string, string>; cwd: string } | { error: string };
@@ -329,13 +330,7 @@ export async function startKubeApi(opts: KubeApiOptions): Promise<KubeApiServer>
   });
   server.on("tlsClientError", () => undefined);
   server.on("clientError", (_e, s) => s.destroy());
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve((server.address() as net.AddressInfo).port);
-    });
-  });
+  const port = await listenOnLoopback(server, opts.port ?? 0);
   return {
     url: `https://127.0.0.1:${port}`,
     port,
