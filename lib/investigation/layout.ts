@@ -193,6 +193,13 @@ export interface ObservationRecord extends RecordBase {
   startedAt: number;
   endedAt: number;
   polled: string[];
+  /**
+   * What the walk used of the stream: per node the last snapshot it took (snapshots are taken in order,
+   * so it took every one up to it), how many of the poll loop's gaps it took (the first ones), and how
+   * many gaps it added after the loop (the last ones). Snapshots and gaps recorded after the walk stopped
+   * listening are in the log but were not used; a replay leaves them out. Absent in older recordings.
+   */
+  used?: { lastSnapshot: Record<string, number>; loopGaps: number; afterGaps: number };
 }
 
 /** A note someone wrote during or after the investigation. */

@@ -75,8 +75,11 @@ export class ObservationRecorder {
     this.writer.addCapture({ node: c.node, iface: c.iface, filter: c.filter, command: c.command, stream: this.stream, ...(c.error ? { error: c.error } : {}) }, bytes);
   }
 
-  /** Closes the observation: when it ran and which nodes were polled. */
-  done(o: { startedAt: number; endedAt: number; polled: string[] }): void {
+  /**
+   * Closes the observation: when it ran, which nodes were polled, and what of the stream the walk used
+   * (see `ObservationRecord.used`).
+   */
+  done(o: { startedAt: number; endedAt: number; polled: string[]; used?: ObservationRecord["used"] }): void {
     this.writer.append({ kind: "observation", stream: this.stream, ...o });
   }
 }
@@ -114,9 +117,13 @@ export async function replayObservation(inv: Investigation): Promise<{ observati
       warnings.push(`snapshot ${r.snapshot} of ${r.node} (record ${r.seq}) is in an unknown format ${JSON.stringify(r.format)}: left out`);
       continue;
     } else entries = parseFlow(text).rows;
+    // A snapshot that arrived after the walk stopped listening was recorded but not used.
+    const last = obs.used?.lastSnapshot;
+    if (last && !(r.node in last && r.snapshot <= last[r.node]!)) continue;
     snapshots.push({ node: r.node, at: r.stampAt, ...(r.stampStartedAt !== undefined ? { startedAt: r.stampStartedAt } : {}), seq: r.snapshot, entries, text, ...(r.format ? { format: r.format } : {}) });
   }
-  const gaps: SnapshotGap[] = mine.filter((r): r is GapRecord => r.kind === "gap").map((r) => ({ node: r.node, from: r.from, to: r.to, reason: r.reason }));
+  const allGaps: SnapshotGap[] = mine.filter((r): r is GapRecord => r.kind === "gap").map((r) => ({ node: r.node, from: r.from, to: r.to, reason: r.reason }));
+  const gaps = obs.used ? [...allGaps.slice(0, obs.used.loopGaps), ...allGaps.slice(allGaps.length - obs.used.afterGaps)] : allGaps;
   const captures: NodeCapture[] = [];
   for (const r of mine.filter((x): x is CaptureRecord => x.kind === "capture")) {
     const bytes = inv.file(r.file);

@@ -105,7 +105,7 @@ export function observe(ctx: WalkContext): Promise<Observation> {
         probe, snapshots: rec ? rec.source(poller) : poller, every: 1000, times: plan.length, signal: ctx.signal, leadMs: 3 * ctx.pollIntervalMs + 200, tailMs: 3 * ctx.pollIntervalMs + 200,
       });
       snapshots = run.snapshots;
-      gaps = run.gaps;
+      gaps = [...run.gaps];
       results = run.probes;
     } else {
       for (let i = 0; i < plan.length; i++) results.push(await probe(i, ctx.signal));
@@ -115,13 +115,16 @@ export function observe(ctx: WalkContext): Promise<Observation> {
     // A capture whose channel does not close promptly after the abort is given up, not waited for.
     const done = await Promise.all(captures.map((c) => settleWithin(c.done, 3000, { node: c.node, iface: c.iface, command: c.command, frames: null, error: "tcpdump did not stop within 3 s" })));
     const endedAt = Date.now();
+    const loopGaps = gaps.length;
     // A node whose flows could not be polled at all is one gap over the whole observation.
     for (const [node, reason] of Object.entries(problems)) {
       const g = { node, from: startedAt, to: endedAt, reason };
       gaps.push(g);
       rec?.gap(g);
     }
-    rec?.done({ startedAt, endedAt, polled: computes });
+    const lastSnapshot: Record<string, number> = {};
+    for (const s of snapshots) lastSnapshot[s.node] = Math.max(lastSnapshot[s.node] ?? -1, s.seq);
+    rec?.done({ startedAt, endedAt, polled: computes, used: { lastSnapshot, loopGaps, afterGaps: gaps.length - loopGaps } });
     return {
       probes: results.map((result, i) => ({ purpose: plan[i].purpose, result })),
       snapshots, gaps, captures: done, polled: computes, startedAt, endedAt,
