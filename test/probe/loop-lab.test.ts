@@ -15,7 +15,9 @@ let lab: Lab;
 let runner: SshRunner;
 
 beforeAll(async () => {
-  lab = await startLab();
+  // Closed flows stay 10 s (default 2 s): on a loaded machine a 200 ms poll can stall for seconds, and
+  // haproxy's short connection must still be in a snapshot to be linked by time.
+  lab = await startLab({ flowLingerMs: 10_000 });
   runner = new SshRunner(loadInventory(lab.inventory));
 });
 afterAll(async () => {
