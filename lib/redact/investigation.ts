@@ -69,6 +69,18 @@ export function redactInvestigation(inv: Investigation, r: TextRedactor, capture
   const manifest = redactJson({ format, version, id, created, packetwalk, ...more }, r) as Manifest;
   // An inventory file's name may name the customer or the site: only its extension is kept.
   if (manifest.target?.kind === "inventory" && typeof manifest.target.source === "string") manifest.target.source = `inventory${/\.(ya?ml|json)$/i.exec(manifest.target.source)?.[0] ?? ""}`;
+  // Redacted bytes stored again with their new hash: inline text when small, else a blob file in OUT
+  // (a capture always as a file).
+  const stored = (red: Buffer, truncated: boolean): BlobRef => {
+    const sha256 = sha256Hex(red);
+    const out: BlobRef = { sha256, bytes: red.length, ...(truncated ? { truncated: true } : {}) };
+    if (red.length <= INLINE_MAX && !isCapture(red)) out.text = red.toString("utf8");
+    else {
+      out.file = `${FILES.blobs}/${sha256}`;
+      files.set(out.file, red);
+    }
+    return out;
+  };
   const blob = (ref: BlobRef, what: string): BlobRef | null => {
     const bytes = inv.bytes(ref);
     if (bytes === null) {
@@ -101,14 +113,7 @@ export function redactInvestigation(inv: Investigation, r: TextRedactor, capture
       }
       red = Buffer.from(r.text(text), "utf8");
     }
-    const sha256 = sha256Hex(red);
-    const out: BlobRef = { sha256, bytes: red.length, ...(ref.truncated ? { truncated: true } : {}) };
-    if (red.length <= INLINE_MAX && !isCapture(red)) out.text = red.toString("utf8");
-    else {
-      out.file = `${FILES.blobs}/${sha256}`;
-      files.set(out.file, red);
-    }
-    return out;
+    return stored(red, ref.truncated === true);
   };
   const rest = (rec: Record<string, unknown>, skip: string[]): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
@@ -133,15 +138,7 @@ export function redactInvestigation(inv: Investigation, r: TextRedactor, capture
       leftOut.push({ what, reason: "its items are not JSON, so they cannot be redacted" });
       return null;
     }
-    const red = Buffer.from(JSON.stringify(redactJson(items, r)), "utf8");
-    const sha256 = sha256Hex(red);
-    const out: BlobRef = { sha256, bytes: red.length, ...(ref.truncated ? { truncated: true } : {}) };
-    if (red.length <= INLINE_MAX) out.text = red.toString("utf8");
-    else {
-      out.file = `${FILES.blobs}/${sha256}`;
-      files.set(out.file, red);
-    }
-    return out;
+    return stored(Buffer.from(JSON.stringify(redactJson(items, r)), "utf8"), ref.truncated === true);
   };
   // Files named by several records (an export made again under the same name) are redacted once.
   const redactedFiles = new Map<string, { file: string; sha256: string; bytes: number; rows?: number }>();
