@@ -11,6 +11,7 @@ import { DisplayBundle, normalizeBundle } from "../lib/display/bundle";
 import { installSink } from "../lib/display/sink";
 import { isDisplayHandle, toDisplayBundle } from "../lib/display/show";
 import { packageRoot } from "../lib/display/version";
+import { keepPacketwalkTypes } from "./keep-types";
 import { hookRuntimeResolution, hookTypeResolution } from "./resolve";
 import { expandShorthandProperties } from "./shorthand";
 
@@ -178,6 +179,7 @@ export class Engine implements CellEngine {
     };
     let node: { close(): void; convert(prev: string, src: string): { output?: string } } | undefined;
     const remember = (conv: NonNullable<typeof node>) => {
+      keepPacketwalkTypes(conv);
       const convert = conv.convert.bind(conv);
       conv.convert = (prev, src) => {
         const r = convert(prev, src);

@@ -1,11 +1,12 @@
 /**
  * The Kubernetes API through `@kubernetes/client-node` (kubeconfig, contexts, client certificates,
  * tokens and exec credential plugins handled by the library, as kubectl handles them; no hand-written
- * HTTP). The library is an ES module: it is loaded with `import()` on first use, so commands that never
- * touch Kubernetes do not pay for it.
+ * HTTP). The library is loaded on first use by `./library.ts`; no exported declaration here names its
+ * types (what packetwalk uses of a kubeconfig is {@link LoadedKubeConfig}).
  */
 import * as path from "node:path";
 import type * as K8s from "@kubernetes/client-node" with { "resolution-mode": "import" };
+import { loadKubeClient } from "./library";
 import type { KubeErrorKind, KubeReadError, KubeResource } from "./types";
 
 /** Where the API is: a kubeconfig file (default: `$KUBECONFIG`, `~/.kube/config`, in-cluster) and a context. */
@@ -48,20 +49,6 @@ export class KubeConfigError extends Error {
   }
 }
 
-let lib: Promise<typeof K8s> | null = null;
-/**
- * Loads the Kubernetes client library (an ES module of some thousand files: seconds on a busy machine),
- * once per process. The one place packetwalk loads it: discovery, the walk's Kubernetes view and the
- * kubectl runner (`lib/remote/kube-runner.ts`) all come here.
- *
- * @example
- * const k8s = await loadKubeClient();
- * new k8s.KubeConfig();
- */
-export function loadKubeClient(): Promise<typeof K8s> {
-  lib ??= import("@kubernetes/client-node");
-  return lib;
-}
 const k8s = loadKubeClient;
 
 /**

@@ -42,7 +42,6 @@ export type { ConnectOptions, SshConnection } from "./connect";
 export { SshRunner, commandLine, execOn } from "./runner";
 export type { CommandResult, CommandRunner, RemoteCommand, RunOptions, SshRunnerOptions } from "./runner";
 export { KubeRunner } from "./kube-runner";
-export { loadKubeClient } from "../kube/client";
 export type { KubeExecTarget, KubeRunnerOptions } from "./kube-runner";
 export { InventoryRunner, createRunner, viaKubectl } from "./dispatch-runner";
 export type { InventoryRunnerOptions } from "./dispatch-runner";

@@ -14,7 +14,8 @@
 import { PassThrough, Writable } from "node:stream";
 import type { KubeConfig, V1Pod } from "@kubernetes/client-node";
 import { deadline, raceAbort, withInterrupt } from "../cancel";
-import { KubeConfigError, kubeTargetOf, loadKubeClient, loadKubeConfig } from "../kube/client";
+import { KubeConfigError, kubeTargetOf, loadKubeConfig, type LoadedKubeConfig } from "../kube/client";
+import { loadKubeClient } from "../kube/library";
 import { RemoteError, errorMessage } from "./errors";
 import { DEFAULT_AGENT_NAMESPACE, getNode, vrouterArgv, type Inventory, type InventoryNode } from "./inventory";
 import { killOnCloseCommand } from "./quote";
@@ -24,8 +25,8 @@ import { commandLine, type CommandResult, type CommandRunner, type RemoteCommand
 export interface KubeRunnerOptions {
   /** Default `process.env` (`KUBECONFIG`, `HOME` for `~`). */
   env?: NodeJS.ProcessEnv;
-  /** A loaded kubeconfig to use instead of the inventory's / the default one. */
-  kubeConfig?: KubeConfig;
+  /** A loaded kubeconfig (`loadKubeConfig`, or the library's `KubeConfig`) to use instead of the inventory's / the default one. */
+  kubeConfig?: LoadedKubeConfig;
   /** Collected stdout + stderr above this many bytes stop the command with an `exec` error. Default 256 MiB. */
   maxOutputBytes?: number;
 }
@@ -102,13 +103,18 @@ export class KubeRunner implements CommandRunner {
    * @example
    * (await runner.kubeConfig()).getCurrentContext(); // "packetwalk-lab"
    */
-  kubeConfig(): Promise<KubeConfig> {
+  kubeConfig(): Promise<LoadedKubeConfig> {
+    return this.libraryConfig();
+  }
+
+  /** The same kubeconfig as the client library's own class (every loaded kubeconfig is one). */
+  private libraryConfig(): Promise<KubeConfig> {
     this.config ??= this.loadConfig();
     return this.config;
   }
 
   private async loadConfig(): Promise<KubeConfig> {
-    if (this.opts.kubeConfig) return this.opts.kubeConfig;
+    if (this.opts.kubeConfig) return this.opts.kubeConfig as KubeConfig;
     try {
       return (await loadKubeConfig(kubeTargetOf(this.inventory, this.opts.env ?? process.env))) as KubeConfig;
     } catch (e) {
@@ -149,7 +155,7 @@ export class KubeRunner implements CommandRunner {
     const v = n.vrouter;
     if (v?.via !== "kubectl") throw new RemoteError("inventory", `${node} is not reached through kubectl (vrouter.via is ${v?.via ?? "direct"})`, { node });
     const k8s = await loadClient();
-    const kc = await this.kubeConfig();
+    const kc = await this.libraryConfig();
     const api = kc.makeApiClient(k8s.CoreV1Api);
     const namespace = v.namespace ?? DEFAULT_AGENT_NAMESPACE;
     const nodeName = v.nodeName ?? node;
@@ -275,7 +281,7 @@ export class KubeRunner implements CommandRunner {
     node: string, target: KubeExecTarget, argv: string[], line: string, opts: RunOptions, signal: AbortSignal,
   ): Promise<{ stdout: string; stderr: string; exitCode: number }> {
     const k8s = await loadClient();
-    const kc = await this.kubeConfig();
+    const kc = await this.libraryConfig();
     const collect = opts.collect ?? true;
     const cap = this.opts.maxOutputBytes ?? 256 << 20;
     const out: Buffer[] = [];

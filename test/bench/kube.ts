@@ -12,7 +12,7 @@
 import { startLab } from "../../lib/lab/lab";
 import { loadInventory } from "../../lib/remote/inventory";
 import { KubeRunner } from "../../lib/remote/kube-runner";
-import { loadKubeClient } from "../../lib/kube/client";
+import { loadKubeClient } from "../../lib/kube/library";
 import { SshRunner, type CommandRunner } from "../../lib/remote/runner";
 import { median, percentile } from "./stats";
 
