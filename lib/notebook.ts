@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as aq from "arquero";
-import { appendToInvestigation, describeTarget, recordInto, newInvestigationId, openInvestigation, PACKED_NAME, RecordingRunner, ReplayRunner, type Investigation, type InvestigationWriter } from "./investigation";
+import { appendToInvestigation, describeTarget, LIVE_FLUSH_MS, recordInto, newInvestigationId, openInvestigation, PACKED_NAME, RecordingRunner, ReplayRunner, type Investigation, type InvestigationWriter } from "./investigation";
 import { JUPYTER_DISPLAY, type DisplayBundle } from "./display/bundle";
 import { show } from "./display/show";
 import { tableBundle } from "./display/table";
@@ -113,7 +113,7 @@ export async function openTarget(inventoryPath = "", opts: OpenTargetOptions = {
       id,
       target: describeTarget(inventory, lab ? "lab" : "inventory", lab ? `embedded lab (${lab.inventory.scenario.topology})` : source),
       parameters: opts.parameters ?? {},
-      flushMs: 100,
+      flushMs: LIVE_FLUSH_MS,
     });
   }
   const runner: CommandRunner = record ? new RecordingRunner(ssh, record, { viaOf: (n) => inventory.nodes.find((x) => x.name === n)?.vrouter?.via }) : ssh;

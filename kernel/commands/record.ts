@@ -4,7 +4,7 @@
  * folder holds none, added to when it does.
  */
 import * as path from "node:path";
-import type { InvestigationWriter } from "../../lib/investigation/writer";
+import { LIVE_FLUSH_MS, type InvestigationWriter } from "../../lib/investigation/writer";
 import type { Inventory } from "../../lib/remote/inventory";
 import type { CommandIO } from "./types";
 
@@ -35,8 +35,8 @@ export async function openCliRecording(
   const where = path.resolve(io.cwd, dir);
   try {
     const target = o.inventory ? describeTarget(o.inventory, "inventory", o.source) : { kind: "inventory" as const, source: o.source.replace(/^.*[\\/]/, "") || "(none)", nodes: [] };
-    // Records gathered for 100 ms and written together, as a notebook's: a killed command loses at most that.
-    const w = recordInto(where, { target, parameters: { command: o.command, ...o.parameters }, flushMs: 100 });
+    // Records gathered for a poll round and written together, as a notebook's: a killed command loses at most that.
+    const w = recordInto(where, { target, parameters: { command: o.command, ...o.parameters }, flushMs: LIVE_FLUSH_MS });
     io.stderr.write(`recording into ${path.relative(io.cwd, where) || "."} (${w.manifest.id}${w.created ? ", new" : ""})\n`);
     return w;
   } catch (e) {

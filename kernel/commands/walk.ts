@@ -11,7 +11,7 @@ import { startLab } from "../../lib/lab";
 import { loadInventory } from "../../lib/remote";
 import * as aq from "arquero";
 import { tableBundle } from "../../lib/display/table";
-import { createInvestigation, describeTarget, investigationTimeline, openInvestigation, type Investigation, type InvestigationWriter } from "../../lib/investigation";
+import { createInvestigation, describeTarget, LIVE_FLUSH_MS, investigationTimeline, openInvestigation, type Investigation, type InvestigationWriter } from "../../lib/investigation";
 import { checkWalkParams, evidenceFramesPcapng, recordedCaptures, recordWalkProducts, runWalk } from "../../lib/walk";
 import { renderHtml } from "../runner/html";
 import type { Notebook } from "../runner/notebook";
@@ -252,8 +252,8 @@ async function walkAndRun(
     record = createInvestigation(invDir, {
       target: describeTarget(inventory, v.inventory ? "inventory" : "lab", v.inventory ? inventoryFile : `embedded lab (${v.topology ?? "default"} topology)`),
       parameters: { ...params },
-      // Records gathered for 100 ms and written together: a killed walk loses at most that.
-      flushMs: 100,
+      // Records gathered for a poll round and written together: a killed walk loses at most that.
+      flushMs: LIVE_FLUSH_MS,
     });
   }
   // The notebooks' kernels start (and load TypeScript and packetwalk's types with one import) while the

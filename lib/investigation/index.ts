@@ -8,7 +8,7 @@
  * const replay = new investigation.ReplayRunner(inv);
  */
 export * from "./layout";
-export { createInvestigation, appendToInvestigation, recordInto, newInvestigationId, sha256Hex, InvestigationWriter, type CreateOptions, type WriterOptions, type NewRecord } from "./writer";
+export { createInvestigation, appendToInvestigation, recordInto, newInvestigationId, sha256Hex, LIVE_FLUSH_MS, InvestigationWriter, type CreateOptions, type WriterOptions, type NewRecord } from "./writer";
 export { openInvestigation, InvestigationError, type Investigation } from "./reader";
 export { RecordingRunner } from "./recording-runner";
 export { ReplayRunner } from "./replay-runner";

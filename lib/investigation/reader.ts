@@ -145,7 +145,7 @@ export function openInvestigation(source: string): Investigation {
     for (const [ref, what] of refs(r)) {
       if (!ref || typeof ref !== "object") continue;
       if (ref.file) fileChecked(ref.file, ref.sha256, what);
-      else if (typeof ref.text === "string" && sha256Hex(Buffer.from(ref.text, "utf8")) !== ref.sha256) {
+      else if (typeof ref.text === "string" && sha256Hex(ref.text) !== ref.sha256) {
         warnings.push(`${what}: inline output does not match its hash: altered, not used`);
         badInline.add(ref);
       }
