@@ -48,6 +48,14 @@ export class FastFrame {
   /** Layer ids in decode order, and how many. */
   readonly layers = new Uint8Array(MAX_LAYERS);
   layerCount = 0;
+  /**
+   * Where each layer's header starts (`starts[i]`, i < layerCount) and where its bytes end (`ends[i]`:
+   * the frame's end, or the IPv4 total length / UDP length it set, as a `DecodeContext`'s `end` after
+   * that layer); the header of layer i ends where layer i + 1 starts, the last one's at
+   * `starts[layerCount]` (an HTTP layer's: its segment's end). The frame redactor's layer list.
+   */
+  readonly starts = new Int32Array(MAX_LAYERS + 1);
+  readonly ends = new Int32Array(MAX_LAYERS);
   /** The layer ids packed 5 bits each, outermost first (exact for ≤ 10 layers): the stack's dictionary key. */
   stackKey = 0;
   /** Ethernet headers: how many, the first one's offset, the last recorded one's (of the first 4). */
@@ -118,6 +126,7 @@ export function decodeFast(
   if (ctx.labelKinds !== null || linkType < 0 || linkType >= reg.linkTypes.length) return false;
   const et = reg.etherTypes;
   const layers = out.layers;
+  const starts = out.starts, ends = out.ends;
   let layer = reg.linkTypes[linkType]!;
   if (layer === LAYER_NONE) return false;
   let o = off;
@@ -131,6 +140,7 @@ export function decodeFast(
   let stackKey = 0; // the protocols dictionary key, built as the layers come
   while (layer !== LAYER_NONE) {
     if (lc >= MAX_LAYERS) return false;
+    starts[lc] = o;
     layers[lc++] = layer;
     stackKey = stackKey * 32 + layer;
     switch (layer) {
@@ -298,6 +308,7 @@ export function decodeFast(
         ctx.resetHttp();
         decodeHttp(ctx);
         if (ctx.flags !== 0) return false;
+        o = ctx.off;
         if (ctx.layerCount === 0) {
           // not HTTP after all: no layer
           lc--;
@@ -310,7 +321,9 @@ export function decodeFast(
       default:
         return false;
     }
+    ends[lc - 1] = end;
   }
+  starts[lc] = o;
 
   out.layerCount = lc;
   out.stackKey = stackKey;

@@ -52,6 +52,8 @@ export interface CaptureRedactionOptions {
 }
 
 const BLOCK_NRB = 4, BLOCK_ISB = 5;
+/** Bytes copied into the output at a time (pcap): rewritten while they are in the cache. */
+const COPY_BLOCK = 256 * 1024;
 
 /** A growing output buffer. */
 class Out {
@@ -122,10 +124,17 @@ function redactPcap(bytes: Uint8Array, opts: CaptureRedactionOptions, result: Ca
   const le = h.littleEndian;
   const linkType = h.linkType;
   const len = bytes.length;
-  // one copy of the whole file, rewritten in place; records move back only after a cut
+  // one copy of the file, rewritten in place (records move back only after a cut); copied a block at a
+  // time just ahead of the rewriting, so the rewriting reads bytes still in the cache
   const out = new Uint8Array(len);
-  out.set(bytes);
   const dv = new DataView(out.buffer);
+  let copied = 0;
+  const copyTo = (at: number): void => {
+    const to = Math.min(len, Math.max(at, copied + COPY_BLOCK));
+    out.set(bytes.subarray(copied, to), copied);
+    copied = to;
+  };
+  copyTo(PCAP_FILE_HEADER_LENGTH);
   let pos = PCAP_FILE_HEADER_LENGTH, o = PCAP_FILE_HEADER_LENGTH;
   let frames = 0, rewritten = 0, cut = 0;
   const problems = result.problems;
@@ -134,6 +143,7 @@ function redactPcap(bytes: Uint8Array, opts: CaptureRedactionOptions, result: Ca
       problems.push({ frame: 0, message: `file ends inside a record header at offset ${pos}: ${len - pos} bytes not copied` });
       break;
     }
+    if (pos + 16 > copied) copyTo(pos + 16);
     const caplen = dv.getUint32(pos + 8, le);
     if (caplen > MAX_RECORD_LENGTH) {
       problems.push({ frame: 0, message: `record at offset ${pos}: captured length ${caplen} exceeds ${MAX_RECORD_LENGTH}: rest of the file not copied` });
@@ -144,6 +154,7 @@ function redactPcap(bytes: Uint8Array, opts: CaptureRedactionOptions, result: Ca
       break;
     }
     frames++;
+    if (pos + 16 + caplen > copied) copyTo(pos + 16 + caplen);
     if (o !== pos) out.copyWithin(o, pos, pos + 16 + caplen);
     const start = o + 16;
     const end = r.redact(out, start, start + caplen, linkType);

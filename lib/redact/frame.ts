@@ -27,6 +27,7 @@
  */
 import type { AddressMapper } from "./address";
 import { createDecodeContext, LAYER_DECODERS, type DecodeOptions } from "../capture/decode";
+import { decodeFast, FastFrame } from "../capture/decode-fast";
 import type { DecodeContext } from "../capture/context";
 import * as ids from "../capture/layer-ids";
 import { ipv4HeaderChecksumOk } from "../capture/layers/ipv4";
@@ -70,13 +71,14 @@ export interface FrameRedactor {
 }
 
 /**
- * A frame rewriter for one capture.
+ * A frame rewriter for one capture. `generalOnly` (for tests) finds every frame's layers through the
+ * layer decoders one at a time, never through the fused fast decoder; the result is the same.
  * @example
  * const r = createFrameRedactor({ addresses: createAddressMapper(key), text: (s) => s });
  * const newEnd = r.redact(buf, 0, buf.length, 1); // Ethernet frame, rewritten in place
  * if (r.problem) console.warn(r.problem);
  */
-export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
+export function createFrameRedactor(opts: FrameRedactorOptions, generalOnly = false): FrameRedactor {
   const map = opts.addresses;
   const textFn = opts.text;
   const textPayloads = opts.textPayloads ?? true;
@@ -84,6 +86,7 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
   const ctx = createDecodeContext(opts.decode ?? {});
   const ctx2 = createDecodeContext(opts.decode ?? {});
   const latin1 = new TextDecoder("latin1");
+  const fast = new FastFrame();
 
   // layers found: id, header start, payload start (after the header), end of the layer's bytes
   const lId = new Uint8Array(MAX_ENTRIES), lStart = new Int32Array(MAX_ENTRIES), lPay = new Int32Array(MAX_ENTRIES),
@@ -93,12 +96,13 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
   let logPos = new Int32Array(64), logE = new Int32Array(64), logO = new Int32Array(64);
   let nLog = 0;
   // checksum tasks: checksum offset, covered range, pseudo-header change, UDP (0 = none) flag
-  let tCs = new Int32Array(16), tS = new Int32Array(16), tE = new Int32Array(16), tPseudo = new Float64Array(16);
+  let tCs = new Int32Array(16), tS = new Int32Array(16), tE = new Int32Array(16), tPseudo = new Int32Array(16);
   // the first log entry a task has to look at: changes inside a layer are logged after the layer is met
   let tFrom = new Int32Array(16);
   let tUdp = new Uint8Array(16);
   let nT = 0;
   let d: Uint8Array = new Uint8Array(0);
+  let dv = new DataView(d.buffer);
   let cut = 0;
   let problem = "";
   // word-sum change of the most recent IP header's addresses (the pseudo-header)
@@ -125,11 +129,14 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
     logPos[nLog] = pos; logE[nLog] = e; logO[nLog] = o; nLog++;
   }
 
-  /** Logs the change from `old` bytes to the bytes now at d[pos..pos+len); returns its word-sum change relative to pos. */
-  function logChange(pos: number, old: Uint8Array, len: number): number {
+  /**
+   * Logs the change from the old bytes `old[at..at+len)` to the bytes now at d[pos..pos+len); returns
+   * its word-sum change relative to pos.
+   */
+  function logChange(pos: number, old: Uint8Array, len: number, at = 0): number {
     let e = 0, o = 0;
     for (let i = 0; i < len; i++) {
-      const diff = d[pos + i]! - old[i]!;
+      const diff = d[pos + i]! - old[at + i]!;
       if (((pos + i) & 1) === 0) e += diff; else o += diff;
     }
     if (e === 0 && o === 0) return 0;
@@ -151,15 +158,21 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
   }
 
   const old16 = new Uint8Array(16);
+  // the bytes a text rewrite replaced (grown as needed)
+  let oldText = new Uint8Array(256);
   function v6At(p: number): number {
     for (let i = 0; i < 16; i++) old16[i] = d[p + i]!;
     map.ipv6At(d, p);
     return logChange(p, old16, 16);
   }
   function macAt(p: number): void {
-    for (let i = 0; i < 6; i++) old16[i] = d[p + i]!;
+    const a0 = d[p]!, a1 = d[p + 1]!, a2 = d[p + 2]!, a3 = d[p + 3]!, a4 = d[p + 4]!, a5 = d[p + 5]!;
     map.macAt(d, p);
-    logChange(p, old16, 6);
+    // byte sums at p's parity and the other one (no copy of the old bytes, no loop)
+    const e = (d[p]! - a0) + (d[p + 2]! - a2) + (d[p + 4]! - a4);
+    const o = (d[p + 1]! - a1) + (d[p + 3]! - a3) + (d[p + 5]! - a5);
+    if (e === 0 && o === 0) return;
+    if ((p & 1) === 0) logSpan(p, e, o); else logSpan(p, o, e);
   }
 
   function addTask(cs: number, s: number, e: number, pseudo: number, udp: boolean, from = nLog): void {
@@ -168,7 +181,7 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
       const a = new Int32Array(n); a.set(tCs); tCs = a;
       const b = new Int32Array(n); b.set(tS); tS = b;
       const c = new Int32Array(n); c.set(tE); tE = c;
-      const f = new Float64Array(n); f.set(tPseudo); tPseudo = f;
+      const f = new Int32Array(n); f.set(tPseudo); tPseudo = f;
       const u = new Uint8Array(n); u.set(tUdp); tUdp = u;
       const g = new Int32Array(n); g.set(tFrom); tFrom = g;
     }
@@ -235,6 +248,25 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
       }
       break;
     }
+  }
+
+  /**
+   * The layer list of the frame at d[off..end): from the capture's fused fast decoder (`decodeFast`,
+   * the one `readCapture` uses) when the frame is made only of its layers, whole and well-formed (it
+   * records the same layers, starts and ends as the layer decoders); every other frame (IPv6, ICMP,
+   * ARP, cooked captures, label maps, cut or malformed headers …) through {@link walk}, which also says
+   * where and why a frame is cut.
+   */
+  function findLayers(off: number, end: number, linkType: number, first: number): void {
+    if (!generalOnly && decodeFast(ctx, fast, d, off, end, linkType)) {
+      const n = fast.layerCount, layers = fast.layers, starts = fast.starts, ends = fast.ends;
+      for (let i = 0; i < n; i++) {
+        lId[i] = layers[i]!; lStart[i] = starts[i]!; lPay[i] = starts[i + 1]!; lEnd[i] = ends[i]!;
+      }
+      nL = n;
+      return;
+    }
+    walk(ctx, first, off, end, linkType);
   }
 
   // ---- rewriting one entry ----
@@ -443,7 +475,23 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
 
   /** Whether d[a..b) is all text: tab, CR, LF and printable ASCII. */
   function isText(a: number, b: number): boolean {
-    for (let i = a; i < b; i++) {
+    let i = a;
+    if (b - a >= 8) {
+      if (dv.buffer !== d.buffer || dv.byteOffset !== d.byteOffset) dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
+      // four bytes at a time: any byte above 0x7e, then any below 0x20 (exact tests on a word's bytes);
+      // a word with a control byte is looked at byte by byte (tab, CR and LF are text)
+      for (; i + 4 <= b; i += 4) {
+        const w = dv.getUint32(i, true) | 0;
+        if ((((w + 0x01010101) | w) & 0x80808080) !== 0) return false;
+        if (((w - 0x20202020) & ~w & 0x80808080) !== 0) {
+          for (let j = i; j < i + 4; j++) {
+            const c = d[j]!;
+            if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return false;
+          }
+        }
+      }
+    }
+    for (; i < b; i++) {
       const c = d[i]!;
       if (c < 0x20 ? c !== 0x09 && c !== 0x0a && c !== 0x0d : c > 0x7e) return false;
     }
@@ -462,13 +510,15 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
     let after: string;
     try { after = String(textFn(before)); } catch (e) { after = ""; problem ||= `text redaction failed: ${(e as Error).message}: value blanked`; }
     if (after === before) return;
-    const old = new Uint8Array(d.subarray(a, b));
+    if (oldText.length < b - a) oldText = new Uint8Array(Math.max(b - a, oldText.length * 2));
+    const old = oldText;
     for (let i = a; i < b; i++) {
+      old[i - a] = d[i]!;
       const ch = i - a < after.length ? after.charCodeAt(i - a) : 0x20;
       d[i] = ch > 0xff ? 0x3f : ch;
     }
     // a change logged per 16 bytes keeps each log entry's parity sums small
-    for (let i = a; i < b; i += 16) logChange(i, old.subarray(i - a), Math.min(16, b - i));
+    for (let i = a; i < b; i += 16) logChange(i, old, Math.min(16, b - i), i - a);
   }
 
   /**
@@ -534,7 +584,7 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
       if (first === LAYER_NONE) {
         stop(off, `link type ${linkType} is not decoded: frame cut to 0 bytes`);
       } else {
-        walk(ctx, first, off, end, linkType);
+        findLayers(off, end, linkType, first);
       }
       for (let k = 0; k < nL; k++) {
         if (lStart[k]! >= cut) break;
