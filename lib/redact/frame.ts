@@ -37,6 +37,11 @@ const {
   LAYER_IPV4, LAYER_IPV6, LAYER_NONE, LAYER_SLL, LAYER_SLL2, LAYER_TCP, LAYER_UDP, LAYER_VLAN, LAYER_NAMES, PROBLEM_MESSAGES,
   MAX_LAYERS,
 } = ids;
+/** Whether a byte is text: tab, CR, LF or printable ASCII. */
+function textByte(c: number): boolean {
+  return c < 0x20 ? c === 0x09 || c === 0x0a || c === 0x0d : c < 0x7f;
+}
+
 /** Pseudo layer id for ARP (not a capture decoder layer). */
 const LAYER_ARP = 250;
 const MAX_ENTRIES = 64;
@@ -85,7 +90,6 @@ export function createFrameRedactor(opts: FrameRedactorOptions, generalOnly = fa
   const truncate = opts.truncatePayload === undefined || !(opts.truncatePayload >= 0) ? -1 : Math.floor(opts.truncatePayload);
   const ctx = createDecodeContext(opts.decode ?? {});
   const ctx2 = createDecodeContext(opts.decode ?? {});
-  const latin1 = new TextDecoder("latin1");
   const fast = new FastFrame();
 
   // layers found: id, header start, payload start (after the header), end of the layer's bytes
@@ -102,7 +106,16 @@ export function createFrameRedactor(opts: FrameRedactorOptions, generalOnly = fa
   let tUdp = new Uint8Array(16);
   let nT = 0;
   let d: Uint8Array = new Uint8Array(0);
-  let dv = new DataView(d.buffer);
+  // views of d made when first needed (its buffer's words, a Buffer for latin1 strings)
+  let viewsOf: Uint8Array | null = null;
+  let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  let bv: Buffer = Buffer.alloc(0);
+  function views(): void {
+    viewsOf = d;
+    // the words of d's whole buffer (aligned reads; byte order does not matter to the text test)
+    words = new Int32Array(d.buffer, 0, d.buffer.byteLength >> 2);
+    bv = Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+  }
   let cut = 0;
   let problem = "";
   // word-sum change of the most recent IP header's addresses (the pseudo-header)
@@ -476,25 +489,26 @@ export function createFrameRedactor(opts: FrameRedactorOptions, generalOnly = fa
   /** Whether d[a..b) is all text: tab, CR, LF and printable ASCII. */
   function isText(a: number, b: number): boolean {
     let i = a;
-    if (b - a >= 8) {
-      if (dv.buffer !== d.buffer || dv.byteOffset !== d.byteOffset) dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
-      // four bytes at a time: any byte above 0x7e, then any below 0x20 (exact tests on a word's bytes);
-      // a word with a control byte is looked at byte by byte (tab, CR and LF are text)
-      for (; i + 4 <= b; i += 4) {
-        const w = dv.getUint32(i, true) | 0;
-        if ((((w + 0x01010101) | w) & 0x80808080) !== 0) return false;
-        if (((w - 0x20202020) & ~w & 0x80808080) !== 0) {
-          for (let j = i; j < i + 4; j++) {
-            const c = d[j]!;
-            if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return false;
-          }
+    if (b - a >= 32) {
+      if (viewsOf !== d) views();
+      const base = d.byteOffset;
+      for (; ((base + i) & 3) !== 0; i++) if (!textByte(d[i]!)) return false;
+      // eight bytes at a time, as two aligned words: any byte above 0x7e, then any below 0x20 (exact
+      // tests on a word's bytes); words with a control byte are looked at byte by byte (tab, CR, LF
+      // are text)
+      let w = (base + i) >> 2;
+      const wEnd = (base + b) >> 2;
+      for (; w + 2 <= wEnd; w += 2) {
+        const x = words[w]!, y = words[w + 1]!;
+        if (((((x + 0x01010101) | x) | ((y + 0x01010101) | y)) & 0x80808080) !== 0) return false;
+        if (((((x - 0x20202020) & ~x) | ((y - 0x20202020) & ~y)) & 0x80808080) !== 0) {
+          const at = (w << 2) - base;
+          for (let j = at; j < at + 8; j++) if (!textByte(d[j]!)) return false;
         }
       }
+      i = (w << 2) - base;
     }
-    for (; i < b; i++) {
-      const c = d[i]!;
-      if (c < 0x20 ? c !== 0x09 && c !== 0x0a && c !== 0x0d : c > 0x7e) return false;
-    }
+    for (; i < b; i++) if (!textByte(d[i]!)) return false;
     return true;
   }
 
@@ -505,7 +519,8 @@ export function createFrameRedactor(opts: FrameRedactorOptions, generalOnly = fa
       before = "";
       for (let i = a; i < b; i++) before += String.fromCharCode(d[i]!);
     } else {
-      before = latin1.decode(d.subarray(a, b));
+      if (viewsOf !== d) views();
+      before = bv.toString("latin1", a, b); // byte n is U+00nn, as above
     }
     let after: string;
     try { after = String(textFn(before)); } catch (e) { after = ""; problem ||= `text redaction failed: ${(e as Error).message}: value blanked`; }

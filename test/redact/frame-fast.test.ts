@@ -135,3 +135,32 @@ describe("frame redactor: fast layer list = layer decoders", () => {
     expect(differences(out)).toEqual([]);
   });
 });
+
+describe("frame redactor: which payloads are text", () => {
+  it("a TCP or UDP payload goes through `text` exactly when every byte is tab, CR, LF or printable ASCII, wherever the odd byte is", () => {
+    const mark = (s: string): string => s.replace(/a/g, "b");
+    const r = createFrameRedactor({ addresses: createAddressMapper(KEY), text: mark });
+    const bad: string[] = [];
+    for (const len of [5, 31, 32, 33, 47, 64, 65, 100]) {
+      for (const x of [0x00, 0x09, 0x0a, 0x0d, 0x1f, 0x20, 0x41, 0x7e, 0x7f, 0x80, 0x9f, 0xff]) {
+        for (let at = 0; at < len; at += at < 12 ? 1 : 7) {
+          for (const transport of [tcp(40000, 8080, { flags: "PSH,ACK" }), udp(5000, 5001)]) {
+            const body = new Uint8Array(len).fill(0x61);
+            body[at] = x;
+            const frame = buildFrame([eth(), ipv4("10.1.1.1", "10.1.1.2"), transport, payload(body)]);
+            for (const shift of [0, 1, 2, 3]) {
+              const buf = new Uint8Array(frame.length + shift);
+              buf.set(frame, shift);
+              r.redact(buf, shift, buf.length, LINKTYPE_ETHERNET);
+              const out = buf.subarray(buf.length - len);
+              const passed = out[at === 0 ? len - 1 : 0] === 0x62;
+              const isText = x === 0x09 || x === 0x0a || x === 0x0d || (x >= 0x20 && x <= 0x7e);
+              if (passed !== isText) bad.push(`len ${len}, byte 0x${x.toString(16)} at ${at}, shift ${shift}: ${passed ? "passed" : "not passed"}`);
+            }
+          }
+        }
+      }
+    }
+    expect(bad.slice(0, 5)).toEqual([]);
+  });
+});
