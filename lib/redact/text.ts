@@ -46,6 +46,9 @@ export class TextRedactor {
   private readonly cache = new Map<string, { out: string; events: [AddressKind | NameKind, string][] }>();
   private events: [AddressKind | NameKind, string][] | null = null;
   private namesRe: RegExp | null = null;
+  // any known name anywhere (no boundary test): tried before namesRe, whose leading lookbehind the
+  // regex engine evaluates at every position of a long text
+  private namesAny: RegExp | null = null;
   private namesVersion = -1;
 
   constructor(mapper: AddressMapper, aliases: AliasTable) {
@@ -217,7 +220,7 @@ export class TextRedactor {
 
   private names(s: string): string {
     const re = this.nameRegex();
-    if (!re) return s;
+    if (!re || !this.namesAny!.test(s)) return s;
     re.lastIndex = 0;
     return s.replace(re, (m) => {
       const alias = this.aliases.get(m);
@@ -240,6 +243,7 @@ export class TextRedactor {
       this.namesVersion = this.aliases.added;
       const names = this.aliases.names().filter((n) => n.length >= MIN_TEXT_NAME).sort((a, b) => b.length - a.length);
       this.namesRe = names.length ? new RegExp(`(?<=^|[^A-Za-z0-9]|\\\\[nrt])(?:${names.map(escapeRe).join("|")})(?![A-Za-z0-9])`, "gi") : null;
+      this.namesAny = names.length ? new RegExp(names.map(escapeRe).join("|"), "i") : null;
       this.cache.clear();
     }
     return this.namesRe;
