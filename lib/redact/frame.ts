@@ -514,14 +514,10 @@ export function createFrameRedactor(opts: FrameRedactorOptions, generalOnly = fa
 
   /** Passes d[a..b) through `text` and writes the result back at the same length (cut or space-padded). */
   function fitText(a: number, b: number): void {
-    let before: string;
-    if (b - a <= 64) {
-      before = "";
-      for (let i = a; i < b; i++) before += String.fromCharCode(d[i]!);
-    } else {
-      if (viewsOf !== d) views();
-      before = bv.toString("latin1", a, b); // byte n is U+00nn, as above
-    }
+    // byte n is U+00nn; a flat string made natively (one built a character at a time is a chain of
+    // pieces, flattened again by every lookup of it in a cache)
+    if (viewsOf !== d) views();
+    const before = bv.toString("latin1", a, b);
     let after: string;
     try { after = String(textFn(before)); } catch (e) { after = ""; problem ||= `text redaction failed: ${(e as Error).message}: value blanked`; }
     if (after === before) return;

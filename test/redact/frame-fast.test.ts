@@ -61,6 +61,23 @@ function traffic(): Frame[] {
     buildFrame([eth(), ipv4("10.1.1.1", "10.1.1.2"), udp(5000, 5001), payload("plain text 10.9.8.7 over udp")]),
     buildFrame([eth(), ipv4("10.1.1.1", "10.1.1.2"), udp(5000, 5001, { checksum: false }), payload("no checksum 10.9.8.7")]),
   ]) frames.push({ data, linkType: LINKTYPE_ETHERNET });
+  // GRE with its checksum word (C bit) set by hand, the checksum over GRE header and payload correct
+  const g = buildFrame([eth(), outer, gre({ key: 0x01020304 }), mpls(20), ...inner]);
+  const c = new Uint8Array(g.length + 4);
+  c.set(g.subarray(0, 34), 0);
+  c.set([0xa0, 0x00, 0x88, 0x47, 0, 0, 0, 0, 1, 2, 3, 4], 34);
+  c.set(g.subarray(42), 46);
+  c[16] = (c.length - 14) >> 8; c[17] = (c.length - 14) & 255;
+  const fold = (a: number, b: number, at: number) => {
+    c[at] = 0; c[at + 1] = 0;
+    let sum = 0;
+    for (let k = a; k < b; k += 2) sum += (c[k]! << 8) | (k + 1 < b ? c[k + 1]! : 0);
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    c[at] = (~sum >> 8) & 255; c[at + 1] = ~sum & 255;
+  };
+  fold(14, 34, 24);
+  fold(34, c.length, 38);
+  frames.push({ data: c, linkType: LINKTYPE_ETHERNET });
   return frames;
 }
 
