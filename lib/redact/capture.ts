@@ -3,7 +3,8 @@
  * (`frame.ts`), every pcapng text through `text`, in the same format, byte order and timestamps.
  *
  * * pcap: the file header is kept; each record keeps its timestamp and original length, its captured
- *   length shrinks when the frame was cut.
+ *   length shrinks when the frame was cut. The file is copied into the output a block ahead of the
+ *   rewriting, which then works in place on bytes still in the cache.
  * * pcapng: blocks are rebuilt with their lengths recomputed. Text options (`opt_comment`,
  *   `shb_hardware`, `shb_os`, `shb_userappl`, `if_name`, `if_description`, `if_os`, `if_hardware`, a
  *   libpcap `if_filter`, `ns_dnsname`, the names of name resolution records) go through `text`;

@@ -5,9 +5,13 @@
  * neighbour discovery targets and options), the header values of an HTTP message start, and then every
  * checksum that covers a changed byte.
  *
- * The layers are found by the capture decoders (`lib/capture/layers`, one at a time through
- * `LAYER_DECODERS`, so MPLS payload guessing, label maps and tunnel ports behave as in `readCapture`);
- * this module records where each one starts and ends, then rewrites.
+ * The layers are found as `readCapture` finds them: a clean frame of Ethernet, VLAN, IPv4, GRE, MPLS,
+ * UDP, VXLAN, TCP and HTTP (most of a Contrail capture) by the fused one-pass decoder
+ * (`lib/capture/decode-fast.ts`, which records each layer's start and end), any other frame by the
+ * layer decoders one at a time (`lib/capture/layers` through `LAYER_DECODERS`), so MPLS payload
+ * guessing, label maps and tunnel ports behave as in `readCapture` (`test/redact/frame-fast.test.ts`
+ * checks that both give the same bytes). This module records where each layer starts and ends, then
+ * rewrites, the same way for both.
  *
  * **Checksums: incremental (RFC 1624, eqn. 3).** Every changed span is logged with its byte sums at
  * even and odd offsets; a checksum covering `[s, e)` takes the spans inside, plus for TCP/UDP/ICMPv6 the
