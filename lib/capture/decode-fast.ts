@@ -46,7 +46,7 @@ export const FAST_LAYERS: readonly number[] = [
  */
 export class FastFrame {
   /** Layer ids in decode order, and how many. */
-  readonly layers = new Uint8Array(MAX_LAYERS);
+  readonly layers: Uint8Array;
   layerCount = 0;
   /**
    * Where each layer's header starts (`starts[i]`, i < layerCount) and where its bytes end (`ends[i]`:
@@ -54,8 +54,8 @@ export class FastFrame {
    * that layer); the header of layer i ends where layer i + 1 starts, the last one's at
    * `starts[layerCount]` (an HTTP layer's: its segment's end). The frame redactor's layer list.
    */
-  readonly starts = new Int32Array(MAX_LAYERS + 1);
-  readonly ends = new Int32Array(MAX_LAYERS);
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
   /** The layer ids packed 5 bits each, outermost first (exact for ≤ 10 layers): the stack's dictionary key. */
   stackKey = 0;
   /** Ethernet headers: how many, the first one's offset, the last recorded one's (of the first 4). */
@@ -102,6 +102,18 @@ export class FastFrame {
   httpPathLen = 0;
   httpHostOff = 0;
   httpHostLen = 0;
+
+  /**
+   * `capacity`: room in `layers`, `starts` and `ends` (at least the decoder's {@link MAX_LAYERS}), for
+   * a caller that keeps a longer layer list of its own in them (the frame redactor).
+   * @example new FastFrame(64).layers.length // 64
+   */
+  constructor(capacity = MAX_LAYERS) {
+    const n = Math.max(MAX_LAYERS, capacity);
+    this.layers = new Uint8Array(n);
+    this.starts = new Int32Array(n + 1);
+    this.ends = new Int32Array(n);
+  }
 
   /**
    * The label stack, top first (a copy).

@@ -94,11 +94,11 @@ export function createFrameRedactor(opts: FrameRedactorOptions, generalOnly = fa
   const truncate = opts.truncatePayload === undefined || !(opts.truncatePayload >= 0) ? -1 : Math.floor(opts.truncatePayload);
   const ctx = createDecodeContext(opts.decode ?? {});
   const ctx2 = createDecodeContext(opts.decode ?? {});
-  const fast = new FastFrame();
 
   // layers found: id, header start, payload start (after the header), end of the layer's bytes
-  const lId = new Uint8Array(MAX_ENTRIES), lStart = new Int32Array(MAX_ENTRIES), lPay = new Int32Array(MAX_ENTRIES),
-    lEnd = new Int32Array(MAX_ENTRIES);
+  // (the fast decoder's own arrays: it writes a clean frame's layers straight into them)
+  const fast = new FastFrame(MAX_ENTRIES);
+  const lId = fast.layers, lStart = fast.starts, lPay = new Int32Array(MAX_ENTRIES), lEnd = fast.ends;
   let nL = 0;
   // change log: span start, byte-sum change at even and at odd absolute offsets
   let logPos = new Int32Array(64), logE = new Int32Array(64), logO = new Int32Array(64);
@@ -276,10 +276,9 @@ export function createFrameRedactor(opts: FrameRedactorOptions, generalOnly = fa
    */
   function findLayers(off: number, end: number, linkType: number, first: number): void {
     if (!generalOnly && decodeFast(ctx, fast, d, off, end, linkType)) {
-      const n = fast.layerCount, layers = fast.layers, starts = fast.starts, ends = fast.ends;
-      for (let i = 0; i < n; i++) {
-        lId[i] = layers[i]!; lStart[i] = starts[i]!; lPay[i] = starts[i + 1]!; lEnd[i] = ends[i]!;
-      }
+      // ids, starts and ends are in place; a header ends where the next layer starts
+      const n = fast.layerCount;
+      for (let i = 0; i < n; i++) lPay[i] = lStart[i + 1]!;
       nL = n;
       return;
     }
