@@ -46,8 +46,16 @@ export const FAST_LAYERS: readonly number[] = [
  */
 export class FastFrame {
   /** Layer ids in decode order, and how many. */
-  readonly layers = new Uint8Array(MAX_LAYERS);
+  readonly layers: Uint8Array;
   layerCount = 0;
+  /**
+   * Where each layer's header starts (`starts[i]`, i < layerCount) and where its bytes end (`ends[i]`:
+   * the frame's end, or the IPv4 total length / UDP length it set, as a `DecodeContext`'s `end` after
+   * that layer); the header of layer i ends where layer i + 1 starts, the last one's at
+   * `starts[layerCount]` (an HTTP layer's: its segment's end). The frame redactor's layer list.
+   */
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
   /** The layer ids packed 5 bits each, outermost first (exact for ≤ 10 layers): the stack's dictionary key. */
   stackKey = 0;
   /** Ethernet headers: how many, the first one's offset, the last recorded one's (of the first 4). */
@@ -96,6 +104,18 @@ export class FastFrame {
   httpHostLen = 0;
 
   /**
+   * `capacity`: room in `layers`, `starts` and `ends` (at least the decoder's {@link MAX_LAYERS}), for
+   * a caller that keeps a longer layer list of its own in them (the frame redactor).
+   * @example new FastFrame(64).layers.length // 64
+   */
+  constructor(capacity = MAX_LAYERS) {
+    const n = Math.max(MAX_LAYERS, capacity);
+    this.layers = new Uint8Array(n);
+    this.starts = new Int32Array(n + 1);
+    this.ends = new Int32Array(n);
+  }
+
+  /**
    * The label stack, top first (a copy).
    * @example f.labels() // [16, 20]
    */
@@ -118,6 +138,7 @@ export function decodeFast(
   if (ctx.labelKinds !== null || linkType < 0 || linkType >= reg.linkTypes.length) return false;
   const et = reg.etherTypes;
   const layers = out.layers;
+  const starts = out.starts, ends = out.ends;
   let layer = reg.linkTypes[linkType]!;
   if (layer === LAYER_NONE) return false;
   let o = off;
@@ -131,6 +152,7 @@ export function decodeFast(
   let stackKey = 0; // the protocols dictionary key, built as the layers come
   while (layer !== LAYER_NONE) {
     if (lc >= MAX_LAYERS) return false;
+    starts[lc] = o;
     layers[lc++] = layer;
     stackKey = stackKey * 32 + layer;
     switch (layer) {
@@ -298,6 +320,7 @@ export function decodeFast(
         ctx.resetHttp();
         decodeHttp(ctx);
         if (ctx.flags !== 0) return false;
+        o = ctx.off;
         if (ctx.layerCount === 0) {
           // not HTTP after all: no layer
           lc--;
@@ -310,7 +333,9 @@ export function decodeFast(
       default:
         return false;
     }
+    ends[lc - 1] = end;
   }
+  starts[lc] = o;
 
   out.layerCount = lc;
   out.stackKey = stackKey;

@@ -3,7 +3,8 @@
  * (`frame.ts`), every pcapng text through `text`, in the same format, byte order and timestamps.
  *
  * * pcap: the file header is kept; each record keeps its timestamp and original length, its captured
- *   length shrinks when the frame was cut.
+ *   length shrinks when the frame was cut. The file is copied into the output a block ahead of the
+ *   rewriting, which then works in place on bytes still in the cache.
  * * pcapng: blocks are rebuilt with their lengths recomputed. Text options (`opt_comment`,
  *   `shb_hardware`, `shb_os`, `shb_userappl`, `if_name`, `if_description`, `if_os`, `if_hardware`, a
  *   libpcap `if_filter`, `ns_dnsname`, the names of name resolution records) go through `text`;
@@ -52,6 +53,8 @@ export interface CaptureRedactionOptions {
 }
 
 const BLOCK_NRB = 4, BLOCK_ISB = 5;
+/** Bytes copied into the output at a time (pcap): rewritten while they are in the cache. */
+const COPY_BLOCK = 256 * 1024;
 
 /** A growing output buffer. */
 class Out {
@@ -122,10 +125,17 @@ function redactPcap(bytes: Uint8Array, opts: CaptureRedactionOptions, result: Ca
   const le = h.littleEndian;
   const linkType = h.linkType;
   const len = bytes.length;
-  // one copy of the whole file, rewritten in place; records move back only after a cut
+  // one copy of the file, rewritten in place (records move back only after a cut); copied a block at a
+  // time just ahead of the rewriting, so the rewriting reads bytes still in the cache
   const out = new Uint8Array(len);
-  out.set(bytes);
   const dv = new DataView(out.buffer);
+  let copied = 0;
+  const copyTo = (at: number): void => {
+    const to = Math.min(len, Math.max(at, copied + COPY_BLOCK));
+    out.set(bytes.subarray(copied, to), copied);
+    copied = to;
+  };
+  copyTo(PCAP_FILE_HEADER_LENGTH);
   let pos = PCAP_FILE_HEADER_LENGTH, o = PCAP_FILE_HEADER_LENGTH;
   let frames = 0, rewritten = 0, cut = 0;
   const problems = result.problems;
@@ -134,6 +144,7 @@ function redactPcap(bytes: Uint8Array, opts: CaptureRedactionOptions, result: Ca
       problems.push({ frame: 0, message: `file ends inside a record header at offset ${pos}: ${len - pos} bytes not copied` });
       break;
     }
+    if (pos + 16 > copied) copyTo(pos + 16);
     const caplen = dv.getUint32(pos + 8, le);
     if (caplen > MAX_RECORD_LENGTH) {
       problems.push({ frame: 0, message: `record at offset ${pos}: captured length ${caplen} exceeds ${MAX_RECORD_LENGTH}: rest of the file not copied` });
@@ -144,6 +155,7 @@ function redactPcap(bytes: Uint8Array, opts: CaptureRedactionOptions, result: Ca
       break;
     }
     frames++;
+    if (pos + 16 + caplen > copied) copyTo(pos + 16 + caplen);
     if (o !== pos) out.copyWithin(o, pos, pos + 16 + caplen);
     const start = o + 16;
     const end = r.redact(out, start, start + caplen, linkType);

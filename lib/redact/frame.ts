@@ -5,9 +5,13 @@
  * neighbour discovery targets and options), the header values of an HTTP message start, and then every
  * checksum that covers a changed byte.
  *
- * The layers are found by the capture decoders (`lib/capture/layers`, one at a time through
- * `LAYER_DECODERS`, so MPLS payload guessing, label maps and tunnel ports behave as in `readCapture`);
- * this module records where each one starts and ends, then rewrites.
+ * The layers are found as `readCapture` finds them: a clean frame of Ethernet, VLAN, IPv4, GRE, MPLS,
+ * UDP, VXLAN, TCP and HTTP (most of a Contrail capture) by the fused one-pass decoder
+ * (`lib/capture/decode-fast.ts`, which records each layer's start and end), any other frame by the
+ * layer decoders one at a time (`lib/capture/layers` through `LAYER_DECODERS`), so MPLS payload
+ * guessing, label maps and tunnel ports behave as in `readCapture` (`test/redact/frame-fast.test.ts`
+ * checks that both give the same bytes). This module records where each layer starts and ends, then
+ * rewrites, the same way for both.
  *
  * **Checksums: incremental (RFC 1624, eqn. 3).** Every changed span is logged with its byte sums at
  * even and odd offsets; a checksum covering `[s, e)` takes the spans inside, plus for TCP/UDP/ICMPv6 the
@@ -27,6 +31,7 @@
  */
 import type { AddressMapper } from "./address";
 import { createDecodeContext, LAYER_DECODERS, type DecodeOptions } from "../capture/decode";
+import { decodeFast, FastFrame } from "../capture/decode-fast";
 import type { DecodeContext } from "../capture/context";
 import * as ids from "../capture/layer-ids";
 import { ipv4HeaderChecksumOk } from "../capture/layers/ipv4";
@@ -36,6 +41,11 @@ const {
   LAYER_IPV4, LAYER_IPV6, LAYER_NONE, LAYER_SLL, LAYER_SLL2, LAYER_TCP, LAYER_UDP, LAYER_VLAN, LAYER_NAMES, PROBLEM_MESSAGES,
   MAX_LAYERS,
 } = ids;
+/** Whether a byte is text: tab, CR, LF or printable ASCII. */
+function textByte(c: number): boolean {
+  return c < 0x20 ? c === 0x09 || c === 0x0a || c === 0x0d : c < 0x7f;
+}
+
 /** Pseudo layer id for ARP (not a capture decoder layer). */
 const LAYER_ARP = 250;
 const MAX_ENTRIES = 64;
@@ -70,35 +80,46 @@ export interface FrameRedactor {
 }
 
 /**
- * A frame rewriter for one capture.
+ * A frame rewriter for one capture. `generalOnly` (for tests) finds every frame's layers through the
+ * layer decoders one at a time, never through the fused fast decoder; the result is the same.
  * @example
  * const r = createFrameRedactor({ addresses: createAddressMapper(key), text: (s) => s });
  * const newEnd = r.redact(buf, 0, buf.length, 1); // Ethernet frame, rewritten in place
  * if (r.problem) console.warn(r.problem);
  */
-export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
+export function createFrameRedactor(opts: FrameRedactorOptions, generalOnly = false): FrameRedactor {
   const map = opts.addresses;
   const textFn = opts.text;
   const textPayloads = opts.textPayloads ?? true;
   const truncate = opts.truncatePayload === undefined || !(opts.truncatePayload >= 0) ? -1 : Math.floor(opts.truncatePayload);
   const ctx = createDecodeContext(opts.decode ?? {});
   const ctx2 = createDecodeContext(opts.decode ?? {});
-  const latin1 = new TextDecoder("latin1");
 
   // layers found: id, header start, payload start (after the header), end of the layer's bytes
-  const lId = new Uint8Array(MAX_ENTRIES), lStart = new Int32Array(MAX_ENTRIES), lPay = new Int32Array(MAX_ENTRIES),
-    lEnd = new Int32Array(MAX_ENTRIES);
+  // (the fast decoder's own arrays: it writes a clean frame's layers straight into them)
+  const fast = new FastFrame(MAX_ENTRIES);
+  const lId = fast.layers, lStart = fast.starts, lPay = new Int32Array(MAX_ENTRIES), lEnd = fast.ends;
   let nL = 0;
   // change log: span start, byte-sum change at even and at odd absolute offsets
   let logPos = new Int32Array(64), logE = new Int32Array(64), logO = new Int32Array(64);
   let nLog = 0;
   // checksum tasks: checksum offset, covered range, pseudo-header change, UDP (0 = none) flag
-  let tCs = new Int32Array(16), tS = new Int32Array(16), tE = new Int32Array(16), tPseudo = new Float64Array(16);
+  let tCs = new Int32Array(16), tS = new Int32Array(16), tE = new Int32Array(16), tPseudo = new Int32Array(16);
   // the first log entry a task has to look at: changes inside a layer are logged after the layer is met
   let tFrom = new Int32Array(16);
   let tUdp = new Uint8Array(16);
   let nT = 0;
   let d: Uint8Array = new Uint8Array(0);
+  // views of d made when first needed (its buffer's words, a Buffer for latin1 strings)
+  let viewsOf: Uint8Array | null = null;
+  let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  let bv: Buffer = Buffer.alloc(0);
+  function views(): void {
+    viewsOf = d;
+    // the words of d's whole buffer (aligned reads; byte order does not matter to the text test)
+    words = new Int32Array(d.buffer, 0, d.buffer.byteLength >> 2);
+    bv = Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+  }
   let cut = 0;
   let problem = "";
   // word-sum change of the most recent IP header's addresses (the pseudo-header)
@@ -125,11 +146,14 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
     logPos[nLog] = pos; logE[nLog] = e; logO[nLog] = o; nLog++;
   }
 
-  /** Logs the change from `old` bytes to the bytes now at d[pos..pos+len); returns its word-sum change relative to pos. */
-  function logChange(pos: number, old: Uint8Array, len: number): number {
+  /**
+   * Logs the change from the old bytes `old[at..at+len)` to the bytes now at d[pos..pos+len); returns
+   * its word-sum change relative to pos.
+   */
+  function logChange(pos: number, old: Uint8Array, len: number, at = 0): number {
     let e = 0, o = 0;
     for (let i = 0; i < len; i++) {
-      const diff = d[pos + i]! - old[i]!;
+      const diff = d[pos + i]! - old[at + i]!;
       if (((pos + i) & 1) === 0) e += diff; else o += diff;
     }
     if (e === 0 && o === 0) return 0;
@@ -151,15 +175,21 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
   }
 
   const old16 = new Uint8Array(16);
+  // the bytes a text rewrite replaced (grown as needed)
+  let oldText = new Uint8Array(256);
   function v6At(p: number): number {
     for (let i = 0; i < 16; i++) old16[i] = d[p + i]!;
     map.ipv6At(d, p);
     return logChange(p, old16, 16);
   }
   function macAt(p: number): void {
-    for (let i = 0; i < 6; i++) old16[i] = d[p + i]!;
+    const a0 = d[p]!, a1 = d[p + 1]!, a2 = d[p + 2]!, a3 = d[p + 3]!, a4 = d[p + 4]!, a5 = d[p + 5]!;
     map.macAt(d, p);
-    logChange(p, old16, 6);
+    // byte sums at p's parity and the other one (no copy of the old bytes, no loop)
+    const e = (d[p]! - a0) + (d[p + 2]! - a2) + (d[p + 4]! - a4);
+    const o = (d[p + 1]! - a1) + (d[p + 3]! - a3) + (d[p + 5]! - a5);
+    if (e === 0 && o === 0) return;
+    if ((p & 1) === 0) logSpan(p, e, o); else logSpan(p, o, e);
   }
 
   function addTask(cs: number, s: number, e: number, pseudo: number, udp: boolean, from = nLog): void {
@@ -168,7 +198,7 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
       const a = new Int32Array(n); a.set(tCs); tCs = a;
       const b = new Int32Array(n); b.set(tS); tS = b;
       const c = new Int32Array(n); c.set(tE); tE = c;
-      const f = new Float64Array(n); f.set(tPseudo); tPseudo = f;
+      const f = new Int32Array(n); f.set(tPseudo); tPseudo = f;
       const u = new Uint8Array(n); u.set(tUdp); tUdp = u;
       const g = new Int32Array(n); g.set(tFrom); tFrom = g;
     }
@@ -235,6 +265,24 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
       }
       break;
     }
+  }
+
+  /**
+   * The layer list of the frame at d[off..end): from the capture's fused fast decoder (`decodeFast`,
+   * the one `readCapture` uses) when the frame is made only of its layers, whole and well-formed (it
+   * records the same layers, starts and ends as the layer decoders); every other frame (IPv6, ICMP,
+   * ARP, cooked captures, label maps, cut or malformed headers …) through {@link walk}, which also says
+   * where and why a frame is cut.
+   */
+  function findLayers(off: number, end: number, linkType: number, first: number): void {
+    if (!generalOnly && decodeFast(ctx, fast, d, off, end, linkType)) {
+      // ids, starts and ends are in place; a header ends where the next layer starts
+      const n = fast.layerCount;
+      for (let i = 0; i < n; i++) lPay[i] = lStart[i + 1]!;
+      nL = n;
+      return;
+    }
+    walk(ctx, first, off, end, linkType);
   }
 
   // ---- rewriting one entry ----
@@ -443,32 +491,48 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
 
   /** Whether d[a..b) is all text: tab, CR, LF and printable ASCII. */
   function isText(a: number, b: number): boolean {
-    for (let i = a; i < b; i++) {
-      const c = d[i]!;
-      if (c < 0x20 ? c !== 0x09 && c !== 0x0a && c !== 0x0d : c > 0x7e) return false;
+    let i = a;
+    if (b - a >= 32) {
+      if (viewsOf !== d) views();
+      const base = d.byteOffset;
+      for (; ((base + i) & 3) !== 0; i++) if (!textByte(d[i]!)) return false;
+      // eight bytes at a time, as two aligned words: any byte above 0x7e, then any below 0x20 (exact
+      // tests on a word's bytes); words with a control byte are looked at byte by byte (tab, CR, LF
+      // are text)
+      let w = (base + i) >> 2;
+      const wEnd = (base + b) >> 2;
+      for (; w + 2 <= wEnd; w += 2) {
+        const x = words[w]!, y = words[w + 1]!;
+        if (((((x + 0x01010101) | x) | ((y + 0x01010101) | y)) & 0x80808080) !== 0) return false;
+        if (((((x - 0x20202020) & ~x) | ((y - 0x20202020) & ~y)) & 0x80808080) !== 0) {
+          const at = (w << 2) - base;
+          for (let j = at; j < at + 8; j++) if (!textByte(d[j]!)) return false;
+        }
+      }
+      i = (w << 2) - base;
     }
+    for (; i < b; i++) if (!textByte(d[i]!)) return false;
     return true;
   }
 
   /** Passes d[a..b) through `text` and writes the result back at the same length (cut or space-padded). */
   function fitText(a: number, b: number): void {
-    let before: string;
-    if (b - a <= 64) {
-      before = "";
-      for (let i = a; i < b; i++) before += String.fromCharCode(d[i]!);
-    } else {
-      before = latin1.decode(d.subarray(a, b));
-    }
+    // byte n is U+00nn; a flat string made natively (one built a character at a time is a chain of
+    // pieces, flattened again by every lookup of it in a cache)
+    if (viewsOf !== d) views();
+    const before = bv.toString("latin1", a, b);
     let after: string;
     try { after = String(textFn(before)); } catch (e) { after = ""; problem ||= `text redaction failed: ${(e as Error).message}: value blanked`; }
     if (after === before) return;
-    const old = new Uint8Array(d.subarray(a, b));
+    if (oldText.length < b - a) oldText = new Uint8Array(Math.max(b - a, oldText.length * 2));
+    const old = oldText;
     for (let i = a; i < b; i++) {
+      old[i - a] = d[i]!;
       const ch = i - a < after.length ? after.charCodeAt(i - a) : 0x20;
       d[i] = ch > 0xff ? 0x3f : ch;
     }
     // a change logged per 16 bytes keeps each log entry's parity sums small
-    for (let i = a; i < b; i += 16) logChange(i, old.subarray(i - a), Math.min(16, b - i));
+    for (let i = a; i < b; i += 16) logChange(i, old, Math.min(16, b - i), i - a);
   }
 
   /**
@@ -534,7 +598,7 @@ export function createFrameRedactor(opts: FrameRedactorOptions): FrameRedactor {
       if (first === LAYER_NONE) {
         stop(off, `link type ${linkType} is not decoded: frame cut to 0 bytes`);
       } else {
-        walk(ctx, first, off, end, linkType);
+        findLayers(off, end, linkType, first);
       }
       for (let k = 0; k < nL; k++) {
         if (lStart[k]! >= cut) break;
