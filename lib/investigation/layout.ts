@@ -11,7 +11,8 @@
  * exports/<name>      files made from the evidence (evidence-frames.pcapng: the frames stages used, commented)
  * evidence.lock       held for an instant while a batch of records is numbered (on from the log's last
  *                     record) and appended, so processes appending at once (two notebooks, a note)
- *                     never repeat a number and the log's order is the numbers' order
+ *                     never repeat a number and the log's order is the numbers' order: a hard link to
+ *                     the holder's `.evidence.lock.<pid>` (holding its pid; removed when it exits)
  * ```
  *
  * A run that is killed leaves a readable folder: blobs are written (and renamed into place) before the
@@ -34,6 +35,29 @@ export const FILES = {
   /** Held for an instant while a batch of records is numbered and appended. */
   lock: "evidence.lock",
 } as const;
+
+/**
+ * The name of a process's lock key file (what `evidence.lock` links to while that process holds it).
+ *
+ * @example
+ * lockKeyName(4242); // ".evidence.lock.4242"
+ */
+export function lockKeyName(pid: number): string {
+  return `.${FILES.lock}.${pid}`;
+}
+
+/**
+ * Whether a file name in an investigation folder is the lock or a lock key file (never evidence: packing
+ * and sharing leave them out).
+ *
+ * @example
+ * isLockFile("evidence.lock"); // true
+ * isLockFile(".evidence.lock.4242"); // true
+ * isLockFile("evidence.jsonl"); // false
+ */
+export function isLockFile(name: string): boolean {
+  return name === FILES.lock || (name.startsWith(`.${FILES.lock}.`) && /^\d+$/.test(name.slice(FILES.lock.length + 2)));
+}
 
 /** Output up to this many bytes, when it is valid UTF-8, is kept inline in its record. */
 export const INLINE_MAX = 2048;
@@ -102,6 +126,7 @@ export interface CommandRecord extends RecordBase {
   stderr: BlobRef;
   /** The command did not complete: the error's stage and message (output so far is kept). */
   error?: { stage: string; message: string };
+
 }
 
 /** One flow-table snapshot of a poll stream. */

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { FILES, type Manifest } from "./layout";
+import { FILES, isLockFile, type Manifest } from "./layout";
 import { InvestigationError } from "./reader";
 import { packTar, type TarEntry } from "./tar";
 
@@ -33,7 +33,7 @@ export function packInvestigation(dir: string, outFile: string): { files: number
     for (const d of fs.readdirSync(abs, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const r = rel ? `${rel}/${d.name}` : d.name;
       if (d.isDirectory()) walk(r);
-      else if (d.isFile() && !d.name.endsWith(".tmp") && d.name !== FILES.lock) {
+      else if (d.isFile() && !d.name.endsWith(".tmp") && !isLockFile(d.name)) {
         const st = fs.statSync(path.join(abs, d.name));
         entries.push({ name: `${root}/${r}`, bytes: fs.readFileSync(path.join(abs, d.name)), mtime: st.mtime });
       }

@@ -10,6 +10,7 @@ import { packetwalkVersion } from "../display/version";
 import {
   FILES,
   INLINE_MAX,
+  lockKeyName,
   INVESTIGATION_FORMAT,
   INVESTIGATION_VERSION,
   type BlobRef,
@@ -383,20 +384,41 @@ function lastRecordOf(fd: number, size: number): { seq: number; endsWithNewline:
 
 const nap = new Int32Array(new SharedArrayBuffer(4));
 
+// This process's key file per folder (see lockFolder), removed when the process exits.
+const keyFiles = new Map<string, string>();
+let keyCleanup = false;
+
+function keyFileOf(dir: string, fresh = false): string {
+  let key = keyFiles.get(dir);
+  if (!key || fresh) {
+    key = path.join(dir, lockKeyName(process.pid));
+    fs.writeFileSync(key, String(process.pid));
+    keyFiles.set(dir, key);
+    if (!keyCleanup) {
+      keyCleanup = true;
+      process.on("exit", () => {
+        for (const k of keyFiles.values()) fs.rmSync(k, { force: true });
+      });
+    }
+  }
+  return key;
+}
+
 /**
- * Takes the folder's lock file (created exclusively, holding the pid) and returns its release. A lock
- * whose holder is gone, or older than 5 s (a holder keeps it for microseconds), is taken over. After
- * 10 s of waiting the lock is an error naming the file.
+ * Takes the folder's lock and returns its release. The lock is `evidence.lock` made as a hard link to
+ * this process's key file (`.evidence.lock.<pid>`, holding the pid, made once): one `link` to take it
+ * and one `unlink` to release it, which costs a seventh of creating and writing a lock file — it is
+ * taken for every batch of a 5 Hz poll's records. A lock whose holder is gone, or untouched for 5 s
+ * (a holder keeps it for microseconds), is taken over. After 10 s of waiting the lock is an error
+ * naming the file.
  */
 function lockFolder(dir: string): () => void {
   const file = path.join(dir, FILES.lock);
   const deadline = Date.now() + 10_000;
+  let key = keyFileOf(dir);
   for (;;) {
     try {
-      const fd = fs.openSync(file, "wx");
-      fs.writeSync(fd, String(process.pid));
-      fs.closeSync(fd);
-      // one unlink (rmSync stats first): the lock is taken for every batch of a 5 Hz poll's records
+      fs.linkSync(key, file);
       return () => {
         try {
           fs.unlinkSync(file);
@@ -405,12 +427,19 @@ function lockFolder(dir: string): () => void {
         }
       };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      // the key file was removed (a folder cleaned while recording): make it again
+      if (code === "ENOENT" && fs.existsSync(dir)) {
+        key = keyFileOf(dir, true);
+        continue;
+      }
+      if (code !== "EEXIST") throw e;
     }
     try {
+      // the holder's key file's inode: its pid, and its change time (linking it is a change)
       const st = fs.statSync(file);
       const pid = Number(fs.readFileSync(file, "utf8"));
-      if (Date.now() - st.mtimeMs > 5000 || (pid > 0 && !processAlive(pid))) fs.rmSync(file, { force: true });
+      if (Date.now() - Math.max(st.mtimeMs, st.ctimeMs) > 5000 || (pid > 0 && !processAlive(pid))) fs.rmSync(file, { force: true });
     } catch {
       /* released meanwhile */
     }

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { readFrames } from "../capture/read";
-import { FILES } from "../investigation/layout";
+import { FILES, isLockFile } from "../investigation/layout";
 import { PACKED_NAME } from "../investigation/pack";
 import { openInvestigation, type Investigation } from "../investigation/reader";
 import { packTar, readTar } from "../investigation/tar";
@@ -362,7 +362,7 @@ function listFiles(root: string): { files: string[]; links: string[] } {
       const r = rel ? `${rel}/${d.name}` : d.name;
       if (d.isSymbolicLink()) links.push(r);
       else if (d.isDirectory()) walk(r);
-      else if (d.isFile() && !d.name.endsWith(".tmp")) files.push(r);
+      else if (d.isFile() && !d.name.endsWith(".tmp") && !isLockFile(d.name)) files.push(r);
     }
   };
   walk("");

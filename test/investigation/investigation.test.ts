@@ -8,6 +8,8 @@ import {
   appendToInvestigation,
   createInvestigation,
   FILES,
+  isLockFile,
+  lockKeyName,
   InvestigationError,
   openInvestigation,
   packInvestigation,
@@ -279,7 +281,29 @@ describe("several processes appending to one investigation", () => {
     expect(w.note("after").seq).toBe(801);
     w.close();
     expect(fs.existsSync(path.join(dir, FILES.lock))).toBe(false);
+    // the lock is a hard link to a key file per process; the two writers' keys went with them
+    expect(fs.readdirSync(dir).filter((n) => isLockFile(n))).toEqual([lockKeyName(process.pid)]);
   }, 60_000);
+
+  it("takes over a lock whose holder is gone, or a lock file of an older packetwalk", async () => {
+    const dir = path.join(tmp(), "inv");
+    createInvestigation(dir, { target: TARGET }).close();
+    // a pid that has exited
+    const dead = await new Promise<number>((resolve) => {
+      const c = spawn(process.execPath, ["-e", "0"], { stdio: "ignore" });
+      c.on("exit", () => resolve(c.pid!));
+    });
+    fs.writeFileSync(path.join(dir, lockKeyName(dead)), String(dead));
+    fs.linkSync(path.join(dir, lockKeyName(dead)), path.join(dir, FILES.lock));
+    const w = appendToInvestigation(dir);
+    expect(w.note("after a dead holder").seq).toBe(1);
+    // a plain lock file (as packetwalk wrote before), of a dead process too
+    fs.writeFileSync(path.join(dir, FILES.lock), String(dead));
+    expect(w.note("after an old-style lock").seq).toBe(2);
+    w.close();
+    expect(fs.existsSync(path.join(dir, FILES.lock))).toBe(false);
+    expect(openInvestigation(dir).records.map((r) => r.seq)).toEqual([1, 2]);
+  });
 });
 
 describe("packing", () => {
@@ -290,6 +314,8 @@ describe("packing", () => {
     await rec.run("cent222", { script: "big" });
     writer.addCapture({ node: "cent222", iface: "ens3", filter: "", command: "tcpdump" }, Buffer.from([1, 2, 3]));
     writer.close();
+    // this process's lock key file sits in the folder until it exits: never packed
+    expect(fs.readdirSync(dir)).toContain(lockKeyName(process.pid));
     for (const name of ["incident.tar", "incident.tar.gz"]) {
       const file = path.join(tmp(), name);
       const r = packInvestigation(dir, file);
