@@ -101,13 +101,19 @@ export class TextRedactor {
    */
   address(a: FoundAddress): Uint8Array {
     let out: Uint8Array;
+    // A network written with its host bits zero stays a network address (its pseudonym's host bits are
+    // zeroed too). Such a pseudonym can be a host's as well (a host whose pseudonym has zero host bits),
+    // so its pair is kept with the prefix length: the reverse map stays one-to-one.
+    let network = false;
     if (a.kind === "ipv4") {
       const n = ((a.bytes[0]! << 24) | (a.bytes[1]! << 16) | (a.bytes[2]! << 8) | a.bytes[3]!) >>> 0;
       let m = this.mapper.ipv4(n) >>> 0;
       if (a.prefix !== null && a.prefix < 32) {
         const mask = a.prefix === 0 ? 0 : (0xffffffff << (32 - a.prefix)) >>> 0;
-        // A network written with its host bits zero stays a network address.
-        if ((n & ~mask) >>> 0 === 0) m = (m & mask) >>> 0;
+        if ((n & ~mask) >>> 0 === 0) {
+          m = (m & mask) >>> 0;
+          network = true;
+        }
       }
       out = Uint8Array.of(m >>> 24, (m >>> 16) & 0xff, (m >>> 8) & 0xff, m & 0xff);
     } else if (a.kind === "ipv6") {
@@ -116,11 +122,14 @@ export class TextRedactor {
         let hostZero = true;
         for (let bit = a.prefix; bit < 128; bit++) if (a.bytes[bit >> 3]! & (0x80 >> (bit & 7))) hostZero = false;
         if (hostZero) for (let bit = a.prefix; bit < 128; bit++) out[bit >> 3]! &= ~(0x80 >> (bit & 7));
+        network = hostZero;
       }
     } else out = Uint8Array.from(this.mapper.mac(a.bytes));
     if (!sameBytes(out, a.bytes)) {
       this.count(a.kind, a.canonical);
-      if (!this.pairs.has(a.canonical)) this.pairs.set(a.canonical, a.kind === "ipv4" ? out.join(".") : a.kind === "ipv6" ? formatIpv6Like(out) : formatMacCanonical(out));
+      const suffix = network ? `/${a.prefix}` : "";
+      const key = a.canonical + suffix;
+      if (!this.pairs.has(key)) this.pairs.set(key, (a.kind === "ipv4" ? out.join(".") : a.kind === "ipv6" ? formatIpv6Like(out) : formatMacCanonical(out)) + suffix);
     }
     return out;
   }

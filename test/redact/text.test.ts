@@ -56,6 +56,33 @@ describe("TextRedactor", () => {
     expect(r.text("127.0.0.1:45571 0.0.0.0/0")).toBe("127.0.0.1:45571 0.0.0.0/0");
   });
 
+  it("keeps the owner's map one-to-one when a host's pseudonym has zero host bits, like its network's", () => {
+    // a /24 whose host with pseudonym x.y.z.0 is not the network address itself (one host per /24 maps to .0)
+    const mapper = createAddressMapper(KEY);
+    let net = "", host = "";
+    for (let c = 1; c < 255 && !host; c++) {
+      for (let d = 1; d < 256; d++) {
+        if ((mapper.ipv4(((15 << 24) | (15 << 16) | (c << 8) | d) >>> 0) & 0xff) === 0) {
+          net = `15.15.${c}.0`;
+          host = `15.15.${c}.${d}`;
+          break;
+        }
+      }
+    }
+    expect(host).not.toBe("");
+    const r = redactor();
+    const out = r.text(`route ${net}/24 via ${host}`);
+    const [pnet, phost] = findAddresses(out);
+    // both written x.y.z.0: the network (host bits zeroed) and the host (its own pseudonym)
+    expect(pnet!.canonical).toBe(phost!.canonical);
+    // the pairs tell them apart: the network's with its prefix length
+    expect(r.pairs.get(host)).toBe(phost!.canonical);
+    expect(r.pairs.get(`${net}/24`)).toBe(`${pnet!.canonical}/24`);
+    expect(r.pairs.has(net)).toBe(false);
+    const reverse = new Map([...r.pairs].map(([o, p]) => [p, o]));
+    expect(reverse.size).toBe(r.pairs.size);
+  });
+
   it("writes a MAC like the original (separator, case, padding) and counts what it replaced", () => {
     const r = redactor();
     const out = r.text("52:54:0:f4:26:a1 52-54-00-3C-AA-21");
