@@ -10,22 +10,29 @@
  * and names as in `packetwalk share --redact`.
  *
  * Prints side by side, wall and CPU time (best of 2 warm runs, each after a full GC, with a fresh
- * mapper and redactor, as in a share), for the paths that matter:
- *   - **share**: `redactCapture` in memory with default options (text payloads on): what
- *     `packetwalk share --redact` uses for captures (`lib/redact/redact.ts`, through
- *     `redactInvestigation`); the issue's target is judged on it;
- *   - in memory, headers only (`textPayloads: false`), and with `truncatePayload: 64` (`share
- *     --truncate-payload 64`);
+ * mapper and redactor, as in a share), with the load average, for the paths that matter:
+ *   - **share path**: what `packetwalk share --redact` does with a capture file (`lib/redact/redact.ts`,
+ *     `investigation.ts`): `redactCapture` in memory, one thread (no worker), default options (text
+ *     payloads on), `inPlace: true` — share reads the file for this share alone and the pcap is
+ *     rewritten inside the bytes read. Each run gets its own copy of the input made before the clock
+ *     starts, as share's file read is (every path needs the input in memory or reads it). The issue's
+ *     target is judged on it;
+ *   - in memory copying (`inPlace` off: an output as large as the input is allocated and first
+ *     touched), defaults: the share path before, and a `tcpdump -w -` output share keeps as it is;
+ *   - headers only (`textPayloads: false`), in place and copying; `truncatePayload: 64` in place
+ *     (`share --truncate-payload 64`);
  *   - streaming (`createCaptureRedactorStream`, 1 MiB chunks to a synchronous writer), headers only
- *     and with default options;
+ *     and defaults; and streaming file → file (1 MiB `fs.readSync` chunks of a file in the temp
+ *     folder, the redacted blocks `fs.writeSync`-ed to another), defaults;
  *   - `readCapture` of the same bytes into a FrameTable: the yardstick of one decoding pass.
- * Then whether the target is MET on the share path and on the in-memory headers-only path, with the
- * load average (on a shared machine, wall time measures the neighbours too; CPU time is this
- * process's own work, page faults included).
+ * Then whether the target is MET on the share path (on a shared machine, wall time measures the
+ * neighbours too; CPU time is this process's own work, page faults included).
  *
  * Run: `PACKETWALK_BENCH_ONLY=redact node dist/test/bench/index.js`
  */
+import * as fs from "node:fs";
 import * as os from "node:os";
+import * as path from "node:path";
 import { PcapWriter } from "../../lib/capture/file/writer";
 import { readCapture } from "../../lib/capture/read";
 import { createAddressMapper } from "../../lib/redact/address";
@@ -51,11 +58,11 @@ function generate(packets: number): Buffer {
   return w.toBuffer();
 }
 
-type Options = Pick<CaptureRedactionOptions, "truncatePayload" | "textPayloads">;
+type Options = Pick<CaptureRedactionOptions, "truncatePayload" | "textPayloads" | "inPlace">;
 
 /**
  * Runs the bench and prints its figures.
- * @example await run(console.log); // "redact: share path (in memory, defaults): 1000000 packets in … s = … packets/s …"
+ * @example await run(console.log); // "redact: share path (in place, one thread, defaults): 1000000 packets in … s = … packets/s …"
  */
 export async function run(log: (line: string) => void): Promise<void> {
   const scale = Number(process.env.PACKETWALK_BENCH_SCALE ?? "1");
@@ -66,6 +73,7 @@ export async function run(log: (line: string) => void): Promise<void> {
   log(`redact: generated ${packets} packets, ${mib.toFixed(1)} MiB in memory in ${((performance.now() - g0) / 1000).toFixed(1)} s`);
   const key = new Uint8Array(32).map((_, i) => (i * 151 + 7) & 255);
   const n = (x: number) => Math.round(x).toLocaleString("en-US");
+  const load = (): string => `load ${os.loadavg()[0]!.toFixed(1)}`;
 
   /** A fresh mapper and text redactor, as a share makes (its alias table names a few nodes, a host, a VRF). */
   const fresh = (): Pick<CaptureRedactionOptions, "addresses" | "text"> => {
@@ -75,7 +83,7 @@ export async function run(log: (line: string) => void): Promise<void> {
     const r = new TextRedactor(addresses, aliases);
     return { addresses, text: (s) => r.text(s) };
   };
-  interface Run { wall: number; cpu: number }
+  interface Run { wall: number; cpu: number; load: string }
   const timed = (f: () => CaptureRedaction, check: (r: CaptureRedaction) => string): Run => {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
@@ -84,11 +92,21 @@ export async function run(log: (line: string) => void): Promise<void> {
     const wall = (performance.now() - t0) / 1000;
     const bad = check(r);
     if (bad) throw new Error(bad);
-    return { wall, cpu: (c.user + c.system) / 1e6 };
+    return { wall, cpu: (c.user + c.system) / 1e6, load: load() };
   };
   const whole = (r: CaptureRedaction): string =>
     r.frames !== packets || r.problems.length > 0 ? `read ${r.frames} of ${packets} frames, problems: ${JSON.stringify(r.problems.slice(0, 3))}` : "";
-  const inMemory = (o: Options): Run => timed(() => redactCapture(bytes, { ...fresh(), ...o }), whole);
+  // the first share-path output, to check every other path gives the same bytes
+  let reference: Uint8Array | null = null;
+  const sameAsReference = (b: Uint8Array): string => (reference && Buffer.compare(Buffer.from(b.buffer, b.byteOffset, b.length), Buffer.from(reference.buffer, reference.byteOffset, reference.length)) !== 0 ? "output differs from the share path's" : "");
+  const inMemory = (o: Options): Run => {
+    // in place: a copy of the input of its own, made before the clock starts (share's file read)
+    const input = o.inPlace ? new Uint8Array(bytes) : bytes;
+    return timed(() => redactCapture(input, { ...fresh(), ...o }), (r) => {
+      if (!reference && o.inPlace && o.textPayloads === undefined && o.truncatePayload === undefined) reference = new Uint8Array(r.bytes);
+      return whole(r) || (o.textPayloads === undefined && o.truncatePayload === undefined ? sameAsReference(r.bytes) : "");
+    });
+  };
   const streaming = (o: Options): Run => {
     let written = 0;
     return timed(() => {
@@ -98,6 +116,20 @@ export async function run(log: (line: string) => void): Promise<void> {
       return st.end();
     }, (r) => whole(r) || (written !== bytes.length ? `stream wrote ${written} of ${bytes.length} bytes` : ""));
   };
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pw-bench-redact-"));
+  const inFile = path.join(tmp, "in.pcap"), outFile = path.join(tmp, "out.pcap");
+  fs.writeFileSync(inFile, bytes);
+  const fileToFile = (): Run => timed(() => {
+    const fin = fs.openSync(inFile, "r"), fout = fs.openSync(outFile, "w");
+    try {
+      const st = createCaptureRedactorStream({ ...fresh(), ownChunks: false, write: (b) => { fs.writeSync(fout, b); } });
+      const chunk = new Uint8Array(1 << 20);
+      for (let got; (got = fs.readSync(fin, chunk, 0, chunk.length, null)) > 0;) st.push(chunk.subarray(0, got));
+      return st.end();
+    } finally {
+      fs.closeSync(fin); fs.closeSync(fout);
+    }
+  }, (r) => whole(r) || (reference && fs.statSync(outFile).size !== reference.length ? "file → file wrote another length" : "") || sameAsReference(fs.readFileSync(outFile)));
   // each run after a full GC: it measures one redaction, not the collection of the previous one's output
   const best = async (f: () => Run): Promise<Run> => {
     await settle(200);
@@ -108,34 +140,44 @@ export async function run(log: (line: string) => void): Promise<void> {
   };
   const line = (what: string, r: Run): string =>
     `redact: ${what}: ${packets} packets in ${r.wall.toFixed(2)} s = ${n(packets / r.wall)} packets/s, ${(mib / r.wall).toFixed(0)} MiB/s; ` +
-    `CPU ${r.cpu.toFixed(2)} s = ${n(packets / r.cpu)} packets per CPU-second`;
+    `CPU ${r.cpu.toFixed(2)} s = ${n(packets / r.cpu)} packets per CPU-second (${r.load})`;
 
-  await settle(200);
-  const cold = inMemory({});
-  log(line("share path (in memory, defaults), first run (cold JIT)", cold));
-  const share = await best(() => inMemory({}));
-  log(line("share path (in memory, defaults: text payloads through the share's TextRedactor), best of 2", share));
-  const headers = await best(() => inMemory({ textPayloads: false }));
-  log(line("in memory, headers only (textPayloads: false), best of 2", headers));
-  const trunc = await best(() => inMemory({ truncatePayload: 64 }));
-  log(line("in memory, truncatePayload 64 (share --truncate-payload 64), best of 2", trunc));
-  const streamHeaders = await best(() => streaming({ textPayloads: false }));
-  log(line("streaming, headers only, best of 2", streamHeaders));
-  const streamDefaults = await best(() => streaming({}));
-  log(line("streaming, defaults, best of 2", streamDefaults));
+  const SHARE = "share path (redactCapture in memory, in place, one thread, defaults: text payloads through the share's TextRedactor)";
+  try {
+    await settle(200);
+    const cold = inMemory({ inPlace: true });
+    log(line(`${SHARE}, first run (cold JIT)`, cold));
+    const share = await best(() => inMemory({ inPlace: true }));
+    log(line(`${SHARE}, best of 2`, share));
+    const copying = await best(() => inMemory({}));
+    log(line("in memory copying (inPlace off: the share path before), defaults, best of 2", copying));
+    const headersInPlace = await best(() => inMemory({ inPlace: true, textPayloads: false }));
+    log(line("in memory in place, headers only (textPayloads: false), best of 2", headersInPlace));
+    const headers = await best(() => inMemory({ textPayloads: false }));
+    log(line("in memory copying, headers only, best of 2", headers));
+    const trunc = await best(() => inMemory({ inPlace: true, truncatePayload: 64 }));
+    log(line("in memory in place, truncatePayload 64 (share --truncate-payload 64), best of 2", trunc));
+    const streamHeaders = await best(() => streaming({ textPayloads: false }));
+    log(line("streaming, headers only, best of 2", streamHeaders));
+    const streamDefaults = await best(() => streaming({}));
+    log(line("streaming, defaults, best of 2", streamDefaults));
+    const files = await best(fileToFile);
+    log(line("streaming file → file (1 MiB fs.readSync chunks, fs.writeSync of the reused block, temp folder), defaults, best of 2", files));
 
-  await settle(200);
-  const d0 = performance.now();
-  const dc0 = process.cpuUsage();
-  const table = await readCapture(bytes);
-  const dc = process.cpuUsage(dc0);
-  const ds = (performance.now() - d0) / 1000;
-  const dcpu = (dc.user + dc.system) / 1e6;
-  log(`redact: yardstick, readCapture of the same bytes into a FrameTable: ${table.length} packets in ${ds.toFixed(2)} s = ${n(table.length / ds)} packets/s; ` +
-    `CPU ${dcpu.toFixed(2)} s = ${n(table.length / dcpu)} packets per CPU-second`);
-  log(`redact: share path / readCapture = ${((packets / share.wall) / (table.length / ds)).toFixed(2)} wall, ${((packets / share.cpu) / (dcpu > 0 ? table.length / dcpu : 1)).toFixed(2)} CPU`);
-  const load = `load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`;
-  const verdict = (r: Run) => `${packets / r.wall >= TARGET_PPS ? "MET" : "NOT MET"} (${n(packets / r.wall)} packets/s wall, ${n(packets / r.cpu)} per CPU-second)`;
-  log(`redact: target ≥ ${n(TARGET_PPS)} packets/s on the share path (redactCapture in memory, defaults, as packetwalk share --redact): ${verdict(share)}; ${load}`);
-  log(`redact: target on in memory, headers only: ${verdict(headers)}; streaming, headers only: ${verdict(streamHeaders)}; streaming, defaults: ${verdict(streamDefaults)}`);
+    await settle(200);
+    const d0 = performance.now();
+    const dc0 = process.cpuUsage();
+    const table = await readCapture(bytes);
+    const dc = process.cpuUsage(dc0);
+    const ds = (performance.now() - d0) / 1000;
+    const dcpu = (dc.user + dc.system) / 1e6;
+    log(`redact: yardstick, readCapture of the same bytes into a FrameTable: ${table.length} packets in ${ds.toFixed(2)} s = ${n(table.length / ds)} packets/s; ` +
+      `CPU ${dcpu.toFixed(2)} s = ${n(table.length / dcpu)} packets per CPU-second (${load()})`);
+    log(`redact: share path / readCapture = ${((packets / share.wall) / (table.length / ds)).toFixed(2)} wall, ${((packets / share.cpu) / (dcpu > 0 ? table.length / dcpu : 1)).toFixed(2)} CPU`);
+    const verdict = (r: Run) => `${packets / r.wall >= TARGET_PPS ? "MET" : "NOT MET"} (${n(packets / r.wall)} packets/s wall, ${n(packets / r.cpu)} per CPU-second; ${r.load})`;
+    log(`redact: target ≥ ${n(TARGET_PPS)} packets/s on the share path (what packetwalk share --redact does with a capture file: redactCapture in memory, in place, one thread, no worker, defaults): ${verdict(share)}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(", ")} on ${os.cpus().length} cores`);
+    log(`redact: target on in memory copying, defaults: ${verdict(copying)}; in place, headers only: ${verdict(headersInPlace)}; streaming, defaults: ${verdict(streamDefaults)}; file → file: ${verdict(files)}`);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 }
