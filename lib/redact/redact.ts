@@ -49,7 +49,10 @@ export interface RedactOptions {
   /** Keep MAC addresses' OUI (the vendor's first three bytes). */
   keepOui?: boolean;
   renderers?: ShareRenderers;
-  /** The capture rewriter factory (default: `redactCapture` of `capture.ts`). */
+  /**
+   * The capture rewriter factory (default: `redactCapture` of `capture.ts`, in place for the capture
+   * files read for the share: its second argument says when the bytes may be overwritten).
+   */
   captureRewriter?: (mapper: AddressMapper, text: (s: string) => string, truncatePayload?: number) => CaptureRewriter | null;
 }
 
