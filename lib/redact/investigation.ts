@@ -15,8 +15,12 @@ import { redactArrow } from "./arrow";
 import { redactJson } from "./json";
 import type { TextRedactor } from "./text";
 
-/** Rewrites one capture file's bytes (`redactCapture` bound to the share's mapper and options). */
-export type CaptureRewriter = (bytes: Uint8Array) => { bytes: Uint8Array; frames: number; rewritten: number; problems: { frame: number; message: string }[] };
+/**
+ * Rewrites one capture file's bytes (`redactCapture` bound to the share's mapper and options). `inPlace`:
+ * the bytes are the caller's to overwrite (a file read for this share and redacted once), so a pcap is
+ * rewritten inside them with no second copy (`CaptureRedactionOptions.inPlace`).
+ */
+export type CaptureRewriter = (bytes: Uint8Array, inPlace?: boolean) => { bytes: Uint8Array; frames: number; rewritten: number; problems: { frame: number; message: string }[] };
 
 /** The redacted investigation: files by path inside its folder, and what was left out. */
 export interface RedactedInvestigation {
@@ -186,7 +190,10 @@ export function redactInvestigation(inv: Investigation, r: TextRedactor, capture
             leftOut.push({ what: `${what} ${rec.file}`, reason: "no capture rewriter: captures cannot be redacted" });
             continue;
           }
-          const c = captures(bytes);
+          // in place: the reader's copy of this file is read by nothing after it (a file several
+          // records name is redacted once, above); a blob (`tcpdump -w -` output) may be shared by
+          // records with the same output, so it is copied
+          const c = captures(bytes, true);
           const fatal = c.problems.find((p) => p.frame === 0);
           if (fatal) {
             leftOut.push({ what: `${what} ${rec.file}`, reason: `cannot be read as a capture: ${r.text(fatal.message)}` });

@@ -49,7 +49,10 @@ export interface RedactOptions {
   /** Keep MAC addresses' OUI (the vendor's first three bytes). */
   keepOui?: boolean;
   renderers?: ShareRenderers;
-  /** The capture rewriter factory (default: `redactCapture` of `capture.ts`). */
+  /**
+   * The capture rewriter factory (default: `redactCapture` of `capture.ts`, in place for the capture
+   * files read for the share: its second argument says when the bytes may be overwritten).
+   */
   captureRewriter?: (mapper: AddressMapper, text: (s: string) => string, truncatePayload?: number) => CaptureRewriter | null;
 }
 
@@ -184,7 +187,7 @@ export async function redact(opts: RedactOptions): Promise<RedactResult> {
     const text = (s: string): string => r.text(s);
     const capturer = opts.captureRewriter
       ? opts.captureRewriter(mapper, text, opts.truncatePayload)
-      : (bytes: Uint8Array) => redactCapture(bytes, { addresses: mapper, text, ...(opts.truncatePayload !== undefined ? { truncatePayload: opts.truncatePayload } : {}) });
+      : (bytes: Uint8Array, inPlace?: boolean) => redactCapture(bytes, { addresses: mapper, text, ...(opts.truncatePayload !== undefined ? { truncatePayload: opts.truncatePayload } : {}), ...(inPlace ? { inPlace } : {}) });
     const out = new Map<string, Buffer>();
     const written: { file: string; kind: string }[] = [];
     const put = (file: string, bytes: Buffer, kind: string): void => {
@@ -270,7 +273,8 @@ export async function redact(opts: RedactOptions): Promise<RedactResult> {
           if (!capturer) leftOut.push({ file: f, reason: "no capture rewriter: captures cannot be redacted" });
           else {
             await noteCaptureAddresses(bytes, r);
-            const c = capturer(bytes);
+            // read for this share alone: rewritten inside the bytes read (no second copy)
+            const c = capturer(bytes, true);
             const fatal = c.problems.find((p) => p.frame === 0);
             if (fatal) {
               leftOut.push({ file: f, reason: `cannot be read as a capture: ${r.text(fatal.message)}` });

@@ -455,6 +455,54 @@ describe("redactCapture: pcapng texts and options", () => {
 // Bad input
 // ---------------------------------------------------------------------------------------------
 
+describe("redactCapture inPlace (a file read for the share: rewritten inside the bytes read)", () => {
+  const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0;
+
+  it("gives exactly the bytes, counts and problems of the copying path: every sample, with truncatePayload, files cut short and corrupted", () => {
+    const rand = prng(2718);
+    const inputs: { name: string; bytes: Uint8Array; decode?: typeof EDGE_DECODE }[] = [];
+    for (const name of CAPTURES) {
+      const bytes = fs.readFileSync(path.join(FIXTURES, name));
+      const decode = name.includes("edge") ? EDGE_DECODE : undefined;
+      inputs.push({ name, bytes, ...(decode ? { decode } : {}) });
+      inputs.push({ name: `${name} cut at 1000`, bytes: bytes.subarray(0, 1000) });
+      for (let n = 0; n < 10; n++) {
+        const b = Buffer.from(bytes);
+        for (let i = 0, flips = 1 + Math.floor(rand() * 20); i < flips; i++) b[Math.floor(rand() * b.length)] ^= 1 << Math.floor(rand() * 8);
+        inputs.push({ name: `${name} corrupted ${n}`, bytes: b });
+      }
+    }
+    for (const { name, bytes, decode } of inputs) {
+      for (const truncatePayload of [undefined, 0, 40]) {
+        const addresses = createAddressMapper(KEY);
+        const o = { addresses, text: textRedactor(addresses), ...(truncatePayload !== undefined ? { truncatePayload } : {}), ...(decode ? { decode } : {}) };
+        const copy = redactCapture(bytes, o);
+        // a copy of the input at an odd offset of a larger buffer, as a file inside a packed share
+        const host = new Uint8Array(bytes.length + 7);
+        host.set(bytes, 3);
+        const mine = host.subarray(3, 3 + bytes.length);
+        const inPlace = redactCapture(mine, { ...o, inPlace: true });
+        expect(same(inPlace.bytes, copy.bytes), `${name} truncatePayload ${truncatePayload}`).toBe(true);
+        expect({ ...inPlace, bytes: null }).toEqual({ ...copy, bytes: null });
+        if (name.endsWith(".pcap") && copy.problems.every((p) => p.frame !== 0)) expect(inPlace.bytes.buffer).toBe(host.buffer);
+      }
+    }
+  });
+
+  it("leaves the input as it was without inPlace, and pcapng always", () => {
+    for (const name of CAPTURES.slice(0, 2)) {
+      const bytes = fs.readFileSync(path.join(FIXTURES, name));
+      const before = Buffer.from(bytes);
+      const addresses = createAddressMapper(KEY);
+      redactCapture(bytes, { addresses, text: textRedactor(addresses) });
+      expect(same(bytes, before)).toBe(true);
+      const r = redactCapture(bytes, { addresses, text: textRedactor(addresses), inPlace: true });
+      expect(same(bytes, before)).toBe(name.endsWith(".pcapng"));
+      expect(r.frames).toBe(records(before).length);
+    }
+  });
+});
+
 describe("redactCapture: bad input", () => {
   const m = createAddressMapper(KEY);
   const o = { addresses: m, text: (s: string) => s };

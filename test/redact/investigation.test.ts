@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildFrame } from "../../lib/capture/build";
-import { writePcapng } from "../../lib/capture/file/writer";
+import { writePcap, writePcapng } from "../../lib/capture/file/writer";
 import { readRecords } from "../../lib/capture/read";
 import { LINKTYPE_ETHERNET } from "../../lib/capture/link-types";
 import type { EvidenceRecord, KubeRecord } from "../../lib/investigation/layout";
@@ -177,5 +177,41 @@ describe("redactInvestigation: Kubernetes reads, exports, unknown kinds", () => 
     expect(res.ok).toBe(true);
     expect(openInvestigation(path.join(tmp, "stray-out", "investigation")).warnings).toEqual([]);
     expect(res.written.map((w) => w.file)).toContain("investigation/exports/evidence-frames.pcapng");
+  });
+});
+
+describe("redactInvestigation: capture files rewritten in place, each once", () => {
+  it("a pcap named by a capture record and by two export records, and a capture blob two commands share, each come out exactly as a copying redaction of the original", () => {
+    const dir = path.join(tmp, "inplace");
+    const frames = [0, 1, 2].map((i) => ({ data: buildFrame([
+      { kind: "ethernet", src: "52:54:00:3c:aa:21", dst: "52:54:00:8e:1b:20" },
+      { kind: "ipv4", src: NODE_IP, dst: POD_IP },
+      { kind: "tcp", srcPort: 40000 + i, dstPort: 80, flags: "SYN" },
+    ]), time: { sec: 1, nsec: i } }));
+    const pcap = writePcap(frames);
+    const w = createInvestigation(dir, { target: { kind: "lab", source: "test", nodes: [{ name: "worker17", role: "compute" }] }, parameters: {} });
+    w.addCapture({ node: "worker17", iface: "ens3", filter: "", command: "tcpdump -i ens3 -w -" }, pcap);
+    w.addExport("frames.pcap", "frames", pcap, 3);
+    w.addExport("frames.pcap", "frames", pcap, 3);
+    for (let k = 0; k < 2; k++) {
+      w.append({ kind: "command", node: "worker17", command: "tcpdump -w -", startedAt: new Date(0).toISOString(), endedAt: new Date(1).toISOString(), exitCode: 0, signal: null, stdout: w.blob(pcap), stderr: w.blob("") });
+    }
+    w.close();
+    const r = redactor();
+    const expected = Buffer.from(redactCapture(Buffer.from(pcap), { addresses: mapper, text: (s) => r.text(s) }).bytes);
+    const inv = openInvestigation(dir);
+    let inPlaceCalls = 0;
+    const red = redactInvestigation(inv, r, (b, inPlace) => {
+      if (inPlace) inPlaceCalls++;
+      return redactCapture(b, { addresses: mapper, text: (s) => r.text(s), ...(inPlace ? { inPlace } : {}) });
+    });
+    expect(red.leftOut).toEqual([]);
+    expect(inPlaceCalls).toBe(2); // the capture file and the export file, once each; the blob is copied
+    const captures = [...red.files].filter(([f]) => /^(captures|exports|blobs)\//.test(f));
+    expect(captures.map(([f]) => f.split("/")[0]).sort()).toEqual(["blobs", "captures", "exports"]);
+    for (const [f, b] of captures) expect(Buffer.compare(b, expected), f).toBe(0);
+    const cmds = red.records.filter((x) => x.kind === "command") as { stdout: { file?: string } }[];
+    expect(cmds).toHaveLength(2);
+    expect(cmds[0]!.stdout.file).toBe(cmds[1]!.stdout.file);
   });
 });

@@ -9,10 +9,10 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createAddressMapper } from "../../lib/redact/address";
 import { AliasTable } from "../../lib/redact/aliases";
-import { findAddresses } from "../../lib/redact/find-addresses";
+import { addressRegex, findAddresses } from "../../lib/redact/find-addresses";
 import { NameCollector } from "../../lib/redact/find-names";
 import { KeyFileError, loadKeyFile, saveKeyFile } from "../../lib/redact/keyfile";
-import { TextRedactor } from "../../lib/redact/text";
+import { escapeRe, holdsAny, nameAnchors, TextRedactor } from "../../lib/redact/text";
 import { findLeftovers } from "../../lib/redact/verify";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pw-redact-text-"));
@@ -107,6 +107,53 @@ describe("TextRedactor", () => {
     expect(r.text("hop = cent2… (cent3...) cent… 10.47.255.2… 10.47.25…")).toBe(
       `hop = node-1… (node-2...) node-… ${full.split(".").slice(0, 3).join(".")}.… ${full.split(".").slice(0, 2).join(".")}.…`,
     );
+  });
+});
+
+describe("TextRedactor pre-tests (a long text is searched for a few characters before any rule's regex)", () => {
+  // a small deterministic generator (xorshift), so a failure reproduces
+  let seed = 0x9e3779b9;
+  const rand = (n: number): number => {
+    seed ^= seed << 13; seed >>>= 0; seed ^= seed >>> 17; seed ^= seed << 5; seed >>>= 0;
+    return seed % n;
+  };
+  const pick = (s: string): string => s[rand(s.length)]!;
+  const ALPHABET = "abcdefxyzABCDEFXYZ0123456789:-._/ \t\nİıſKKéÉ";
+  const word = (n: number): string => Array.from({ length: n }, () => pick(ALPHABET)).join("");
+  const mixCase = (s: string): string => [...s].map((c) => (rand(2) ? c.toUpperCase() : c.toLowerCase())).join("");
+
+  it("the name pre-test never rules out a text that holds a name (any case, non-ASCII letters, many names)", () => {
+    for (let round = 0; round < 300; round++) {
+      const names = Array.from({ length: 1 + rand(rand(4) === 0 ? 40 : 6) }, () => word(3 + rand(10)));
+      const anyName = new RegExp(names.map(escapeRe).join("|"), "i");
+      const anchors = nameAnchors(names);
+      for (let t = 0; t < 20; t++) {
+        const n = names[rand(names.length)]!;
+        const text = word(rand(200)) + (t % 2 === 0 ? mixCase(n) : n) + word(rand(200));
+        const plain = word(rand(300));
+        for (const s of [text, plain]) if (anyName.test(s)) expect(anchors === null || holdsAny(s, anchors), `${JSON.stringify(names)} in ${JSON.stringify(s)}`).toBe(true);
+      }
+    }
+  });
+
+  it("the address pre-test (a digit, colon or dash) holds for every address the finder sees", () => {
+    for (let t = 0; t < 3000; t++) {
+      const s = word(5 + rand(60));
+      if (addressRegex().test(s)) expect(holdsAny(s, [..."0123456789:-"]), s).toBe(true);
+    }
+  });
+
+  it("gives the same text as the rules alone: names and addresses in long texts are still replaced, texts with neither returned as they are", () => {
+    const r = redactor([["node", "cent222"], ["host", "www.juniper.net"], ["vrf", "k8s-ns-user-1-public"]]);
+    const filler = "x".repeat(2600);
+    expect(r.text(filler)).toBe(filler);
+    const lorem = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. ".repeat(50);
+    expect(r.text(lorem)).toBe(lorem);
+    const body = `${filler} CENT222 served www.Juniper.NET at 10.47.255.238 via k8s-ns-user-1-public.inet.0 ${filler}`;
+    const out = r.text(body);
+    expect(out).not.toMatch(/cent222|juniper|10\.47\.255\.238|k8s-ns-user-1-public/i);
+    expect(out).toContain("node-1 served host-1.example at ");
+    expect(out).toContain(" via vrf-1.inet.0 ");
   });
 });
 
