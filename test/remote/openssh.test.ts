@@ -64,8 +64,9 @@ describe("against OpenSSH sshd", () => {
     const runner = new SshRunner(inventory(sshd, { hostKey: sshd.hostFingerprint }));
     const marker = path.join(sshd.dir, "survived");
     await expect(runner.run("cent222", { script: `sleep 31.4159 && touch ${marker}` }, { timeoutMs: 300, killOnClose: true })).rejects.toMatchObject({ stage: "timeout" });
-    // The remote process group is gone (not left to run to completion).
-    await waitFor(() => !running("sleep 31.4159"), 5000);
+    // The remote process group is gone (not left to run its 31 s to completion): within 20 s, as a
+    // machine loaded by the whole suite can take seconds to run sshd's side of the close.
+    await waitFor(() => !running("sleep 31.4159"), 20_000);
     expect(fs.existsSync(marker)).toBe(false);
     runner.close();
   });
