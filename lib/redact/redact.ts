@@ -7,7 +7,6 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { readFrames } from "../capture/read";
 import { FILES, isLockFile } from "../investigation/layout";
 import { PACKED_NAME } from "../investigation/pack";
 import { openInvestigation, type Investigation } from "../investigation/reader";
@@ -15,6 +14,7 @@ import { packTar, readTar } from "../investigation/tar";
 import { createAddressMapper } from "./address";
 import { redactArrow } from "./arrow";
 import { redactCapture } from "./capture";
+import { listCaptureAddresses } from "./capture-addresses";
 import { findAddresses } from "./find-addresses";
 import { NameCollector } from "./find-names";
 import { isCapture, redactInvestigation, type CaptureRewriter } from "./investigation";
@@ -198,7 +198,7 @@ export async function redact(opts: RedactOptions): Promise<RedactResult> {
     for (const { dir, inv } of invs) {
       for (const rec of inv.records) {
         const b = (rec.kind === "capture" || rec.kind === "export") && rec.file ? inv.file(rec.file) : rec.kind === "command" ? inv.bytes(rec.stdout) : null;
-        if (b && isCapture(b)) await noteCaptureAddresses(b, r);
+        if (b && isCapture(b)) noteCaptureAddresses(b, r);
       }
       const red = redactInvestigation(inv, r, capturer);
       frames += red.frames;
@@ -272,7 +272,7 @@ export async function redact(opts: RedactOptions): Promise<RedactResult> {
         else if (ext === ".pcap" || ext === ".pcapng") {
           if (!capturer) leftOut.push({ file: f, reason: "no capture rewriter: captures cannot be redacted" });
           else {
-            await noteCaptureAddresses(bytes, r);
+            noteCaptureAddresses(bytes, r);
             // read for this share alone: rewritten inside the bytes read (no second copy)
             const c = capturer(bytes, true);
             const fatal = c.problems.find((p) => p.frame === 0);
@@ -373,23 +373,12 @@ function listFiles(root: string): { files: string[]; links: string[] } {
   return { files: files.sort(), links };
 }
 
-// Registers a capture's addresses (Ethernet and every IP header) as originals before it is rewritten,
-// so the check afterwards looks for them too.
-async function noteCaptureAddresses(bytes: Uint8Array, r: TextRedactor): Promise<void> {
-  let frames;
-  try {
-    frames = await readFrames(bytes);
-  } catch {
-    return;
-  }
-  const seen = new Set<string>();
-  for (const f of frames) {
-    for (const v of [f.ethSrc, f.ethDst, ...f.ips.flatMap((ip) => [ip.src, ip.dst])]) {
-      if (!v || seen.has(v)) continue;
-      seen.add(v);
-      for (const a of findAddresses(v)) r.address(a);
-    }
-  }
+// Registers a capture's addresses (its outermost Ethernet MACs and every IP header's) as originals
+// before it is rewritten, so the check afterwards looks for them too; nothing when the capture does
+// not read to its end.
+function noteCaptureAddresses(bytes: Uint8Array, r: TextRedactor): void {
+  const values = listCaptureAddresses(bytes);
+  if (values !== null) for (const v of values) for (const a of findAddresses(v)) r.address(a);
 }
 
 function writeOutput(output: string, files: Map<string, Buffer>, packed: boolean, rootName: string): Map<string, Uint8Array> {

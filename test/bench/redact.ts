@@ -28,8 +28,8 @@
  * Then whether the target is MET on the share path (on a shared machine, wall time measures the
  * neighbours too; CPU time is this process's own work, page faults included). Last, the whole share
  * around that step, on a tenth of the packets: `redact()` of an investigation holding the capture,
- * by phase (the share also notes the capture's addresses and reads the output back to check it, each
- * a `readFrames` pass far slower than the redaction).
+ * by phase (the share also lists the capture's addresses before and checks the written capture's
+ * frames after, each a `listFrameAddresses` pass, and scans the written capture as text).
  *
  * Run: `PACKETWALK_BENCH_ONLY=redact node dist/test/bench/index.js`
  */
@@ -206,7 +206,7 @@ export async function run(log: (line: string) => void): Promise<void> {
     if (res.frames !== part || !res.ok) throw new Error(`the share redacted ${res.frames} of ${part} frames, ${res.leftovers.length} leftovers`);
     log(`redact: the whole share around it (redact() of an investigation holding ${part} of these packets, ${(end / 2 ** 20).toFixed(1)} MiB): ${ss.toFixed(2)} s = ${n(part / ss)} packets/s; ` +
       `CPU ${((sc.user + sc.system) / 1e6).toFixed(2)} s (${load()}); phases ms ${Object.entries(res.timings).map(([k, v]) => `${k} ${v}`).join(", ")} ` +
-      "(investigation: the capture's addresses noted by readFrames, redacted, hashed; verify: read back by readFrames and scanned as text)");
+      "(investigation: the capture's addresses listed by listFrameAddresses, redacted, hashed; verify: frames read back by listFrameAddresses, then the bytes scanned as text)");
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
