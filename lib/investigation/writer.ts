@@ -100,6 +100,8 @@ export class InvestigationWriter {
   /** The log's size after this writer's last batch (-1: not written yet). */
   private logEnd = -1;
   private timer: NodeJS.Timeout | null = null;
+  /** When the pending batch began (its first record). */
+  private batchAt = 0;
   private readonly onExit = (): void => this.flush();
 
   /** Opens `dir` for writing with an existing manifest (use {@link createInvestigation} for a new one). */
@@ -174,8 +176,13 @@ export class InvestigationWriter {
     this.pending.push(full);
     if (this.flushMs <= 0) this.flush();
     else if (!this.timer) {
+      this.batchAt = Date.now();
       this.timer = setTimeout(() => this.flush(), this.flushMs);
       this.timer.unref?.();
+    } else if (Date.now() - this.batchAt >= this.flushMs) {
+      // A steady stream (a 5 Hz poll) writes its batch from the record that completes it, so the
+      // timer, cleared here, never wakes the process: it is there for the last records of a stream.
+      this.flush();
     }
     return full;
   }

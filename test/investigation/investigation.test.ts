@@ -285,6 +285,27 @@ describe("several processes appending to one investigation", () => {
     expect(fs.readdirSync(dir).filter((n) => isLockFile(n))).toEqual([lockKeyName(process.pid)]);
   }, 60_000);
 
+  it("writes a batch from the record that completes it, and the last records of a stream by its timer", async () => {
+    const dir = path.join(tmp(), "inv");
+    const w = createInvestigation(dir, { target: TARGET, flushMs: 100 });
+    const lines = () => fs.readFileSync(path.join(dir, FILES.log), "utf8").split("\n").filter(Boolean).length;
+    const before = lines();
+    const log = () => lines() - before;
+    w.append({ kind: "note", text: "first" }); // (note() writes at once; a poll's records are appended)
+    expect(log()).toBe(0); // gathered
+    const until = Date.now() + 120;
+    while (Date.now() < until) {
+      /* the event loop is busy: the timer cannot fire */
+    }
+    w.append({ kind: "note", text: "second" }); // the batch is 120 ms old: written now, with both
+    expect(log()).toBe(2);
+    w.append({ kind: "note", text: "third" });
+    expect(log()).toBe(2);
+    await new Promise((r) => setTimeout(r, 250)); // no record completes it: the timer writes it
+    expect(log()).toBe(3);
+    w.close();
+  });
+
   it("takes over a lock whose holder is gone, or a lock file of an older packetwalk", async () => {
     const dir = path.join(tmp(), "inv");
     createInvestigation(dir, { target: TARGET }).close();
