@@ -16,7 +16,7 @@
  * and make a string only for a new value or a hit.
  * @module
  */
-import { DecodeContext } from "./context";
+import { DecodeContext, u16, u32 } from "./context";
 import { createDecodeContext, decodeInto, type DecodeOptions } from "./decode";
 import { decodeFast, FastFrame } from "./decode-fast";
 import { CaptureFormatError } from "./errors";
@@ -80,7 +80,7 @@ export interface ListAddressOptions extends DecodeOptions {
  * @example
  * const v4 = new Set<number>();
  * const { frames, error } = listFrameAddresses(bytes, (f) => {
- *   for (let i = 0; i < f.ipCount; i++) if (f.ipVer[i] === 4) v4.add(ipv4At(f.data, f.ipSrc[i]!));
+ *   for (let i = 0; i < f.ipCount; i++) if (f.ipVer[i] === 4) v4.add(u32(f.data, f.ipSrc[i]!));
  * });
  */
 export function listFrameAddresses(bytes: Uint8Array, onFrame: (f: FrameAddresses) => void, options: ListAddressOptions = {}): AddressListing {
@@ -164,17 +164,9 @@ function fromContext(ctx: DecodeContext, out: FrameAddresses): void {
 }
 
 /**
- * The IPv4 address at `d[o..o+4)` as an unsigned 32-bit number (`parseIpv4`'s form).
- * @example ipv4At(Uint8Array.of(10, 47, 255, 238), 0) // 170917870
- */
-export function ipv4At(d: Uint8Array, o: number): number {
-  return ((d[o]! << 24) | (d[o + 1]! << 16) | (d[o + 2]! << 8) | d[o + 3]!) >>> 0;
-}
-
-/**
  * The MAC address at `d[o..o+6)` as a 48-bit number (exact in a double).
  * @example macAt(Uint8Array.of(0x52, 0x54, 0, 0x3c, 0xaa, 0x21), 0) // 0x5254003caa21
  */
 export function macAt(d: Uint8Array, o: number): number {
-  return ((d[o]! << 8) | d[o + 1]!) * 4294967296 + (((d[o + 2]! << 24) | (d[o + 3]! << 16) | (d[o + 4]! << 8) | d[o + 5]!) >>> 0);
+  return u16(d, o) * 4294967296 + u32(d, o + 2);
 }

@@ -12,7 +12,7 @@
 // reading and writing
 export { type CaptureRecord, type CaptureSource, type CapturedFrame, decodeRecord, readCapture, readFrames, readRecords, type ReadOptions, watchCapture } from "./read";
 export { CaptureParser, type CaptureFormat, type RecordSink } from "./file/parser";
-export { type AddressListing, FrameAddresses, ipv4At, type ListAddressOptions, listFrameAddresses, macAt } from "./addresses";
+export { type AddressListing, FrameAddresses, type ListAddressOptions, listFrameAddresses, macAt } from "./addresses";
 export { type FrameToWrite, PcapWriter, type PcapWriterOptions, type PcapngWriterOptions, type Timestamp, writePcap, writePcapng } from "./file/writer";
 export * from "./link-types";
 

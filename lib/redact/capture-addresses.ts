@@ -3,7 +3,8 @@
  * the capture is rewritten, so the check of the output looks for them too (`redact.ts`).
  * @module
  */
-import { ipv4At, listFrameAddresses, macAt } from "../capture/addresses";
+import { listFrameAddresses, macAt } from "../capture/addresses";
+import { u32 } from "../capture/context";
 import { formatIpv4, formatIpv6, formatMac } from "../capture/format";
 
 // Keeps a MAC's key apart from every IPv4 number in one Set.
@@ -31,7 +32,7 @@ export function listCaptureAddresses(bytes: Uint8Array): string[] | null {
   };
   const ip = (d: Uint8Array, o: number, v4: boolean): void => {
     if (v4) {
-      const k = ipv4At(d, o);
+      const k = u32(d, o);
       if (seen.has(k)) return;
       seen.add(k);
       values.push(formatIpv4(d, o));

@@ -7,7 +7,8 @@
  * pass comparing numbers, no object per frame) and their bytes scanned as text too.
  */
 import * as path from "node:path";
-import { ipv4At, listFrameAddresses, macAt } from "../capture/addresses";
+import { listFrameAddresses, macAt } from "../capture/addresses";
+import { u32 } from "../capture/context";
 import { formatIpv4, formatIpv6, formatMac, parseIpv4 } from "../capture/format";
 import { formatIpv4Number } from "../ipv4";
 import { findAddresses } from "./find-addresses";
@@ -168,7 +169,7 @@ function checkFrames(file: string, bytes: Uint8Array, originals: Map<string, str
       for (let k = 0; k < 2; k++) {
         const o = k === 0 ? f.ipSrc[i]! : f.ipDst[i]!;
         if (f.ipVer[i] === 4) {
-          const a = ipv4At(d, o);
+          const a = u32(d, o);
           if (!v4.has(a) || found.has(a)) continue;
           found.add(a);
           hit(f.no, `ip ${i + 1} ${k === 0 ? "src" : "dst"}`, formatIpv4(d, o), "ipv4");
