@@ -42,8 +42,7 @@ export interface CreateOptions {
 /**
  * How long live recordings (a walk, a notebook's `openTarget`, the CLI's `--record`) gather records
  * before writing them together: one batch per round of a 5 Hz poll, so the lock and the append are paid
- * once per round, not per snapshot (what keeps recording within 5 % of the poll's CPU). A killed run
- * loses at most this window.
+ * once per round, not per snapshot. A killed run loses at most this window.
  */
 export const LIVE_FLUSH_MS = 250;
 
